@@ -1,0 +1,5 @@
+"""``python -m signalscreen_cli``."""
+
+from .cli import run
+
+run()

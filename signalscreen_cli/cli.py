@@ -1,0 +1,263 @@
+"""The ``signalscreen`` command line: parses options into a request and reports results and errors.
+
+Only typer, rich and the standard library are imported here; TensorFlow loads inside the commands
+that need a model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import ExitCode, RunInterrupted, SignalScreenError, UsageError
+
+app = typer.Typer(
+    name="signalscreen",
+    help="Explain what a 1D-signal Keras model looks at: attribution arrays and plots from one command.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+T = TypeVar("T")
+
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"signalscreen {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Explain what a 1D-signal Keras model looks at."""
+
+
+def guarded(debug: bool, work: Callable[[], T]) -> T:
+    """Run ``work``; turn our errors into one ``Error:`` line and the documented exit code."""
+    if not debug:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return work()
+    except SignalScreenError as error:
+        if debug:
+            raise
+        err_console.print(f"Error: {error.message}", markup=False)
+        if error.hint:
+            err_console.print(f"  hint: {error.hint}", markup=False)
+        raise typer.Exit(int(error.exit_code)) from None
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        err_console.print(f"Error: {RunInterrupted.__doc__}", markup=False)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except Exception as error:  # a bug of ours: say so in one line, traceback with --debug
+        if debug:
+            raise
+        err_console.print(f"Error: internal error: {type(error).__name__}: {error}", markup=False)
+        err_console.print("  hint: rerun with --debug for the traceback and report it", markup=False)
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    """Repeatable options also accept comma-separated lists."""
+    return tuple(part.strip() for value in values or [] for part in value.split(",") if part.strip())
+
+
+@app.command()
+def explain(
+    model: Annotated[Path, typer.Argument(help="Saved Keras model (.keras or .h5).")],
+    data: Annotated[Path, typer.Argument(help="Signals: .npy, .csv, .npz or .h5/.hdf5.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (must not exist unless --overwrite).")] = Path(
+        "signalscreen_out"
+    ),
+    method: Annotated[
+        list[str] | None, typer.Option("--method", "-m", help="Method(s), repeatable or comma-separated.")
+    ] = None,
+    window: Annotated[list[int] | None, typer.Option("--window", "-w", help="Occlusion window width(s).")] = None,
+    target: Annotated[str, typer.Option(help="auto (predicted class), all, or a class index.")] = "auto",
+    class_names: Annotated[str | None, typer.Option(help="Comma-separated class names, e.g. N,S,V,F,Q.")] = None,
+    layer: Annotated[
+        str | None, typer.Option(help="Conv layer name or index for Grad-CAM (default: last Conv1D).")
+    ] = None,
+    relu: Annotated[bool, typer.Option("--relu/--no-relu", help="Apply ReLU to Grad-CAM maps.")] = True,
+    baseline: Annotated[
+        str, typer.Option(help="Occlusion baseline: zero, mean, dataset-mean, interp, blur, noise, or a .npy file.")
+    ] = "zero",
+    normalize: Annotated[str, typer.Option(help="Stored arrays: none, minmax or maxabs (per sample).")] = "none",
+    key: Annotated[str | None, typer.Option(help="Array name inside .npz / dataset inside .h5.")] = None,
+    label_column: Annotated[
+        int | None, typer.Option(help="Column to drop from a CSV, e.g. -1 for a last label column.")
+    ] = None,
+    samples: Annotated[str | None, typer.Option(help="Rows to explain, e.g. 0:10,42.")] = None,
+    nan_policy: Annotated[str, typer.Option(help="Non-finite values: error, zero or interpolate.")] = "error",
+    csv: Annotated[bool, typer.Option("--csv", help="Also write each univariate array as CSV.")] = False,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw plots.")] = True,
+    format: Annotated[str, typer.Option("--format", help="Plot formats: png, svg or png,svg.")] = "png",
+    max_plots: Annotated[int, typer.Option(help="Plot only the first N signals.")] = 16,
+    sampling_rate: Annotated[float | None, typer.Option(help="Samples per second; plots then show seconds.")] = None,
+    batch_size: Annotated[int, typer.Option(help="Inputs per compiled model call.")] = 512,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed for every random choice.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Attribute each signal of DATA with MODEL and write arrays, a manifest and plots to --out."""
+
+    def work() -> None:
+        from .request import ExplainRequest
+
+        if batch_size < 1 or max_plots < 0:
+            raise UsageError("--batch-size must be >= 1 and --max-plots >= 0")
+        request = ExplainRequest(
+            model_path=model,
+            data_path=data,
+            out_dir=out,
+            methods=_split(method) or ExplainRequest.methods,
+            windows=tuple(window) if window else ExplainRequest.windows,
+            target=target,
+            class_names=_split([class_names]) if class_names else (),
+            layer=layer,
+            relu=relu,
+            baseline=baseline,
+            normalize=normalize,
+            key=key,
+            label_column=label_column,
+            samples=samples,
+            nan_policy=nan_policy,
+            write_csv=csv,
+            plots=plots,
+            formats=_split([format]),
+            max_plots=max_plots,
+            sampling_rate=sampling_rate,
+            batch_size=batch_size,
+            overwrite=overwrite,
+            seed=seed,
+        )
+        from .methods import method_spec
+
+        for name in request.methods:
+            method_spec(name)
+        _run_explain(request, quiet)
+
+    guarded(debug, work)
+
+
+def _run_explain(request: Any, quiet: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .pipeline import run
+
+    show = not quiet and err_console.is_terminal
+    with Progress(
+        TextColumn("{task.description:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not show,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(method: str, done: int, total: int) -> None:
+            if method not in tasks:
+                tasks[method] = bar.add_task(method, total=total)
+            bar.update(tasks[method], completed=done)
+
+        result = run(request, progress)
+    if quiet:
+        return
+    out_console.print(f"Wrote {result.out_dir}", markup=False)
+    for name, values in result.attributions.arrays.items():
+        out_console.print(f"  {name:<24} {tuple(values.shape)}", markup=False)
+    for name, seconds in result.attributions.timings.items():
+        out_console.print(f"  {name:<24} {seconds:.2f} s", markup=False)
+
+
+@app.command()
+def inspect(
+    model: Annotated[Path, typer.Argument(help="Saved Keras model (.keras or .h5).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Show a model's layers, input and output, conv layers and which methods apply."""
+
+    def work() -> None:
+        from .inspection import describe_model
+
+        report = describe_model(model)
+        if as_json:
+            out_console.print(json.dumps(report, indent=2), markup=False, soft_wrap=True)
+            return
+        table = Table(title=f"{model.name}: input {tuple(report['input_shape'])} → {report['n_outputs']} outputs")
+        for column in ("#", "layer", "type", "output shape", "params", "conv"):
+            table.add_column(column)
+        for layer in report["layers"]:
+            table.add_row(
+                str(layer["index"]),
+                layer["name"],
+                layer["type"],
+                str(tuple(layer["output_shape"])),
+                str(layer["parameters"]),
+                "yes" if layer["is_conv"] else "",
+            )
+        out_console.print(table)
+        out_console.print(f"output activation: {report['output_activation']}", markup=False)
+        out_console.print(f"logits: {report['logit_path']}", markup=False)
+        out_console.print("conv layers: " + (", ".join(report["conv_layers"]) or "(none)"), markup=False)
+        out_console.print("methods: " + ", ".join(report["applicable_methods"]), markup=False)
+
+    guarded(debug, work)
+
+
+@app.command()
+def methods(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """List the attribution methods, their options and the paper each comes from."""
+    from dataclasses import asdict
+
+    from .methods import REGISTRY
+
+    if as_json:
+        out_console.print(json.dumps([asdict(spec) for spec in REGISTRY.values()], indent=2), markup=False)
+        return
+    width = max(len(name) for name in REGISTRY)
+    for spec in REGISTRY.values():
+        out_console.print(f"{spec.name:<{width}}  {spec.summary}", markup=False)
+        details = f"{spec.family}; options: {spec.parameters}; paper: {spec.paper}"
+        out_console.print(f"{'':<{width}}  {details}", markup=False)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app(prog_name="signalscreen")
+
+
+if __name__ == "__main__":
+    sys.exit(run())

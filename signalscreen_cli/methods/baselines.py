@@ -1,0 +1,68 @@
+"""Reference signals ("baselines") that occlusion and path methods replace the input with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import SignalFileError, UsageError
+
+BASELINES = ("zero", "mean", "dataset-mean", "interp", "blur", "noise")
+
+
+def check_baseline_name(kind: str) -> None:
+    """Accept a menu name or a path to a ``.npy`` file."""
+    if kind not in BASELINES and not kind.endswith(".npy"):
+        raise UsageError(f"unknown baseline {kind!r}", "choose from: " + ", ".join(BASELINES) + ", or a .npy file")
+
+
+def make_baseline(
+    kind: str,
+    x: np.ndarray,
+    *,
+    dataset_mean: np.ndarray | None = None,
+    blur_sigma: float = 5.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """The baseline for each signal of ``x`` ``(n, L, C)``, same shape, float32.
+
+    ``interp`` depends on the occluded window, so occlusion builds it itself; here it is refused.
+    """
+    check_baseline_name(kind)
+    if kind == "zero":
+        return np.zeros_like(x)
+    if kind == "mean":
+        return np.broadcast_to(x.mean(axis=1, keepdims=True), x.shape).astype(np.float32)
+    if kind == "dataset-mean":
+        if dataset_mean is None:
+            raise UsageError("baseline 'dataset-mean' needs the mean signal of the input file")
+        return np.broadcast_to(dataset_mean.astype(np.float32), x.shape).copy()
+    if kind == "blur":
+        from scipy.ndimage import gaussian_filter1d
+
+        return gaussian_filter1d(x, sigma=blur_sigma, axis=1, mode="nearest").astype(np.float32)
+    if kind == "noise":
+        rng = np.random.default_rng(seed)
+        std = x.std(axis=1, keepdims=True)
+        return (rng.standard_normal(x.shape) * std).astype(np.float32)
+    if kind == "interp":
+        raise UsageError("baseline 'interp' applies to occlusion only")
+    return _baseline_file(Path(kind), x.shape)
+
+
+def _baseline_file(path: Path, shape: tuple[int, ...]) -> np.ndarray:
+    try:
+        values = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise SignalFileError(f"{path}: cannot read baseline ({exc})") from exc
+    values = np.asarray(values, dtype=np.float32)
+    if values.ndim == 1:
+        values = values[:, None]
+    try:
+        return np.broadcast_to(values, shape).copy()
+    except ValueError:
+        raise SignalFileError(
+            f"{path}: baseline of shape {values.shape} does not fit signals of shape {shape}",
+            "give (L,), (L, C) or (n, L, C)",
+        ) from None

@@ -1,0 +1,112 @@
+"""Occlusion sensitivity: how much the target's output drops when a window is replaced by a baseline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+from .base import Adapter, check_inputs
+from .baselines import make_baseline
+
+
+def window_bounds(length: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start (inclusive) and stop (exclusive) of the window of ``width`` centred at each position, clipped."""
+    centres = np.arange(length)
+    starts = np.clip(centres - (width - 1) // 2, 0, length)
+    stops = np.clip(centres + width // 2 + 1, 0, length)
+    return starts, stops
+
+
+def window_masks(length: int, width: int) -> np.ndarray:
+    """``(length, length)`` bool: row ``i`` is True over the window centred at ``i``."""
+    starts, stops = window_bounds(length, width)
+    positions = np.arange(length)
+    return (positions[None, :] >= starts[:, None]) & (positions[None, :] < stops[:, None])
+
+
+def interp_fill(x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Straight lines across each window between the samples just outside it, ``(k, L, C)``.
+
+    A window touching one edge is filled with the value on its other side; one covering the whole signal
+    with zeros.
+    """
+    length = x.shape[1]
+    has_left, has_right = starts > 0, stops < length
+    left = np.where(has_left, starts - 1, np.minimum(stops, length - 1))
+    right = np.where(has_right, stops, np.maximum(starts - 1, 0))
+    left_values = np.where((has_left | has_right)[:, None], x[samples, left], 0.0)
+    right_values = np.where((has_left | has_right)[:, None], x[samples, right], 0.0)
+    span = np.maximum(right - left, 1)[:, None]
+    frac = np.clip((np.arange(length)[None, :] - left[:, None]) / span, 0.0, 1.0)[:, :, None]
+    return (left_values[:, None, :] + (right_values - left_values)[:, None, :] * frac).astype(np.float32)
+
+
+class Occlusion:
+    """Occlusion sensitivity with one map per window width.
+
+    Score at position ``i`` = output_c(x) − output_c(x with the window centred at ``i`` replaced by the
+    baseline), on the model's own (probability) output. ``perturbations_per_eval`` occluded copies go
+    through the compiled model at once.
+    """
+
+    name = "occlusion"
+
+    def __init__(
+        self,
+        sliding_window: tuple[int, ...] = (15,),
+        baselines: str = "zero",
+        perturbations_per_eval: int | None = None,
+        dataset_mean: np.ndarray | None = None,
+        seed: int = 0,
+        blur_sigma: float = 5.0,
+    ) -> None:
+        self.sliding_window = tuple(sliding_window)
+        self.baselines = baselines
+        self.perturbations_per_eval = perturbations_per_eval
+        self.dataset_mean = dataset_mean
+        self.seed = seed
+        self.blur_sigma = blur_sigma
+
+    def parameters(self) -> dict[str, Any]:
+        return {"sliding_window": list(self.sliding_window), "baselines": self.baselines}
+
+    def array_names(self) -> list[str]:
+        return [f"occlusion_w{width}" for width in self.sliding_window]
+
+    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        x, targets = check_inputs(x, targets, adapter.n_outputs)
+        n, length, _ = x.shape
+        for width in self.sliding_window:
+            if not 1 <= width <= length:
+                raise UsageError(f"--window {width} must be between 1 and the signal length {length}")
+        reference = adapter.predict(x)[np.arange(n), targets]
+        base = (
+            None
+            if self.baselines == "interp"
+            else make_baseline(
+                self.baselines, x, dataset_mean=self.dataset_mean, seed=self.seed, blur_sigma=self.blur_sigma
+            )
+        )
+        per_eval = self.perturbations_per_eval or adapter.batch_size
+        out: dict[str, np.ndarray] = {}
+        for width, name in zip(self.sliding_window, self.array_names(), strict=True):
+            scores = np.empty(n * length, dtype=np.float32)
+            for start in range(0, n * length, per_eval):
+                flat = np.arange(start, min(start + per_eval, n * length))
+                copies = self._occluded(x, base, flat // length, flat % length, width)
+                outputs = adapter.predict(copies)
+                scores[flat] = reference[flat // length] - outputs[np.arange(len(flat)), targets[flat // length]]
+            out[name] = np.repeat(scores.reshape(n, length, 1), x.shape[2], axis=2)
+        return out
+
+    @staticmethod
+    def _occluded(
+        x: np.ndarray, base: np.ndarray | None, samples: np.ndarray, positions: np.ndarray, width: int
+    ) -> np.ndarray:
+        """Copies of ``x[samples]`` with the window centred at ``positions`` replaced by the baseline."""
+        starts, stops = window_bounds(x.shape[1], width)
+        masks = window_masks(x.shape[1], width)[positions][:, :, None]
+        fill = interp_fill(x, samples, starts[positions], stops[positions]) if base is None else base[samples]
+        return np.where(masks, fill, x[samples])

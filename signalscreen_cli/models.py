@@ -1,0 +1,309 @@
+"""Keras models in, a :class:`ModelAdapter` out: the only module that imports TensorFlow and Keras."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import MethodNotApplicableError, ModelFileError
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Hide the C++ start-up chatter TensorFlow writes to fd 2 before its log level applies.
+
+    Only when ``TF_CPP_MIN_LOG_LEVEL`` is 3 (the CLI sets it unless ``--debug``).
+    """
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") != "3":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+with _native_stderr_silenced():
+    import keras
+    import tensorflow as tf
+
+    tf.config.list_physical_devices()
+
+SQUASHING_ACTIVATIONS = ("softmax", "sigmoid")
+CONV_LAYER_TYPES = (
+    keras.layers.Conv1D,
+    keras.layers.SeparableConv1D,
+    keras.layers.DepthwiseConv1D,
+    keras.layers.Conv1DTranspose,
+)
+DEFAULT_BATCH_SIZE = 512
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One layer as ``inspect`` shows it.
+
+    Attributes
+    ----------
+    index, name, kind : int, str, str
+        Position in ``model.layers``, layer name and class name.
+    output_shape : tuple
+        Output shape without the batch axis.
+    parameters : int
+        Number of weights.
+    is_conv : bool
+        Whether the layer is a 1D convolution usable by the CAM methods.
+    """
+
+    index: int
+    name: str
+    kind: str
+    output_shape: tuple[int | None, ...]
+    parameters: int
+    is_conv: bool
+
+
+def load_model(path: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE) -> ModelAdapter:
+    """Load a ``.keras`` or legacy ``.h5`` model for inference, with Keras' safe mode on."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"{path}: no such file")
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a directory, not a .keras or .h5 model file")
+    if path.suffix.lower() not in (".keras", ".h5", ".hdf5"):
+        raise ModelFileError(f"{path}: unsupported model file type {path.suffix or '(none)'!r}", "use .keras or .h5")
+    try:
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # Keras raises many unrelated types for bad files
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise ModelFileError(f"{path}: cannot load model: {first_line}") from exc
+    return ModelAdapter(model, batch_size=batch_size)
+
+
+class ModelAdapter:
+    """Compiled forward and gradient calls of one Keras model on ``(n, L, C)`` float32 batches.
+
+    Every method of the package calls the model through here; each ``tf.function`` is traced once with a
+    fixed input signature and reused for every batch.
+    """
+
+    def __init__(self, model: keras.Model, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        if len(model.inputs) != 1 or len(model.outputs) != 1:
+            raise ModelFileError(
+                f"model has {len(model.inputs)} inputs and {len(model.outputs)} outputs",
+                "SignalScreen supports models with one signal input and one output",
+            )
+        input_shape = tuple(model.inputs[0].shape[1:])
+        output_shape = tuple(model.outputs[0].shape[1:])
+        if len(input_shape) not in (1, 2) or len(output_shape) != 1 or output_shape[0] is None:
+            raise ModelFileError(
+                f"model maps {input_shape} to {output_shape}",
+                "SignalScreen supports inputs (L,) or (L, C) and outputs (K,)",
+            )
+        self.model = model
+        self.batch_size = batch_size
+        self.takes_channel_axis = len(input_shape) == 2
+        self.input_shape: tuple[int | None, int] = (
+            (input_shape[0], int(input_shape[1])) if self.takes_channel_axis else (input_shape[0], 1)
+        )
+        self.n_outputs = int(output_shape[0])
+        self.output_activation, self.logit_path, logit_tensor = _find_logits(model)
+        self._logit_model = keras.Model(model.inputs, logit_tensor)
+        self._layer_models: dict[str, keras.Model] = {}
+        spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
+        target_spec = tf.TensorSpec((None,), tf.int32)
+        self._forward = tf.function(self._forward_impl, input_signature=[spec], reduce_retracing=True)
+        self._logits = tf.function(self._logits_impl, input_signature=[spec], reduce_retracing=True)
+        self._gradients = tf.function(self._gradients_impl, input_signature=[spec, target_spec])
+
+    # ---- public calls, numpy in, numpy out, batched ----
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The model's own outputs (probabilities for softmax/sigmoid heads), shape ``(n, K)``."""
+        return self._concat(self._forward(tf.constant(b)).numpy() for b in self._batches(x))
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """Outputs before the final softmax/sigmoid, shape ``(n, K)``."""
+        return self._concat(self._logits(tf.constant(b)).numpy() for b in self._batches(x))
+
+    def gradients(self, x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``∂ logit[target] / ∂x`` with shape ``(n, L, C)``, and the logits ``(n, K)``."""
+        grads, logits = [], []
+        for start, batch in self._indexed_batches(x):
+            target = tf.constant(targets[start : start + len(batch)], tf.int32)
+            g, z = self._gradients(tf.constant(batch), target)
+            grads.append(g.numpy())
+            logits.append(z.numpy())
+        return self._concat(grads), self._concat(logits)
+
+    def layer_activations_and_gradients(
+        self, x: np.ndarray, layer: str, targets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Activations ``A`` of ``layer`` ``(n, L', K)`` and ``∂ logit[target] / ∂A``."""
+        call = self._layer_call(layer)
+        acts, grads = [], []
+        for start, batch in self._indexed_batches(x):
+            target = tf.constant(targets[start : start + len(batch)], tf.int32)
+            a, g = call(tf.constant(batch), target)
+            acts.append(a.numpy())
+            grads.append(g.numpy())
+        return self._concat(acts), self._concat(grads)
+
+    def layer_activations(self, x: np.ndarray, layer: str) -> np.ndarray:
+        """Activations of ``layer``, shape ``(n, L', K)``."""
+        call = self._layer_call(layer)
+        zero = tf.zeros((0,), tf.int32)
+        return self._concat(call(tf.constant(b), zero, False)[0].numpy() for b in self._batches(x))
+
+    # ---- layers ----
+    def layers(self) -> list[LayerInfo]:
+        """Top-level layers in order, with output shapes and parameter counts."""
+        infos = []
+        for index, layer in enumerate(self.model.layers):
+            try:
+                shape = tuple(layer.output.shape[1:])
+            except (AttributeError, ValueError):
+                shape = ()
+            infos.append(
+                LayerInfo(index, layer.name, type(layer).__name__, shape, int(layer.count_params()), _is_conv(layer))
+            )
+        return infos
+
+    def conv_layers(self) -> list[str]:
+        """Names of the 1D convolution layers, input side first."""
+        return [layer.name for layer in self.model.layers if _is_conv(layer)]
+
+    def resolve_layer(self, layer: str | int | None) -> str:
+        """The layer a CAM method uses: by default the last conv layer; a name or index overrides."""
+        convs = self.conv_layers()
+        if layer is None:
+            if not convs:
+                raise MethodNotApplicableError(
+                    "the model has no Conv1D layer, which the CAM methods need",
+                    "use occlusion, saliency or integrated_gradients, or name a layer with --layer",
+                )
+            return convs[-1]
+        names = [existing.name for existing in self.model.layers]
+        if isinstance(layer, int) or str(layer).lstrip("-").isdigit():
+            position = int(layer)
+            if not -len(names) <= position < len(names):
+                raise MethodNotApplicableError(f"--layer {position}: the model has {len(names)} layers")
+            name = names[position]
+        elif layer in names:
+            name = str(layer)
+        else:
+            raise MethodNotApplicableError(
+                f"--layer {layer!r}: no such layer", "conv layers: " + (", ".join(convs) or "(none)")
+            )
+        if len(self.model.get_layer(name).output.shape) != 3:
+            raise MethodNotApplicableError(f"--layer {name!r}: output is not (L', channels), so no CAM can be made")
+        return name
+
+    # ---- internals ----
+    def _to_model(self, x: tf.Tensor) -> tf.Tensor:
+        return x if self.takes_channel_axis else x[:, :, 0]
+
+    def _forward_impl(self, x: tf.Tensor) -> tf.Tensor:
+        return self.model(self._to_model(x), training=False)
+
+    def _logits_impl(self, x: tf.Tensor) -> tf.Tensor:
+        return self._logit_model(self._to_model(x), training=False)
+
+    def _gradients_impl(self, x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            logits = self._logit_model(self._to_model(x), training=False)
+            chosen = tf.reduce_sum(logits * tf.one_hot(target, self.n_outputs, dtype=logits.dtype))
+        return tape.gradient(chosen, x), logits
+
+    def _layer_call(self, layer: str) -> Callable[..., tuple[tf.Tensor, tf.Tensor]]:
+        if layer not in self._layer_models:
+            self._layer_models[layer] = _split_at(self.model, self._logit_model, layer)
+        split = self._layer_models[layer]
+        n_outputs = self.n_outputs
+        to_model = self._to_model
+
+        def call(x: tf.Tensor, target: tf.Tensor, with_gradients: bool = True) -> tuple[tf.Tensor, tf.Tensor]:
+            with tf.GradientTape() as tape:
+                activations, logits = split(to_model(x), training=False)
+                chosen = tf.reduce_sum(logits * tf.one_hot(target, n_outputs, dtype=logits.dtype))
+            if not with_gradients:
+                return activations, activations
+            return activations, tape.gradient(chosen, activations)
+
+        return call
+
+    def _batches(self, x: np.ndarray) -> Iterator[np.ndarray]:
+        for _, batch in self._indexed_batches(x):
+            yield batch
+
+    def _indexed_batches(self, x: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+        x = np.asarray(x, dtype=np.float32)
+        for start in range(0, len(x), self.batch_size):
+            yield start, x[start : start + self.batch_size]
+
+    def _concat(self, parts: Iterator[np.ndarray] | list[np.ndarray]) -> np.ndarray:
+        parts = list(parts)
+        return np.concatenate(parts) if parts else np.zeros((0, self.n_outputs), np.float32)
+
+
+def _is_conv(layer: keras.layers.Layer) -> bool:
+    return isinstance(layer, CONV_LAYER_TYPES)
+
+
+def _activation_name(layer: keras.layers.Layer) -> str | None:
+    if isinstance(layer, keras.layers.Softmax):
+        return "softmax"
+    activation = layer.get_config().get("activation") if hasattr(layer, "activation") else None
+    if isinstance(activation, dict):
+        activation = activation.get("config", {}).get("name") or activation.get("class_name")
+    return activation if isinstance(activation, str) else None
+
+
+def _find_logits(model: keras.Model) -> tuple[str, str, keras.KerasTensor]:
+    """The tensor before the final softmax/sigmoid, and how it was found (recorded in the manifest)."""
+    output = model.outputs[0]
+    last = output._keras_history.operation
+    name = _activation_name(last) or "linear"
+    if name not in SQUASHING_ACTIVATIONS:
+        return name, f"model output used as is (final activation: {name})", output
+    if isinstance(last, (keras.layers.Activation, keras.layers.Softmax)):
+        return name, f"cut before the separate {type(last).__name__} layer {last.name!r}", last.input
+    twin = type(last).from_config({**last.get_config(), "activation": "linear", "name": f"{last.name}_logits"})
+    logits = twin(last.input)
+    twin.set_weights(last.get_weights())
+    return name, f"last layer {last.name!r} re-applied with a linear activation instead of {name}", logits
+
+
+def _split_at(model: keras.Model, logit_model: keras.Model, layer: str) -> Callable[..., tuple[tf.Tensor, tf.Tensor]]:
+    """A call returning (activations of ``layer``, logits) in one pass, so gradients between them exist."""
+    if isinstance(model, keras.Sequential):
+        # Sub-models cut from a reloaded Sequential can lose the path between a layer and the output,
+        # so walk the layers by hand: the activations are then the very tensor the logits depend on.
+        layers = list(logit_model.layers)
+        layers = [lay for lay in layers if not isinstance(lay, keras.layers.InputLayer)]
+        names = [lay.name for lay in layers]
+        cut = names.index(layer)
+
+        def sequential_call(x: tf.Tensor, training: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
+            activations = x
+            for lay in layers[: cut + 1]:
+                activations = lay(activations, training=training)
+            out = activations
+            for lay in layers[cut + 1 :]:
+                out = lay(out, training=training)
+            return activations, out
+
+        return sequential_call
+    joint = keras.Model(model.inputs, [model.get_layer(layer).output, logit_model.outputs[0]])
+    return joint

@@ -1,0 +1,187 @@
+"""Writing results: arrays, manifest, CSV and plots, built in a staging folder and renamed into place."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import OutputError, UsageError
+from .request import PLOT_FORMATS, ExplainRequest
+
+REPORTED_PACKAGES = ("signalscreen", "tensorflow", "keras", "numpy", "scipy", "matplotlib", "h5py")
+
+
+def check_destination(out_dir: Path, overwrite: bool) -> None:
+    """Refuse an existing output folder unless ``overwrite``; refuse a path that is a file."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: exists and is not a folder")
+    if out_dir.exists() and not overwrite:
+        raise OutputError(f"{out_dir}: already exists", "pass --overwrite to replace it, or choose another --out")
+
+
+@contextlib.contextmanager
+def staged_output(out_dir: Path, overwrite: bool) -> Iterator[Path]:
+    """Yield an empty staging folder beside ``out_dir``; on success it replaces ``out_dir`` atomically.
+
+    On any error or interruption the staging folder is removed and ``out_dir`` is left as it was.
+    """
+    check_destination(out_dir, overwrite)
+    parent = out_dir.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create output folder ({exc.strerror or exc})") from exc
+    try:
+        yield staging
+        _move_into_place(staging, out_dir, overwrite)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _move_into_place(staging: Path, out_dir: Path, overwrite: bool) -> None:
+    check_destination(out_dir, overwrite)
+    old = None
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=staging.parent))
+        os.replace(out_dir, old / "previous")
+    try:
+        os.replace(staging, out_dir)
+    except OSError as exc:
+        if old is not None:
+            os.replace(old / "previous", out_dir)
+        raise OutputError(f"{out_dir}: cannot move results into place ({exc.strerror or exc})") from exc
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def safe_name(text: str) -> str:
+    """A file-name fragment from user text: letters, digits, ``-``, ``_`` and ``.``, never ``..``."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "_"
+    return cleaned.replace("..", "_")
+
+
+def class_names(request: ExplainRequest, n_outputs: int) -> list[str]:
+    """The request's class names, or ``0..K-1``; a count that does not match is a usage error."""
+    if not request.class_names:
+        return [str(k) for k in range(n_outputs)]
+    if len(request.class_names) != n_outputs:
+        raise UsageError(f"--class-names gives {len(request.class_names)} names but the model has {n_outputs} outputs")
+    return list(request.class_names)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_manifest(request: ExplainRequest, adapter: Any, signals: Any, result: Any) -> dict[str, Any]:
+    """Everything needed to understand and rerun the result (``manifest.json``)."""
+    parameters = {key: (str(value) if isinstance(value, Path) else value) for key, value in asdict(request).items()}
+    arrays = dict(result.array_info)
+    for name in ("targets", "predictions", "sample_index"):
+        arrays[name] = {"method": None, "parameters": {}, "shape": list(getattr(result, name).shape)}
+    return {
+        "tool": "signalscreen",
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": {"python": platform.python_version(), **_package_versions()},
+        "command": sys.argv,
+        "model": {
+            "path": str(request.model_path),
+            "sha256": file_sha256(request.model_path),
+            "input_shape": list(adapter.input_shape),
+            "n_outputs": adapter.n_outputs,
+            "output_activation": adapter.output_activation,
+            "logit_path": adapter.logit_path,
+        },
+        "data": {
+            "path": str(request.data_path),
+            "sha256": file_sha256(request.data_path),
+            "selected_shape": list(signals.data.shape),
+        },
+        "class_names": class_names(request, adapter.n_outputs),
+        "parameters": parameters,
+        "arrays": arrays,
+        "timings_s": {name: round(seconds, 4) for name, seconds in result.timings.items()},
+    }
+
+
+def _package_versions() -> dict[str, str]:
+    versions = {}
+    for package in REPORTED_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def write_results(staging: Path, request: ExplainRequest, signals: Any, result: Any, manifest: dict[str, Any]) -> None:
+    """Write arrays, manifest, optional CSVs and plots into ``staging``."""
+    np.savez(
+        staging / "attributions.npz",
+        **result.arrays,
+        targets=result.targets,
+        predictions=result.predictions,
+        sample_index=result.sample_index,
+    )
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=_json_default) + "\n")
+    if request.write_csv:
+        _write_csvs(staging / "csv", result)
+    if request.plots:
+        from .plotting import write_plots
+
+        unknown = set(request.formats) - set(PLOT_FORMATS)
+        if unknown:
+            raise UsageError(f"--format: unknown plot format {sorted(unknown)[0]!r}", "use png and/or svg")
+        write_plots(staging / "plots", staging / "overview.png", signals, result, request, manifest["class_names"])
+
+
+def _write_csvs(folder: Path, result: Any) -> None:
+    """One CSV per univariate array: a row per signal, first column its row in the input file."""
+    folder.mkdir()
+    for name, values in result.arrays.items():
+        if values.ndim == 3 and values.shape[2] == 1:
+            values = values[:, :, 0]
+        if values.ndim != 2:
+            continue
+        header = "sample_index," + ",".join(f"t{i}" for i in range(values.shape[1]))
+        table = np.column_stack([result.sample_index, values])
+        np.savetxt(
+            folder / f"{name}.csv",
+            table,
+            delimiter=",",
+            header=header,
+            comments="",
+            fmt=["%d"] + ["%.7g"] * values.shape[1],
+        )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

@@ -1,0 +1,120 @@
+"""Figures of signals coloured by their attribution (matplotlib ``Figure`` objects, no pyplot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+from .request import ExplainRequest
+
+
+def colour_scale(attribution: np.ndarray) -> tuple[Normalize, str]:
+    """Per-sample colour scale: symmetric and diverging for signed maps, sequential for non-negative ones."""
+    finite = attribution[np.isfinite(attribution)]
+    if finite.size and finite.min() < 0:
+        limit = float(np.abs(finite).max()) or 1.0
+        return Normalize(-limit, limit), "RdBu_r"
+    top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    return Normalize(0.0, top), "inferno_r"
+
+
+def draw_signal(
+    axes: Any, time: np.ndarray, signal: np.ndarray, attribution: np.ndarray, norm: Normalize, cmap: str
+) -> Any:
+    """One channel as a line whose segments are coloured by the mean attribution of their ends."""
+    points = np.column_stack([time, signal])
+    segments = np.stack([points[:-1], points[1:]], axis=1)
+    collection = LineCollection(segments, cmap=cmap, norm=norm, linewidth=2.0)
+    collection.set_array((attribution[:-1] + attribution[1:]) / 2 if len(attribution) > 1 else attribution)
+    axes.add_collection(collection)
+    axes.plot(time, signal, color="0.75", linewidth=3.2, zorder=0)  # a halo keeps near-zero segments visible
+    pad = 0.05 * (float(signal.max() - signal.min()) or 1.0)
+    axes.set_xlim(time[0], time[-1] if len(time) > 1 else time[0] + 1)
+    axes.set_ylim(float(signal.min()) - pad, float(signal.max()) + pad)
+    return collection
+
+
+def signal_figure(
+    signal: np.ndarray, attribution: np.ndarray, title: str, sampling_rate: float | None = None, label: str = ""
+) -> Figure:
+    """A signal ``(L, C)`` with one panel per channel, coloured by ``attribution`` (``(L,)`` or ``(L, C)``)."""
+    length, channels = signal.shape
+    if attribution.ndim == 1:
+        attribution = np.repeat(attribution[:, None], channels, axis=1)
+    time = np.arange(length) / sampling_rate if sampling_rate else np.arange(length, dtype=float)
+    norm, cmap = colour_scale(attribution)
+    height = 1.0 + 1.6 * channels
+    figure = Figure(figsize=(9, height))
+    # Fixed margins (in inches) rather than a layout engine: layout solving doubles the cost of a plot.
+    bottom, top = 0.55 / height, 1 - 0.4 / height
+    figure.subplots_adjust(left=0.08, right=0.86, bottom=bottom, top=top, hspace=0.12)
+    axes_list = figure.subplots(channels, 1, sharex=True, squeeze=False)[:, 0]
+    collection = None
+    for channel, axes in enumerate(axes_list):
+        collection = draw_signal(axes, time, signal[:, channel], attribution[:, channel], norm, cmap)
+        if channels > 1:
+            axes.set_ylabel(f"channel {channel}")
+    axes_list[-1].set_xlabel("time (s)" if sampling_rate else "sample")
+    axes_list[0].set_title(title, fontsize=10)
+    colour_axes = figure.add_axes((0.88, bottom, 0.015, top - bottom))
+    figure.colorbar(collection, cax=colour_axes, label=label or "attribution")
+    return figure
+
+
+def overview_figure(signals: np.ndarray, maps: dict[str, np.ndarray], row_labels: list[str]) -> Figure:
+    """A grid of plotted samples (rows) by attribution arrays (columns), first channel shown."""
+    names = list(maps)
+    rows = len(signals)
+    figure = Figure(figsize=(3.2 * len(names), 1.4 * rows + 0.6), layout="constrained")
+    grid = figure.subplots(rows, len(names), squeeze=False)
+    for row in range(rows):
+        for column, name in enumerate(names):
+            attribution = maps[name][row]
+            attribution = attribution[:, 0] if attribution.ndim == 2 else attribution
+            norm, cmap = colour_scale(attribution)
+            axes = grid[row, column]
+            draw_signal(axes, np.arange(signals.shape[1], dtype=float), signals[row, :, 0], attribution, norm, cmap)
+            axes.set_xticks([])
+            axes.set_yticks([])
+            if row == 0:
+                axes.set_title(name, fontsize=9)
+            if column == 0:
+                axes.set_ylabel(row_labels[row], fontsize=8)
+    return figure
+
+
+def write_plots(
+    folder: Path, overview_path: Path, signals: Any, result: Any, request: ExplainRequest, names: list[str]
+) -> None:
+    """``plots/<sample>_<array>.<ext>`` for the first ``max_plots`` signals, and ``overview.png``."""
+    from .outputs import safe_name
+
+    folder.mkdir()
+    count = min(request.max_plots, len(signals.data))
+    every_class = request.target == "all"
+    maps = {name: values for name, values in result.arrays.items() if not name.endswith("_raw")}
+    overview: dict[str, list[np.ndarray]] = {name: [] for name in maps}
+    for i in range(count):
+        row = int(result.sample_index[i])
+        classes = result.targets if every_class else result.targets[i : i + 1]
+        for name, values in maps.items():
+            for position, target in enumerate(classes):
+                attribution = values[i, position] if every_class else values[i]
+                probability = float(result.predictions[i, target])
+                title = f"row {row} · {name} · target {names[target]} (output {probability:.3f})"
+                stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
+                figure = signal_figure(signals.data[i], attribution, title, request.sampling_rate, name)
+                for extension in request.formats:
+                    figure.savefig(folder / f"{stem}.{extension}", dpi=110)
+                figure.clear()
+        for name, values in maps.items():
+            overview[name].append(values[i, 0] if every_class else values[i])
+    if count:
+        stacked = {name: np.stack(parts) for name, parts in overview.items()}
+        labels = [f"row {int(r)}" for r in result.sample_index[:count]]
+        overview_figure(signals.data[:count], stacked, labels).savefig(overview_path, dpi=90)

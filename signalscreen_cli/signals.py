@@ -1,0 +1,291 @@
+"""Signal files in, float32 ``(n, L, C)`` arrays out.
+
+Readers open ``.npy`` (memory-mapped), ``.npz``, ``.h5``/``.hdf5`` and ``.csv`` files as row-addressable
+sources so that a selection or a chunk only reads the rows it needs.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ShapeMismatchError, SignalFileError, UsageError
+
+SUPPORTED_SUFFIXES = (".npy", ".npz", ".csv", ".h5", ".hdf5")
+NAN_POLICIES = ("error", "zero", "interpolate")
+
+
+class RowSource(Protocol):
+    """Anything indexable by row with a shape: ndarray, memmap, h5py dataset."""
+
+    shape: tuple[int, ...]
+
+    def __getitem__(self, index: object) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class SignalSet:
+    """Signals selected from one file.
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        Float32 array of shape ``(n, L, C)``.
+    sample_index : numpy.ndarray
+        Row number of each signal in the source file, shape ``(n,)``.
+    path : pathlib.Path
+        The file the signals came from.
+    """
+
+    data: np.ndarray
+    sample_index: np.ndarray
+    path: Path
+
+
+def read_signals(
+    path: str | Path,
+    *,
+    key: str | None = None,
+    label_column: int | None = None,
+    samples: str | None = None,
+    nan_policy: str = "error",
+) -> SignalSet:
+    """Read the selected rows of a signal file as float32 ``(n, L, C)``."""
+    path = Path(path)
+    source = open_rows(path, key=key, label_column=label_column)
+    n_rows = source.shape[0]
+    index = parse_samples(samples, n_rows, path) if samples else np.arange(n_rows)
+    data = read_rows(source, index, path)
+    data = apply_nan_policy(data, nan_policy, path, index)
+    return SignalSet(data=data, sample_index=index.astype(np.int64), path=path)
+
+
+def open_rows(path: Path, *, key: str | None = None, label_column: int | None = None) -> RowSource:
+    """Open ``path`` as a row source of rank 2 ``(n, L)`` or 3 ``(n, L, C)``."""
+    if path.is_dir():
+        raise SignalFileError(f"{path}: is a directory, not a signal file")
+    if not path.exists():
+        raise SignalFileError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SignalFileError(
+            f"{path}: unsupported signal file type {suffix or '(none)'!r}",
+            "use one of " + ", ".join(SUPPORTED_SUFFIXES),
+        )
+    if path.stat().st_size == 0:
+        raise SignalFileError(f"{path}: file is empty")
+    if suffix == ".npy":
+        source = _open_npy(path)
+    elif suffix == ".npz":
+        source = _open_npz(path, key)
+    elif suffix == ".csv":
+        source = _read_csv(path)
+    else:
+        source = _open_hdf5(path, key)
+    if key is not None and suffix in (".npy", ".csv"):
+        raise UsageError(f"--key applies to .npz and .h5 files, not to {path}")
+    source = _as_rows(source, path)
+    if label_column is not None:
+        source = _drop_column(source, label_column, path)
+    return source
+
+
+def read_rows(source: RowSource, index: np.ndarray, path: Path) -> np.ndarray:
+    """Read rows ``index`` (any order) as float32 ``(n, L, C)``."""
+    unique, inverse = np.unique(index, return_inverse=True)
+    try:
+        block = np.asarray(source[unique])
+    except (OSError, ValueError) as exc:
+        raise SignalFileError(f"{path}: cannot read rows: {exc}") from exc
+    block = block[inverse]
+    if block.ndim == 2:
+        block = block[:, :, None]
+    return np.ascontiguousarray(block, dtype=np.float32)
+
+
+def parse_samples(spec: str, n_rows: int, path: Path) -> np.ndarray:
+    """Parse ``"0:10,42"`` into row numbers, checked against ``n_rows``."""
+    rows: list[int] = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        try:
+            if ":" in part:
+                start_text, stop_text = part.split(":", 1)
+                start = int(start_text) if start_text else 0
+                stop = int(stop_text) if stop_text else n_rows
+                if start < 0 or stop > n_rows or start >= stop:
+                    raise IndexError
+                rows.extend(range(start, stop))
+            else:
+                row = int(part)
+                if not 0 <= row < n_rows:
+                    raise IndexError
+                rows.append(row)
+        except ValueError:
+            raise UsageError(f"--samples: cannot read {part!r}", "write rows like 0:10,42") from None
+        except IndexError:
+            raise UsageError(f"--samples: {part!r} is outside {path}, which has {n_rows} rows") from None
+    if not rows:
+        raise UsageError("--samples selects no rows")
+    return np.asarray(rows, dtype=np.int64)
+
+
+def apply_nan_policy(data: np.ndarray, policy: str, path: Path, index: np.ndarray) -> np.ndarray:
+    """Reject, zero or interpolate non-finite values."""
+    if policy not in NAN_POLICIES:
+        raise UsageError(f"--nan-policy must be one of {', '.join(NAN_POLICIES)}, not {policy!r}")
+    bad = ~np.isfinite(data)
+    if not bad.any():
+        return data
+    if policy == "error":
+        sample, position, channel = (int(v) for v in np.argwhere(bad)[0])
+        raise SignalFileError(
+            f"{path}: non-finite value {data[sample, position, channel]} at row {index[sample]}, "
+            f"column {position}" + (f", channel {channel}" if data.shape[2] > 1 else ""),
+            "clean the file or pass --nan-policy zero|interpolate",
+        )
+    data = data.copy()
+    if policy == "zero":
+        data[bad] = 0.0
+        return data
+    positions = np.arange(data.shape[1])
+    for sample, channel in zip(*np.nonzero(bad.any(axis=1)), strict=True):
+        track = data[sample, :, channel]
+        good = ~bad[sample, :, channel]
+        track[~good] = np.interp(positions[~good], positions[good], track[good]) if good.any() else 0.0
+    return data
+
+
+def fit_to_model(data: np.ndarray, model_shape: Sequence[int | None], path: Path) -> np.ndarray:
+    """Check ``(n, L, C)`` data against the model's ``(L, C)`` input and explain any mismatch."""
+    length, channels = model_shape
+    shown = f"(n, {length if length is not None else 'any'}, {channels})"
+    if data.shape[1] == 0:
+        raise SignalFileError(f"{path}: signals have length 0")
+    if length is not None and data.shape[1] != length:
+        raise ShapeMismatchError(
+            f"{path}: signals have shape {data.shape} but the model expects {shown}",
+            "signal length differs from the model's input length",
+        )
+    if data.shape[2] != channels:
+        raise ShapeMismatchError(
+            f"{path}: signals have shape {data.shape} but the model expects {shown}",
+            f"{data.shape[2]} channel(s) in the file, {channels} in the model",
+        )
+    return data
+
+
+def _as_rows(source: RowSource, path: Path) -> RowSource:
+    dtype = getattr(source, "dtype", np.dtype(np.float64))
+    if not (np.issubdtype(dtype, np.number) or np.issubdtype(dtype, np.bool_)) or np.issubdtype(
+        dtype, np.complexfloating
+    ):
+        raise SignalFileError(f"{path}: holds {dtype} values, not real numbers")
+    shape = tuple(source.shape)
+    if len(shape) == 1:
+        return np.asarray(source[...]).reshape(1, -1)
+    if len(shape) not in (2, 3):
+        raise SignalFileError(f"{path}: array of rank {len(shape)} {shape}; expected (L,), (n, L) or (n, L, C)")
+    if 0 in shape:
+        raise SignalFileError(f"{path}: array of shape {shape} holds no signal values")
+    return source
+
+
+def _drop_column(source: RowSource, column: int, path: Path) -> RowSource:
+    if len(source.shape) != 2:
+        raise UsageError(f"--label-column applies to 2-D data (n, L); {path} has shape {tuple(source.shape)}")
+    width = source.shape[1]
+    if not -width <= column < width:
+        raise UsageError(f"--label-column {column} is outside {path}, which has {width} columns")
+    keep = np.delete(np.arange(width), column)
+    return np.asarray(source[...])[:, keep]
+
+
+def _open_npy(path: Path) -> RowSource:
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as exc:
+        if "pickle" in str(exc).lower() or "object" in str(exc).lower():
+            raise SignalFileError(f"{path}: holds Python objects, not numbers") from exc
+        raise SignalFileError(f"{path}: not a valid .npy file ({exc})") from exc
+    except (OSError, EOFError) as exc:
+        raise SignalFileError(f"{path}: not a valid .npy file ({exc})") from exc
+
+
+def _open_npz(path: Path, key: str | None) -> RowSource:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            names = list(archive.files)
+            if key is None and len(names) == 1:
+                key = names[0]
+            if key is None:
+                raise UsageError(f"{path}: holds several arrays; choose one with --key", "keys: " + ", ".join(names))
+            if key not in names:
+                raise SignalFileError(f"{path}: no array named {key!r}", "keys: " + (", ".join(names) or "(none)"))
+            return archive[key]
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        message = "holds Python objects, not numbers" if "pickle" in str(exc) else f"not a valid .npz file ({exc})"
+        raise SignalFileError(f"{path}: {message}") from exc
+
+
+def _open_hdf5(path: Path, key: str | None) -> RowSource:
+    import h5py
+
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as exc:
+        raise SignalFileError(f"{path}: not a valid HDF5 file ({exc})") from exc
+    names: list[str] = []
+    handle.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
+    if key is None and len(names) == 1:
+        key = names[0]
+    if key is None:
+        raise UsageError(f"{path}: holds several datasets; choose one with --key", "keys: " + ", ".join(names))
+    if key not in names:
+        raise SignalFileError(f"{path}: no dataset named {key!r}", "keys: " + (", ".join(names) or "(none)"))
+    return handle[key]
+
+
+def _read_csv(path: Path) -> np.ndarray:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SignalFileError(f"{path}: not a text CSV file ({exc.reason})") from exc
+    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if not lines:
+        raise SignalFileError(f"{path}: file has no rows")
+    if ";" in lines[0][1] and "," not in lines[0][1]:
+        raise SignalFileError(f"{path}: uses ';' as separator", "save the CSV with commas between values")
+    rows: list[list[float]] = []
+    for position, (number, line) in enumerate(lines):
+        cells = line.split(",")
+        try:
+            rows.append([float(cell) for cell in cells])
+        except ValueError:
+            if position == 0:
+                continue  # a header row
+            column = next(i for i, cell in enumerate(cells) if not _is_float(cell))
+            raise SignalFileError(
+                f"{path}: line {number}, column {column + 1}: {cells[column].strip()[:40]!r} is not a number"
+            ) from None
+        if len(rows[-1]) != len(rows[0]):
+            raise SignalFileError(
+                f"{path}: line {number} has {len(rows[-1])} values, the first data row {len(rows[0])}"
+            )
+    if not rows:
+        raise SignalFileError(f"{path}: has a header but no data rows")
+    return np.asarray(rows, dtype=np.float64)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,74 @@
+"""Occlusion known answers, computed by hand or by brute force outside the method."""
+
+import numpy as np
+import pytest
+
+from signalscreen_cli.errors import UsageError
+from signalscreen_cli.methods.occlusion import Occlusion, window_bounds, window_masks
+from tests.zoo import adapter_for, build_linear, small_cnn
+
+
+def test_window_bounds_are_centred_and_clipped():
+    starts, stops = window_bounds(10, 3)
+    assert list(zip(starts, stops))[:2] == [(0, 2), (0, 3)]
+    assert (starts[9], stops[9]) == (8, 10)
+    starts, stops = window_bounds(10, 4)  # even width: one more sample after the centre
+    assert (starts[5], stops[5]) == (4, 8)
+    assert window_masks(10, 1).sum() == 10
+    assert (window_masks(10, 25).all()) and window_masks(10, 3).sum(axis=1).tolist()[:3] == [2, 3, 3]
+
+
+@pytest.mark.parametrize("width", [1, 3, 4, 7])
+def test_occlusion_of_linear_model_by_hand(tmp_path, width):
+    rng = np.random.default_rng(3)
+    length = 16
+    w = rng.normal(size=length)
+    model = build_linear(length, 1, w[:, None], np.array([0.7]))
+    adapter = adapter_for(model, "memory", tmp_path, batch_size=7)  # batches that split signals
+    x = rng.normal(size=(3, length, 1)).astype(np.float32)
+    got = Occlusion(sliding_window=(width,)).attribute(adapter, x, np.zeros(3, np.int32))[f"occlusion_w{width}"]
+    expected = np.zeros((3, length))
+    for n in range(3):
+        for i in range(length):
+            lo, hi = max(0, i - (width - 1) // 2), min(length, i + width // 2 + 1)
+            expected[n, i] = sum(w[j] * x[n, j, 0] for j in range(lo, hi))  # f(x) - f(x with window zeroed)
+    np.testing.assert_allclose(got[:, :, 0], expected, rtol=1e-4, atol=1e-5)
+    if width == 1:
+        np.testing.assert_allclose(got[:, :, 0], w * x[:, :, 0], rtol=1e-4, atol=1e-5)
+
+
+def test_occlusion_on_probabilities_matches_brute_force(tmp_path):
+    model = small_cnn(length=24, outputs=3)
+    adapter = adapter_for(model, ".h5", tmp_path, batch_size=50)
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2, 24, 1)).astype(np.float32)
+    targets = np.array([2, 0])
+    maps = Occlusion(sliding_window=(5, 9)).attribute(adapter, x, targets)
+    for width in (5, 9):
+        expected = np.zeros((2, 24))
+        for n in range(2):
+            base = model(x[n : n + 1]).numpy()[0, targets[n]]
+            for i in range(24):
+                copy = x[n].copy()
+                copy[max(0, i - (width - 1) // 2) : i + width // 2 + 1] = 0.0
+                expected[n, i] = base - model(copy[None]).numpy()[0, targets[n]]
+        np.testing.assert_allclose(maps[f"occlusion_w{width}"][:, :, 0], expected, atol=2e-6)
+
+
+def test_mean_and_interp_baselines_fill_the_window(tmp_path):
+    x = np.arange(8, dtype=np.float32).reshape(1, 8, 1) ** 2
+    masks_row = 3
+    occluded = Occlusion._occluded(x, None, np.array([0]), np.array([masks_row]), 3)
+    # window covers 2..4; interp runs from x[1]=1 to x[5]=25
+    np.testing.assert_allclose(occluded[0, :, 0], [0, 1, 7, 13, 19, 25, 36, 49])
+    edge = Occlusion._occluded(x, None, np.array([0]), np.array([0]), 3)
+    np.testing.assert_allclose(edge[0, :, 0], [4, 4, 4, 9, 16, 25, 36, 49])  # left edge: the value on its right
+    mean = np.full_like(x, x.mean())
+    occluded = Occlusion._occluded(x, mean, np.array([0]), np.array([7]), 3)
+    np.testing.assert_allclose(occluded[0, :, 0], [0, 1, 4, 9, 16, 25, 17.5, 17.5])
+
+
+def test_window_longer_than_signal_is_refused(tmp_path):
+    adapter = adapter_for(build_linear(6, 1, np.ones((6, 1)), np.zeros(1)), "memory", tmp_path)
+    with pytest.raises(UsageError, match="between 1 and the signal length 6"):
+        Occlusion(sliding_window=(7,)).attribute(adapter, np.zeros((1, 6, 1), np.float32), np.zeros(1, np.int32))

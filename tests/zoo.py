@@ -1,0 +1,119 @@
+"""Small hand-built and random Keras models shared by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from signalscreen_cli.models import ModelAdapter, load_model
+
+FORMATS = ("memory", ".keras", ".h5")
+
+
+def adapter_for(model: keras.Model, fmt: str, folder: Path, batch_size: int = 512) -> ModelAdapter:
+    """The adapter of ``model`` as built in memory, or after a save/reload in ``fmt``."""
+    if fmt == "memory":
+        return ModelAdapter(model, batch_size=batch_size)
+    path = folder / f"{model.name}{fmt}"
+    model.save(path)
+    return load_model(path, batch_size=batch_size)
+
+
+def _stack(name: str, inputs: keras.KerasTensor, layers: list, functional: bool) -> keras.Model:
+    if not functional:
+        return keras.Sequential([inputs, *layers], name=name)
+    tensor = inputs
+    for layer in layers:
+        tensor = layer(tensor)
+    return keras.Model(inputs, tensor, name=f"{name}_functional")
+
+
+def build_linear(
+    length: int, channels: int, weights: np.ndarray, bias: np.ndarray, head: str = "linear", functional: bool = False
+) -> keras.Model:
+    """``f(x) = W·flatten(x) + b`` on ``(L, C)`` inputs, ``weights`` of shape ``(L*C, K)``.
+
+    Heads: ``linear``, ``fused`` (softmax inside Dense), ``activation`` (separate Activation layer),
+    ``softmax`` (Softmax layer), ``sigmoid`` (sigmoid inside Dense).
+    """
+    activation = {"fused": "softmax", "sigmoid": "sigmoid"}.get(head)
+    dense = keras.layers.Dense(weights.shape[1], activation=activation, name="dense")
+    layers: list[keras.layers.Layer] = [keras.layers.Flatten(), dense]
+    if head == "activation":
+        layers.append(keras.layers.Activation("softmax", name="probs"))
+    elif head == "softmax":
+        layers.append(keras.layers.Softmax(name="probs"))
+    model = _stack(f"linear_{head}", keras.Input((length, channels)), layers, functional)
+    dense.set_weights([weights.astype(np.float32), bias.astype(np.float32)])
+    return model
+
+
+def conv_gap_dense(length: int, channels: int, filters: int, outputs: int, kernel: int, seed: int,
+                   head: str = "softmax_layer", functional: bool = False) -> keras.Model:
+    """Conv1D (linear, 'same') → GlobalAveragePooling1D → Dense, weights drawn from ``seed``."""
+    rng = np.random.default_rng(seed)
+    conv = keras.layers.Conv1D(filters, kernel, padding="same", name="conv")
+    dense = keras.layers.Dense(outputs, name="dense", activation="softmax" if head == "fused" else None)
+    layers = [conv, keras.layers.GlobalAveragePooling1D(name="gap"), dense]
+    if head == "softmax_layer":
+        layers.append(keras.layers.Softmax(name="probs"))
+    model = _stack(f"cgd_{head}", keras.Input((length, channels)), layers, functional)
+    conv.set_weights([rng.normal(size=(kernel, channels, filters)).astype(np.float32),
+                      rng.normal(size=filters).astype(np.float32)])
+    dense.set_weights([rng.normal(size=(filters, outputs)).astype(np.float32),
+                       rng.normal(size=outputs).astype(np.float32)])
+    return model
+
+
+def small_cnn(length: int = 64, channels: int = 1, outputs: int = 3, seed: int = 0) -> keras.Model:
+    """A random two-conv ReLU CNN with a separate softmax layer."""
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential(
+        [
+            keras.Input((length, channels)),
+            keras.layers.Conv1D(6, 5, padding="same", activation="relu", name="c1"),
+            keras.layers.MaxPooling1D(2),
+            keras.layers.Conv1D(8, 3, padding="same", activation="relu", name="c2"),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(outputs, name="logits"),
+            keras.layers.Activation("softmax", name="probs"),
+        ],
+        name="small_cnn",
+    )
+
+
+def residual_cnn(length: int = 48, channels: int = 2, outputs: int = 3, seed: int = 0) -> keras.Model:
+    """A Functional residual model: the last conv output is added to a skip path."""
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((length, channels))
+    stem = keras.layers.Conv1D(6, 3, padding="same", activation="relu", name="stem")(inputs)
+    branch = keras.layers.Conv1D(6, 3, padding="same", dilation_rate=2, activation="relu", name="branch")(stem)
+    merged = keras.layers.Add(name="add")([stem, branch])
+    pooled = keras.layers.GlobalAveragePooling1D()(merged)
+    outputs_tensor = keras.layers.Dense(outputs, activation="softmax", name="head")(pooled)
+    return keras.Model(inputs, outputs_tensor, name="residual_cnn")
+
+
+def recurrent_model(length: int = 32, channels: int = 1, seed: int = 0) -> keras.Model:
+    """An LSTM classifier with one sigmoid unit and no conv layer."""
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential(
+        [keras.Input((length, channels)), keras.layers.LSTM(4), keras.layers.Dense(1, activation="sigmoid")],
+        name="lstm_binary",
+    )
+
+
+def regression_cnn(length: int = 40, channels: int = 1, seed: int = 0) -> keras.Model:
+    """A SeparableConv1D regression model with one linear output."""
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential(
+        [
+            keras.Input((length, channels)),
+            keras.layers.SeparableConv1D(4, 5, padding="same", activation="relu", name="sep"),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(1, name="out"),
+        ],
+        name="regression",
+    )
