@@ -106,8 +106,20 @@ def explain(
     ] = None,
     relu: Annotated[bool, typer.Option("--relu/--no-relu", help="Apply ReLU to Grad-CAM maps.")] = True,
     baseline: Annotated[
-        str, typer.Option(help="Occlusion baseline: zero, mean, dataset-mean, interp, blur, noise, or a .npy file.")
+        str,
+        typer.Option(
+            help="Occlusion / integrated-gradients baseline: zero, mean, dataset-mean, interp, blur, noise, or a .npy."
+        ),
     ] = "zero",
+    blur_sigma: Annotated[float, typer.Option(help="Gaussian width (samples) of the blur baseline.")] = 5.0,
+    stride: Annotated[int, typer.Option(help="Occlusion: occlude every k-th position, interpolate between.")] = 1,
+    occlude_channels: Annotated[
+        str, typer.Option(help="Occlusion: together, or each (a map per channel).")
+    ] = "together",
+    steps: Annotated[int, typer.Option(help="Integrated gradients: path steps (doubled where needed).")] = 64,
+    ig_tolerance: Annotated[float, typer.Option(help="Integrated gradients: completeness gap to reach.")] = 0.01,
+    noise_samples: Annotated[int, typer.Option(help="SmoothGrad family: noisy copies per signal.")] = 32,
+    noise: Annotated[float, typer.Option(help="SmoothGrad family: noise sigma / (max - min) of the signal.")] = 0.15,
     normalize: Annotated[str, typer.Option(help="Stored arrays: none, minmax or maxabs (per sample).")] = "none",
     key: Annotated[str | None, typer.Option(help="Array name inside .npz / dataset inside .h5.")] = None,
     label_column: Annotated[
@@ -129,6 +141,7 @@ def explain(
     """Attribute each signal of DATA with MODEL and write arrays, a manifest and plots to --out."""
 
     def work() -> None:
+        from .methods import DEFAULT_METHODS
         from .request import ExplainRequest
 
         if batch_size < 1 or max_plots < 0:
@@ -137,13 +150,20 @@ def explain(
             model_path=model,
             data_path=data,
             out_dir=out,
-            methods=_split(method) or ExplainRequest.methods,
+            methods=_split(method) or DEFAULT_METHODS,
             windows=tuple(window) if window else ExplainRequest.windows,
             target=target,
             class_names=_split([class_names]) if class_names else (),
             layer=layer,
             relu=relu,
             baseline=baseline,
+            blur_sigma=blur_sigma,
+            stride=stride,
+            occlude_channels=occlude_channels,
+            steps=steps,
+            ig_tolerance=ig_tolerance,
+            noise_samples=noise_samples,
+            noise=noise,
             normalize=normalize,
             key=key,
             label_column=label_column,

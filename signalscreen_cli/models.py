@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -120,7 +121,7 @@ class ModelAdapter:
         self.n_outputs = int(output_shape[0])
         self.output_activation, self.logit_path, logit_tensor = _find_logits(model)
         self._logit_model = keras.Model(model.inputs, logit_tensor)
-        self._layer_models: dict[str, keras.Model] = {}
+        self._layer_calls_cache: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {}
         spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
         target_spec = tf.TensorSpec((None,), tf.int32)
         self._forward = tf.function(self._forward_impl, input_signature=[spec], reduce_retracing=True)
@@ -150,7 +151,7 @@ class ModelAdapter:
         self, x: np.ndarray, layer: str, targets: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Activations ``A`` of ``layer`` ``(n, L', K)`` and ``∂ logit[target] / ∂A``."""
-        call = self._layer_call(layer)
+        call = self._layer_calls(layer)[1]
         acts, grads = [], []
         for start, batch in self._indexed_batches(x):
             target = tf.constant(targets[start : start + len(batch)], tf.int32)
@@ -161,9 +162,8 @@ class ModelAdapter:
 
     def layer_activations(self, x: np.ndarray, layer: str) -> np.ndarray:
         """Activations of ``layer``, shape ``(n, L', K)``."""
-        call = self._layer_call(layer)
-        zero = tf.zeros((0,), tf.int32)
-        return self._concat(call(tf.constant(b), zero, False)[0].numpy() for b in self._batches(x))
+        call = self._layer_calls(layer)[0]
+        return self._concat(call(tf.constant(b)).numpy() for b in self._batches(x))
 
     # ---- layers ----
     def layers(self) -> list[LayerInfo]:
@@ -226,22 +226,26 @@ class ModelAdapter:
             chosen = tf.reduce_sum(logits * tf.one_hot(target, self.n_outputs, dtype=logits.dtype))
         return tape.gradient(chosen, x), logits
 
-    def _layer_call(self, layer: str) -> Callable[..., tuple[tf.Tensor, tf.Tensor]]:
-        if layer not in self._layer_models:
-            self._layer_models[layer] = _split_at(self.model, self._logit_model, layer)
-        split = self._layer_models[layer]
-        n_outputs = self.n_outputs
-        to_model = self._to_model
+    def _layer_calls(self, layer: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        """Compiled (activations) and (activations, gradients) calls for ``layer``, built once per layer."""
+        if layer not in self._layer_calls_cache:
+            split = _split_at(self.model, self._logit_model, layer)
+            spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
 
-        def call(x: tf.Tensor, target: tf.Tensor, with_gradients: bool = True) -> tuple[tf.Tensor, tf.Tensor]:
-            with tf.GradientTape() as tape:
-                activations, logits = split(to_model(x), training=False)
-                chosen = tf.reduce_sum(logits * tf.one_hot(target, n_outputs, dtype=logits.dtype))
-            if not with_gradients:
-                return activations, activations
-            return activations, tape.gradient(chosen, activations)
+            def activations(x: tf.Tensor) -> tf.Tensor:
+                return split(self._to_model(x), training=False)[0]
 
-        return call
+            def activations_and_gradients(x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+                with tf.GradientTape() as tape:
+                    acts, logits = split(self._to_model(x), training=False)
+                    chosen = tf.reduce_sum(logits * tf.one_hot(target, self.n_outputs, dtype=logits.dtype))
+                return acts, tape.gradient(chosen, acts)
+
+            self._layer_calls_cache[layer] = (
+                tf.function(activations, input_signature=[spec]),
+                tf.function(activations_and_gradients, input_signature=[spec, tf.TensorSpec((None,), tf.int32)]),
+            )
+        return self._layer_calls_cache[layer]
 
     def _batches(self, x: np.ndarray) -> Iterator[np.ndarray]:
         for _, batch in self._indexed_batches(x):

@@ -98,9 +98,13 @@ def file_sha256(path: Path) -> str:
 def build_manifest(request: ExplainRequest, adapter: Any, signals: Any, result: Any) -> dict[str, Any]:
     """Everything needed to understand and rerun the result (``manifest.json``)."""
     parameters = {key: (str(value) if isinstance(value, Path) else value) for key, value in asdict(request).items()}
-    arrays = dict(result.array_info)
+    arrays = {name: dict(info) for name, info in result.array_info.items()}
+    for name, info in arrays.items():
+        if info["kind"] == "diagnostic":
+            values = result.arrays[name]
+            info["summary"] = {"min": float(values.min()), "mean": float(values.mean()), "max": float(values.max())}
     for name in ("targets", "predictions", "sample_index"):
-        arrays[name] = {"method": None, "parameters": {}, "shape": list(getattr(result, name).shape)}
+        arrays[name] = {"method": None, "kind": "index", "parameters": {}, "shape": list(getattr(result, name).shape)}
     return {
         "tool": "signalscreen",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

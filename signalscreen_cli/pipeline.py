@@ -14,9 +14,9 @@ import numpy as np
 
 from .errors import UsageError
 from .methods import get_method, method_spec
-from .methods.baselines import check_baseline_name
+from .methods.base import Method
 from .request import NORMALIZATIONS, ExplainRequest
-from .signals import SignalSet, fit_to_model, read_signals
+from .signals import SignalSet, dataset_mean, fit_to_model, read_signals
 
 Progress = Callable[[str, int, int], None]
 """``progress(method, signals_done, signals_total)``."""
@@ -51,27 +51,9 @@ class Attributions:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def build_methods(request: ExplainRequest, signals: SignalSet) -> list[Any]:
+def build_methods(request: ExplainRequest, context: dict[str, Any]) -> list[Method]:
     """Instantiate the requested methods with the request's parameters."""
-    methods = []
-    check_baseline_name(request.baseline)
-    for name in request.methods:
-        cls = get_method(name)
-        if name == "occlusion":
-            dataset_mean = signals.data.mean(axis=0) if request.baseline == "dataset-mean" else None
-            methods.append(
-                cls(
-                    sliding_window=request.windows,
-                    baselines=request.baseline,
-                    dataset_mean=dataset_mean,
-                    seed=request.seed,
-                )
-            )
-        elif name == "gradcam":
-            methods.append(cls(layer=request.layer, relu=request.relu))
-        else:
-            methods.append(cls())
-    return methods
+    return [get_method(name).from_request(request, context) for name in request.methods]
 
 
 def resolve_targets(spec: str, predictions: np.ndarray) -> np.ndarray:
@@ -110,7 +92,10 @@ def attribute(
 ) -> Attributions:
     """Run every requested method on ``signals`` in chunks of ``request.batch_size`` rows."""
     x = fit_to_model(signals.data, adapter.input_shape, signals.path)
-    methods = build_methods(request, signals)
+    context: dict[str, Any] = {}
+    if request.baseline == "dataset-mean":
+        context["dataset_mean"] = dataset_mean(signals.path, key=request.key, label_column=request.label_column)
+    methods = build_methods(request, context)
     predictions = adapter.predict(x)
     targets = resolve_targets(request.target, predictions)
     every_class = request.target == "all"
@@ -126,13 +111,15 @@ def attribute(
             for name, values in part.items():
                 if name not in arrays:
                     arrays[name] = np.empty((len(x), *values.shape[1:]), np.float32)
-                    info[name] = {"method": method.name, "parameters": method.parameters()}
+                    kind = "diagnostic" if name in method.diagnostics else "attribution"
+                    info[name] = {"method": method.name, "kind": kind, "parameters": method.parameters()}
                 arrays[name][rows] = values
             if progress:
                 progress(method.name, min(begin + chunk, len(x)), len(x))
         timings[method.name] = time.perf_counter() - started
     for name in arrays:
-        arrays[name] = normalize(arrays[name], request.normalize, every_class)
+        if info[name]["kind"] == "attribution":
+            arrays[name] = normalize(arrays[name], request.normalize, every_class)
         info[name]["shape"] = list(arrays[name].shape)
     return Attributions(arrays, targets, predictions.astype(np.float32), signals.sample_index, info, timings)
 

@@ -97,7 +97,11 @@ def write_plots(
     folder.mkdir()
     count = min(request.max_plots, len(signals.data))
     every_class = request.target == "all"
-    maps = {name: values for name, values in result.arrays.items() if not name.endswith("_raw")}
+    maps = {
+        name: values
+        for name, values in result.arrays.items()
+        if result.array_info[name]["kind"] == "attribution" and not name.endswith("_raw")
+    }
     overview: dict[str, list[np.ndarray]] = {name: [] for name in maps}
     for i in range(count):
         row = int(result.sample_index[i])

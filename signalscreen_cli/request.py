@@ -33,7 +33,15 @@ class ExplainRequest:
     relu : bool
         Grad-CAM's ReLU.
     baseline : str
-        Occlusion baseline.
+        Baseline of occlusion and integrated gradients (see ``methods.baselines``).
+    blur_sigma : float
+        Width (samples) of the ``blur`` baseline's Gaussian.
+    stride, occlude_channels
+        Occlusion: evaluate every ``stride``-th position; occlude channels ``together`` or ``each``.
+    steps, ig_tolerance
+        Integrated gradients: path steps and the completeness gap above which steps are doubled.
+    noise_samples, noise
+        SmoothGrad family: noisy copies per signal and σ as a fraction of the signal's range.
     normalize : str
         ``none``, ``minmax`` or ``maxabs``, applied per sample to the stored arrays.
     key, label_column, samples, nan_policy
@@ -51,13 +59,20 @@ class ExplainRequest:
     model_path: Path
     data_path: Path
     out_dir: Path
-    methods: tuple[str, ...] = ("occlusion", "saliency", "gradcam")
+    methods: tuple[str, ...] = ("occlusion", "saliency", "gradcam")  # methods.DEFAULT_METHODS
     windows: tuple[int, ...] = (15,)
     target: str = "auto"
     class_names: tuple[str, ...] = ()
     layer: str | None = None
     relu: bool = True
     baseline: str = "zero"
+    blur_sigma: float = 5.0
+    stride: int = 1
+    occlude_channels: str = "together"
+    steps: int = 64
+    ig_tolerance: float = 0.01
+    noise_samples: int = 32
+    noise: float = 0.15
     normalize: str = "none"
     key: str | None = None
     label_column: int | None = None

@@ -95,6 +95,16 @@ def open_rows(path: Path, *, key: str | None = None, label_column: int | None = 
     return source
 
 
+def dataset_mean(path: Path, *, key: str | None = None, label_column: int | None = None) -> np.ndarray:
+    """Per-position mean ``(L, C)`` over every row of the file, read in chunks."""
+    source = open_rows(path, key=key, label_column=label_column)
+    total = np.zeros(read_rows(source, np.arange(1), path).shape[1:], np.float64)
+    chunk = 4096
+    for start in range(0, source.shape[0], chunk):
+        total += read_rows(source, np.arange(start, min(start + chunk, source.shape[0])), path).sum(axis=0)
+    return (total / source.shape[0]).astype(np.float32)
+
+
 def read_rows(source: RowSource, index: np.ndarray, path: Path) -> np.ndarray:
     """Read rows ``index`` (any order) as float32 ``(n, L, C)``."""
     unique, inverse = np.unique(index, return_inverse=True)

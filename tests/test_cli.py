@@ -28,8 +28,25 @@ def test_explain_end_to_end(tmp_path, model_format, data_format):
     out = tmp_path / "out"
     extra = ["--label-column", "-1"] if data_format == "csv" else []
     result = invoke(
-        "explain", MODELS[model_format], DATA[data_format], "--out", out, "--samples", "0:6", *extra,
-        "--window", "15", "--window", "31", "--format", "png,svg", "--max-plots", "2", "--csv", "--class-names", "N,V",
+        "explain",
+        MODELS[model_format],
+        DATA[data_format],
+        "--out",
+        out,
+        "--samples",
+        "0:6",
+        *extra,
+        "--window",
+        "15",
+        "--window",
+        "31",
+        "--format",
+        "png,svg",
+        "--max-plots",
+        "2",
+        "--csv",
+        "--class-names",
+        "N,V",
     )
     assert result.exit_code == 0, result.output
     arrays = np.load(out / "attributions.npz")
@@ -58,8 +75,25 @@ def test_explain_end_to_end(tmp_path, model_format, data_format):
 
 def test_target_all_and_normalize(tmp_path):
     out = tmp_path / "all"
-    result = invoke("explain", MODELS[".keras"], DATA["npy"], "-o", out, "--samples", "3,1", "--target", "all",
-                    "-m", "saliency,gradcam", "--normalize", "maxabs", "--max-plots", "1", "--class-names", "N,V")
+    result = invoke(
+        "explain",
+        MODELS[".keras"],
+        DATA["npy"],
+        "-o",
+        out,
+        "--samples",
+        "3,1",
+        "--target",
+        "all",
+        "-m",
+        "saliency,gradcam",
+        "--normalize",
+        "maxabs",
+        "--max-plots",
+        "1",
+        "--class-names",
+        "N,V",
+    )
     assert result.exit_code == 0, result.output
     arrays = np.load(out / "attributions.npz")
     assert arrays["saliency"].shape == (2, 2, 187, 1) and arrays["gradcam"].shape == (2, 2, 187)
@@ -82,10 +116,16 @@ def exit_code_cases(tmp_path: Path):
         (["explain", MODELS[".keras"], short], ExitCode.SHAPE_MISMATCH, "model expects (n, 187, 1)"),
         (["explain", MODELS[".keras"], DATA["npy"], "-m", "lime"], ExitCode.USAGE, "unknown method 'lime'"),
         (["explain", MODELS[".keras"], DATA["npy"], "--target", "7"], ExitCode.USAGE, "--target 7 is outside"),
-        (["explain", MODELS[".keras"], DATA["npy"], "--layer", "zz", "-m", "gradcam"], ExitCode.METHOD_NOT_APPLICABLE,
-         "conv layers: conv1, conv2"),
-        (["explain", MODELS[".keras"], DATA["npy"], "-w", "400", "-m", "occlusion"], ExitCode.USAGE,
-         "--window 400 must be between 1"),
+        (
+            ["explain", MODELS[".keras"], DATA["npy"], "--layer", "zz", "-m", "gradcam"],
+            ExitCode.METHOD_NOT_APPLICABLE,
+            "conv layers: conv1, conv2",
+        ),
+        (
+            ["explain", MODELS[".keras"], DATA["npy"], "-w", "400", "-m", "occlusion"],
+            ExitCode.USAGE,
+            "--window 400 must be between 1",
+        ),
         (["explain", MODELS[".keras"], DATA["npy"], "--samples", "0:9999"], ExitCode.USAGE, "which has"),
         (["explain", MODELS[".keras"], DATA["npy"], "--class-names", "A,B,C"], ExitCode.USAGE, "gives 3 names"),
         (["explain", MODELS[".keras"], DATA["npy"], "--out", existing], ExitCode.OUTPUT, "already exists"),
@@ -112,8 +152,19 @@ def test_overwrite_replaces_existing_output(tmp_path):
     out = tmp_path / "o"
     out.mkdir()
     (out / "stale.txt").write_text("old")
-    result = invoke("explain", MODELS[".h5"], DATA["npy"], "-o", out, "--samples", "0", "-m", "saliency",
-                    "--no-plots", "--overwrite")
+    result = invoke(
+        "explain",
+        MODELS[".h5"],
+        DATA["npy"],
+        "-o",
+        out,
+        "--samples",
+        "0",
+        "-m",
+        "saliency",
+        "--no-plots",
+        "--overwrite",
+    )
     assert result.exit_code == 0, result.output
     assert not (out / "stale.txt").exists() and (out / "attributions.npz").exists()
 
@@ -133,7 +184,8 @@ def test_help_does_not_import_tensorflow():
     code = (
         "import sys\n"
         "from signalscreen_cli.cli import run\n"
-        "for argv in (['signalscreen', '--help'], ['signalscreen', 'methods'], ['signalscreen', 'explain', '--help']):\n"
+        "for argv in (['signalscreen', '--help'], ['signalscreen', 'methods'],\n"
+        "             ['signalscreen', 'explain', '--help']):\n"
         "    sys.argv = argv\n"
         "    try:\n"
         "        run()\n"
@@ -147,10 +199,81 @@ def test_help_does_not_import_tensorflow():
 
 def test_module_entry_point_runs_the_sample_job(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "signalscreen_cli", "explain", MODELS[".keras"], DATA["csv"], "--label-column", "-1",
-         "--out", tmp_path / "o", "--max-plots", "1"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "signalscreen_cli",
+            "explain",
+            MODELS[".keras"],
+            DATA["csv"],
+            "--label-column",
+            "-1",
+            "--out",
+            tmp_path / "o",
+            "--max-plots",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # TensorFlow's start-up chatter is hidden
     assert "occlusion_w15" in done.stdout
+
+
+ALL_METHODS = "occlusion,saliency,gradient_x_input,integrated_gradients,smoothgrad,smoothgrad_squared,vargrad"
+CAM_METHODS = "gradcam,gradcam_plus_plus,scorecam"
+
+
+@pytest.mark.parametrize(
+    "factory, fmt, methods, channels",
+    [
+        ("residual_cnn", ".keras", f"{ALL_METHODS},{CAM_METHODS}", 3),
+        ("recurrent_model", ".h5", ALL_METHODS, 1),
+        ("regression_cnn", ".keras", f"{ALL_METHODS},{CAM_METHODS}", 1),
+    ],
+)
+def test_every_method_on_multichannel_binary_and_regression_models(tmp_path, factory, fmt, methods, channels):
+    from tests import zoo
+
+    model = getattr(zoo, factory)(channels=channels)
+    model_path = tmp_path / f"model{fmt}"
+    model.save(model_path)
+    length = model.inputs[0].shape[1]
+    np.save(tmp_path / "x.npy", np.random.default_rng(0).normal(size=(5, length, channels)).astype(np.float32))
+    out = tmp_path / "out"
+    result = invoke(
+        "explain",
+        model_path,
+        tmp_path / "x.npy",
+        "-o",
+        out,
+        "-m",
+        methods,
+        "--steps",
+        "16",
+        "--noise-samples",
+        "4",
+        "--occlude-channels",
+        "each",
+        "--max-plots",
+        "1",
+        "--baseline",
+        "mean",
+    )
+    assert result.exit_code == 0, result.output
+    arrays = np.load(out / "attributions.npz")
+    for name in ALL_METHODS.split(","):
+        name = "occlusion_w15" if name == "occlusion" else name
+        assert arrays[name].shape == (5, length, channels) and np.isfinite(arrays[name]).all(), name
+    if "gradcam" in methods:
+        for name in CAM_METHODS.split(","):
+            assert arrays[name].shape == (5, length), name
+    assert arrays["integrated_gradients_delta"].shape == (5,)
+    if model.outputs[0].shape[1] == 1:
+        assert arrays["targets"].tolist() == [0] * 5  # the one unit, whatever the sigmoid says
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["arrays"]["integrated_gradients_delta"]["kind"] == "diagnostic"
+    assert "max" in manifest["arrays"]["integrated_gradients_delta"]["summary"]
+    assert (out / "plots" / "0_integrated_gradients.png").exists()
+    assert not (out / "plots" / "0_integrated_gradients_delta.png").exists()

@@ -31,8 +31,12 @@ def test_head_styles_give_identical_logits(tmp_path, functional):
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize(
     "factory, activation, n_outputs",
-    [(small_cnn, "softmax", 3), (residual_cnn, "softmax", 3), (recurrent_model, "sigmoid", 1),
-     (regression_cnn, "linear", 1)],
+    [
+        (small_cnn, "softmax", 3),
+        (residual_cnn, "softmax", 3),
+        (recurrent_model, "sigmoid", 1),
+        (regression_cnn, "linear", 1),
+    ],
 )
 def test_real_models_reload_with_same_outputs(tmp_path, fmt, factory, activation, n_outputs):
     model = factory()
@@ -41,7 +45,7 @@ def test_real_models_reload_with_same_outputs(tmp_path, fmt, factory, activation
     x = np.random.default_rng(1).normal(size=(3, length, channels)).astype(np.float32)
     np.testing.assert_allclose(adapter.predict(x), model(x).numpy(), rtol=1e-5, atol=1e-6)
     assert adapter.output_activation == activation and adapter.n_outputs == n_outputs
-    grads, logits = adapter.gradients(x, np.zeros(3, np.int32))
+    grads, _ = adapter.gradients(x, np.zeros(3, np.int32))
     assert grads.shape == x.shape and np.isfinite(grads).all() and np.abs(grads).sum() > 0
 
 

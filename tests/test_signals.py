@@ -70,7 +70,9 @@ def test_nan_policies(tmp_path):
     np.save(tmp_path / "n.npy", data)
     with pytest.raises(SignalFileError, match="row 0, column 1"):
         read_signals(tmp_path / "n.npy")
-    np.testing.assert_array_equal(read_signals(tmp_path / "n.npy", nan_policy="zero").data[:, :, 0], [[1, 0, 3, 4], [1, 2, 3, 0]])
+    np.testing.assert_array_equal(
+        read_signals(tmp_path / "n.npy", nan_policy="zero").data[:, :, 0], [[1, 0, 3, 4], [1, 2, 3, 0]]
+    )
     interpolated = read_signals(tmp_path / "n.npy", nan_policy="interpolate").data[:, :, 0]
     np.testing.assert_array_equal(interpolated, [[1, 2, 3, 4], [1, 2, 3, 3]])
 
@@ -115,7 +117,7 @@ def test_missing_directory_and_unknown_suffix(tmp_path):
     with pytest.raises(SignalFileError, match="is a directory"):
         read_signals(tmp_path)
     (tmp_path / "s.txt").write_text("1,2")
-    with pytest.raises(SignalFileError, match="unsupported signal file type '.txt'"):
+    with pytest.raises(SignalFileError, match=r"unsupported signal file type '\.txt'"):
         read_signals(tmp_path / "s.txt")
 
 

@@ -50,8 +50,16 @@ def build_linear(
     return model
 
 
-def conv_gap_dense(length: int, channels: int, filters: int, outputs: int, kernel: int, seed: int,
-                   head: str = "softmax_layer", functional: bool = False) -> keras.Model:
+def conv_gap_dense(
+    length: int,
+    channels: int,
+    filters: int,
+    outputs: int,
+    kernel: int,
+    seed: int,
+    head: str = "softmax_layer",
+    functional: bool = False,
+) -> keras.Model:
     """Conv1D (linear, 'same') → GlobalAveragePooling1D → Dense, weights drawn from ``seed``."""
     rng = np.random.default_rng(seed)
     conv = keras.layers.Conv1D(filters, kernel, padding="same", name="conv")
@@ -60,10 +68,12 @@ def conv_gap_dense(length: int, channels: int, filters: int, outputs: int, kerne
     if head == "softmax_layer":
         layers.append(keras.layers.Softmax(name="probs"))
     model = _stack(f"cgd_{head}", keras.Input((length, channels)), layers, functional)
-    conv.set_weights([rng.normal(size=(kernel, channels, filters)).astype(np.float32),
-                      rng.normal(size=filters).astype(np.float32)])
-    dense.set_weights([rng.normal(size=(filters, outputs)).astype(np.float32),
-                       rng.normal(size=outputs).astype(np.float32)])
+    conv.set_weights(
+        [rng.normal(size=(kernel, channels, filters)).astype(np.float32), rng.normal(size=filters).astype(np.float32)]
+    )
+    dense.set_weights(
+        [rng.normal(size=(filters, outputs)).astype(np.float32), rng.normal(size=outputs).astype(np.float32)]
+    )
     return model
 
 

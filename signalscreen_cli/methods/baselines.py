@@ -1,4 +1,4 @@
-"""Reference signals ("baselines") that occlusion and path methods replace the input with."""
+"""Reference signals ("baselines") that occlusion and integrated gradients replace the input with."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SignalFileError, UsageError
+from .base import signal_rng
 
 BASELINES = ("zero", "mean", "dataset-mean", "interp", "blur", "noise")
 
 
-def check_baseline_name(kind: str) -> None:
-    """Accept a menu name or a path to a ``.npy`` file."""
+def check_baseline_name(kind: str, method: str = "occlusion") -> None:
+    """Accept a menu name or a path to a ``.npy`` file; ``interp`` is for occlusion only."""
     if kind not in BASELINES and not kind.endswith(".npy"):
         raise UsageError(f"unknown baseline {kind!r}", "choose from: " + ", ".join(BASELINES) + ", or a .npy file")
+    if kind == "interp" and method != "occlusion":
+        raise UsageError(f"baseline 'interp' applies to occlusion only, not to {method}")
 
 
 def make_baseline(
@@ -25,11 +28,10 @@ def make_baseline(
     blur_sigma: float = 5.0,
     seed: int = 0,
 ) -> np.ndarray:
-    """The baseline for each signal of ``x`` ``(n, L, C)``, same shape, float32.
+    """The baseline of each signal of ``x`` ``(n, L, C)``: same shape, float32, per signal.
 
-    ``interp`` depends on the occluded window, so occlusion builds it itself; here it is refused.
+    ``interp`` depends on the occluded window, so occlusion builds it itself.
     """
-    check_baseline_name(kind)
     if kind == "zero":
         return np.zeros_like(x)
     if kind == "mean":
@@ -43,15 +45,15 @@ def make_baseline(
 
         return gaussian_filter1d(x, sigma=blur_sigma, axis=1, mode="nearest").astype(np.float32)
     if kind == "noise":
-        rng = np.random.default_rng(seed)
-        std = x.std(axis=1, keepdims=True)
-        return (rng.standard_normal(x.shape) * std).astype(np.float32)
+        noise = [signal_rng(seed, signal).standard_normal(signal.shape) * signal.std(axis=0) for signal in x]
+        return np.asarray(noise, dtype=np.float32).reshape(x.shape)
     if kind == "interp":
         raise UsageError("baseline 'interp' applies to occlusion only")
-    return _baseline_file(Path(kind), x.shape)
+    return load_baseline_file(Path(kind), x.shape)
 
 
-def _baseline_file(path: Path, shape: tuple[int, ...]) -> np.ndarray:
+def load_baseline_file(path: Path, shape: tuple[int, ...]) -> np.ndarray:
+    """A ``.npy`` baseline of shape ``(L,)`` or ``(L, C)``, the same for every signal, broadcast to ``shape``."""
     try:
         values = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
@@ -60,9 +62,11 @@ def _baseline_file(path: Path, shape: tuple[int, ...]) -> np.ndarray:
     if values.ndim == 1:
         values = values[:, None]
     try:
+        if values.ndim != 2:
+            raise ValueError
         return np.broadcast_to(values, shape).copy()
     except ValueError:
         raise SignalFileError(
             f"{path}: baseline of shape {values.shape} does not fit signals of shape {shape}",
-            "give (L,), (L, C) or (n, L, C)",
+            "give one signal, (L,) or (L, C)",
         ) from None

@@ -1,4 +1,8 @@
-"""Class-activation-map methods on a 1D convolution layer: Grad-CAM."""
+"""Class-activation maps on a 1D convolution layer: Grad-CAM, Grad-CAM++ and Score-CAM.
+
+Each returns ``<name>`` ``(n, L)`` (resized to the input) and ``<name>_raw`` ``(n, L')`` at the layer's
+resolution; all three use the same layer choice (``--layer``, default: the last Conv1D).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Adapter, check_inputs
+from .base import Adapter, Method, batched_rows, check_inputs
 
 
 def upsample_half_pixel(maps: np.ndarray, length: int) -> np.ndarray:
@@ -24,24 +28,73 @@ def upsample_half_pixel(maps: np.ndarray, length: int) -> np.ndarray:
     return (maps[:, left] * (1 - frac) + maps[:, right] * frac).astype(np.float32)
 
 
-class GradCAM:
-    """Grad-CAM: ``ReLU(Σ_k α_k A_k)`` with ``α_k`` the time-mean of ``∂ logit / ∂A_k``, per sample."""
-
-    name = "gradcam"
-
+class _LayerMethod(Method):
     def __init__(self, layer: str | int | None = None, relu: bool = True) -> None:
         self.layer = layer
         self.relu = relu
 
-    def parameters(self) -> dict[str, Any]:
-        return {"layer": self.layer, "relu": self.relu}
+    @classmethod
+    def from_request(cls, request: Any, context: dict[str, Any]) -> Method:
+        return cls(layer=request.layer, relu=request.relu)
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         x, targets = check_inputs(x, targets, adapter.n_outputs)
-        layer = adapter.resolve_layer(self.layer)
-        activations, grads = adapter.layer_activations_and_gradients(x, layer, targets)
-        weights = grads.mean(axis=1)
-        raw = np.einsum("nlk,nk->nl", activations, weights).astype(np.float32)
+        raw = self._raw_map(adapter, x, targets, adapter.resolve_layer(self.layer)).astype(np.float32)
         if self.relu:
             raw = np.maximum(raw, 0.0)
-        return {"gradcam": upsample_half_pixel(raw, x.shape[1]), "gradcam_raw": raw}
+        return {self.name: upsample_half_pixel(raw, x.shape[1]), f"{self.name}_raw": raw}
+
+    def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
+        raise NotImplementedError
+
+
+class GradCAM(_LayerMethod):
+    """Grad-CAM (Selvaraju et al. 2017): ``ReLU(Σ_k α_k A_k)``, ``α_k`` = time-mean of ``∂ logit / ∂A_k``,
+    per sample."""
+
+    name = "gradcam"
+
+    def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
+        activations, grads = adapter.layer_activations_and_gradients(x, layer, targets)
+        return np.einsum("nlk,nk->nl", activations, grads.mean(axis=1))
+
+
+class GradCAMPlusPlus(_LayerMethod):
+    """Grad-CAM++ (Chattopadhay et al. 2018), with the exponential-score closed form of its Eq. 19:
+    ``α = g² / (2g² + Σ_t A_t · g³)``, ``w_k = Σ_t α_t ReLU(g_t)``, ``g = ∂ logit / ∂A``."""
+
+    name = "gradcam_plus_plus"
+
+    def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
+        activations, grads = adapter.layer_activations_and_gradients(x, layer, targets)
+        grads = grads.astype(np.float64)
+        squared = grads**2
+        denominator = 2 * squared + activations.sum(axis=1, keepdims=True) * squared * grads
+        alpha = np.divide(squared, denominator, out=np.zeros_like(squared), where=denominator != 0)
+        weights = (alpha * np.maximum(grads, 0)).sum(axis=1)
+        return np.einsum("nlk,nk->nl", activations, weights)
+
+
+class ScoreCAM(_LayerMethod):
+    """Score-CAM (Wang et al. 2020): each channel's activation, resized and min-max scaled to [0, 1], masks
+    the input; its weight is the model's output for the target on the masked input.
+
+    Masked copies go through the model ``adapter.batch_size`` at a time, so memory stays bounded.
+    """
+
+    name = "scorecam"
+
+    def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
+        activations = adapter.layer_activations(x, layer)
+        n, _, channels = activations.shape
+        weights = np.empty((n, channels), np.float32)
+        cases = n * channels
+        for rows in batched_rows(cases, adapter.batch_size):
+            samples, channel = np.divmod(np.arange(rows.start, rows.stop), channels)
+            masks = upsample_half_pixel(activations[samples, :, channel], x.shape[1])
+            low = masks.min(axis=1, keepdims=True)
+            span = masks.max(axis=1, keepdims=True) - low
+            masks = np.divide(masks - low, span, out=np.zeros_like(masks), where=span > 0)
+            outputs = adapter.predict(x[samples] * masks[:, :, None])
+            weights.reshape(-1)[rows] = outputs[np.arange(len(samples)), targets[samples]]
+        return np.einsum("nlk,nk->nl", activations, weights)

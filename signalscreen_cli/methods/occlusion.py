@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from .base import Adapter, check_inputs
-from .baselines import make_baseline
+from .base import Adapter, Method, batched_rows, check_inputs
+from .baselines import check_baseline_name, make_baseline
 
 
 def window_bounds(length: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -43,12 +43,14 @@ def interp_fill(x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: n
     return (left_values[:, None, :] + (right_values - left_values)[:, None, :] * frac).astype(np.float32)
 
 
-class Occlusion:
+class Occlusion(Method):
     """Occlusion sensitivity with one map per window width.
 
     Score at position ``i`` = output_c(x) − output_c(x with the window centred at ``i`` replaced by the
-    baseline), on the model's own (probability) output. ``perturbations_per_eval`` occluded copies go
-    through the compiled model at once.
+    baseline), on the model's own (probability) output. With ``stride`` k only every k-th position (and
+    the last) is occluded and the scores between are linearly interpolated. ``occlude_channels="each"``
+    occludes one channel at a time and gives each channel its own map. At most
+    ``perturbations_per_eval`` occluded copies (default: the adapter's batch size) exist at once.
     """
 
     name = "occlusion"
@@ -57,6 +59,8 @@ class Occlusion:
         self,
         sliding_window: tuple[int, ...] = (15,),
         baselines: str = "zero",
+        stride: int = 1,
+        occlude_channels: str = "together",
         perturbations_per_eval: int | None = None,
         dataset_mean: np.ndarray | None = None,
         seed: int = 0,
@@ -64,23 +68,32 @@ class Occlusion:
     ) -> None:
         self.sliding_window = tuple(sliding_window)
         self.baselines = baselines
+        self.stride = stride
+        self.occlude_channels = occlude_channels
         self.perturbations_per_eval = perturbations_per_eval
         self.dataset_mean = dataset_mean
         self.seed = seed
         self.blur_sigma = blur_sigma
 
-    def parameters(self) -> dict[str, Any]:
-        return {"sliding_window": list(self.sliding_window), "baselines": self.baselines}
+    @classmethod
+    def from_request(cls, request: Any, context: dict[str, Any]) -> Method:
+        return cls(
+            sliding_window=request.windows,
+            baselines=request.baseline,
+            stride=request.stride,
+            occlude_channels=request.occlude_channels,
+            dataset_mean=context.get("dataset_mean"),
+            seed=request.seed,
+            blur_sigma=request.blur_sigma,
+        )
 
     def array_names(self) -> list[str]:
         return [f"occlusion_w{width}" for width in self.sliding_window]
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         x, targets = check_inputs(x, targets, adapter.n_outputs)
-        n, length, _ = x.shape
-        for width in self.sliding_window:
-            if not 1 <= width <= length:
-                raise UsageError(f"--window {width} must be between 1 and the signal length {length}")
+        self._check(x.shape[1])
+        n, length, channels = x.shape
         reference = adapter.predict(x)[np.arange(n), targets]
         base = (
             None
@@ -89,24 +102,52 @@ class Occlusion:
                 self.baselines, x, dataset_mean=self.dataset_mean, seed=self.seed, blur_sigma=self.blur_sigma
             )
         )
+        positions = np.unique(np.r_[np.arange(0, length, self.stride), length - 1])
+        groups = channels if self.occlude_channels == "each" else 1
+        cases = n * len(positions) * groups  # (signal, position, channel group), signal slowest
         per_eval = self.perturbations_per_eval or adapter.batch_size
         out: dict[str, np.ndarray] = {}
         for width, name in zip(self.sliding_window, self.array_names(), strict=True):
-            scores = np.empty(n * length, dtype=np.float32)
-            for start in range(0, n * length, per_eval):
-                flat = np.arange(start, min(start + per_eval, n * length))
-                copies = self._occluded(x, base, flat // length, flat % length, width)
-                outputs = adapter.predict(copies)
-                scores[flat] = reference[flat // length] - outputs[np.arange(len(flat)), targets[flat // length]]
-            out[name] = np.repeat(scores.reshape(n, length, 1), x.shape[2], axis=2)
+            scores = np.empty(cases, dtype=np.float32)
+            for rows in batched_rows(cases, per_eval):
+                case = np.arange(rows.start, rows.stop)
+                samples, rest = np.divmod(case, len(positions) * groups)
+                where, group = np.divmod(rest, groups)
+                copies = self._occluded(x, base, samples, positions[where], width, group if groups > 1 else None)
+                scores[rows] = reference[samples] - adapter.predict(copies)[np.arange(len(case)), targets[samples]]
+            scores = scores.reshape(n, len(positions), groups)
+            if len(positions) < length:
+                everywhere = np.arange(length)
+                scores = np.stack(
+                    [np.stack([np.interp(everywhere, positions, s[:, g]) for g in range(groups)], -1) for s in scores]
+                ).astype(np.float32)
+            out[name] = np.broadcast_to(scores, (n, length, channels)).copy()
         return out
+
+    def _check(self, length: int) -> None:
+        for width in self.sliding_window:
+            if not 1 <= width <= length:
+                raise UsageError(f"--window {width} must be between 1 and the signal length {length}")
+        if not 1 <= self.stride <= length:
+            raise UsageError(f"--stride {self.stride} must be between 1 and the signal length {length}")
+        if self.occlude_channels not in ("together", "each"):
+            raise UsageError(f"--occlude-channels must be together or each, not {self.occlude_channels!r}")
+        check_baseline_name(self.baselines, self.name)
 
     @staticmethod
     def _occluded(
-        x: np.ndarray, base: np.ndarray | None, samples: np.ndarray, positions: np.ndarray, width: int
+        x: np.ndarray,
+        base: np.ndarray | None,
+        samples: np.ndarray,
+        positions: np.ndarray,
+        width: int,
+        channel: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Copies of ``x[samples]`` with the window centred at ``positions`` replaced by the baseline."""
+        """Copies of ``x[samples]`` with the window centred at ``positions`` (in ``channel`` only, if given)
+        replaced by the baseline."""
         starts, stops = window_bounds(x.shape[1], width)
         masks = window_masks(x.shape[1], width)[positions][:, :, None]
+        if channel is not None:
+            masks = masks & (np.arange(x.shape[2])[None, None, :] == channel[:, None, None])
         fill = interp_fill(x, samples, starts[positions], stops[positions]) if base is None else base[samples]
         return np.where(masks, fill, x[samples])

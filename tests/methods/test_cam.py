@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 
 from signalscreen_cli.errors import MethodNotApplicableError
-from signalscreen_cli.methods.cam import GradCAM, upsample_half_pixel
+from signalscreen_cli.methods.cam import GradCAM, GradCAMPlusPlus, ScoreCAM, upsample_half_pixel
 from tests.zoo import FORMATS, adapter_for, conv_gap_dense, recurrent_model, residual_cnn
 
 
@@ -65,3 +65,53 @@ def test_unknown_layer_lists_candidates(tmp_path):
     with pytest.raises(MethodNotApplicableError, match="conv layers: stem, branch"):
         adapter.resolve_layer("nope")
     assert adapter.resolve_layer("1") == "stem"
+
+
+def closed_form_parts(fmt, tmp_path, head="softmax_layer"):
+    length, channels, filters, classes = 16, 2, 5, 3
+    model = conv_gap_dense(length, channels, filters, classes, kernel=3, seed=15, head=head)
+    kernel, conv_bias = model.get_layer("conv").get_weights()
+    dense_w, dense_b = model.get_layer("dense").get_weights()
+    x = np.random.default_rng(16).normal(size=(3, length, channels)).astype(np.float32)
+    activations = np.stack([conv_same(signal, kernel, conv_bias) for signal in x])
+    return model, adapter_for(model, fmt, tmp_path), x, activations, dense_w, dense_b
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_gradcam_plus_plus_closed_form(tmp_path, fmt):
+    _, adapter, x, activations, dense_w, _ = closed_form_parts(fmt, tmp_path)
+    targets = np.array([2, 0, 1])
+    out = GradCAMPlusPlus().attribute(adapter, x, targets)["gradcam_plus_plus_raw"]
+    length = x.shape[1]
+    for n in range(3):
+        g = dense_w[:, targets[n]] / length  # the same at every t
+        alpha = g**2 / (2 * g**2 + activations[n].sum(axis=0) * g**3)
+        weights = length * alpha * np.maximum(g, 0)  # Σ_t α ReLU(g)
+        np.testing.assert_allclose(out[n], np.maximum(activations[n] @ weights, 0), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_scorecam_closed_form(tmp_path, fmt):
+    model, adapter, x, activations, dense_w, dense_b = closed_form_parts(fmt, tmp_path, head="fused")
+    kernel, conv_bias = model.get_layer("conv").get_weights()
+    targets = np.array([1, 1, 0])
+    out = ScoreCAM(relu=False).attribute(adapter, x, targets)["scorecam_raw"]
+    for n in range(3):
+        weights = []
+        for k in range(activations.shape[2]):
+            mask = activations[n, :, k]
+            mask = (mask - mask.min()) / (mask.max() - mask.min())
+            masked = x[n] * mask[:, None]
+            logits = conv_same(masked, kernel, conv_bias).mean(axis=0) @ dense_w + dense_b
+            probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+            weights.append(probabilities[targets[n]])
+        np.testing.assert_allclose(out[n], activations[n] @ np.array(weights), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("cls", [GradCAM, GradCAMPlusPlus, ScoreCAM])
+def test_cam_methods_on_multichannel_residual_model(tmp_path, cls):
+    adapter = adapter_for(residual_cnn(channels=3), ".h5", tmp_path)
+    x = np.random.default_rng(17).normal(size=(2, 48, 3)).astype(np.float32)
+    out = cls(layer="stem").attribute(adapter, x, np.array([0, 2]))
+    assert out[cls.name].shape == (2, 48) and out[f"{cls.name}_raw"].shape == (2, 48)
+    assert np.isfinite(out[cls.name]).all() and out[cls.name].min() >= 0
