@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 
 from signalscreen_cli.methods.occlusion import Occlusion
-from signalscreen_cli.models import load_model
+from signalscreen_cli.model_files import load_model
 
 ROOT = Path(__file__).parents[1]
 

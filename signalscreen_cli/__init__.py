@@ -31,7 +31,7 @@ def explain(model: str | Path, data: str | Path, out_dir: str | Path, **options:
 
 def load_model(path: str | Path, **options: Any) -> ModelAdapter:
     """Load a ``.keras``/``.h5`` model as a :class:`models.ModelAdapter`."""
-    from .models import load_model as _load
+    from .model_files import load_model as _load
 
     return _load(path, **options)
 

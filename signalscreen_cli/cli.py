@@ -33,6 +33,22 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+UnsafeOption = Annotated[
+    bool,
+    typer.Option("--unsafe-load", help="Let code stored in the model file (Lambda layers) run. Trusted files only."),
+]
+CustomObjectsOption = Annotated[
+    Path | None, typer.Option("--custom-objects", help="A .py file defining the model's custom layers.")
+]
+
+
+def warn_unsafe(unsafe: bool) -> None:
+    if unsafe:
+        err_console.print(
+            "Warning: --unsafe-load lets code stored in the model file run on this machine; "
+            "use it only for files you trust.",
+            markup=False,
+        )
 
 
 def _version(value: bool) -> None:
@@ -129,11 +145,13 @@ def explain(
     nan_policy: Annotated[str, typer.Option(help="Non-finite values: error, zero or interpolate.")] = "error",
     csv: Annotated[bool, typer.Option("--csv", help="Also write each univariate array as CSV.")] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw plots.")] = True,
-    format: Annotated[str, typer.Option("--format", help="Plot formats: png, svg or png,svg.")] = "png",
+    format: Annotated[str | None, typer.Option("--format", help="Plot formats: png (default), svg or png,svg.")] = None,
     max_plots: Annotated[int, typer.Option(help="Plot only the first N signals.")] = 16,
     sampling_rate: Annotated[float | None, typer.Option(help="Samples per second; plots then show seconds.")] = None,
     batch_size: Annotated[int, typer.Option(help="Inputs per compiled model call.")] = 512,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+    unsafe_load: UnsafeOption = False,
+    custom_objects: CustomObjectsOption = None,
     seed: Annotated[int, typer.Option(help="Seed for every random choice.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     debug: DebugOption = False,
@@ -142,10 +160,10 @@ def explain(
 
     def work() -> None:
         from .methods import DEFAULT_METHODS
-        from .request import ExplainRequest
+        from .request import ExplainRequest, check_request
 
-        if batch_size < 1 or max_plots < 0:
-            raise UsageError("--batch-size must be >= 1 and --max-plots >= 0")
+        if format and not plots:
+            raise UsageError("--format and --no-plots contradict each other", "drop one of them")
         request = ExplainRequest(
             model_path=model,
             data_path=data,
@@ -171,17 +189,17 @@ def explain(
             nan_policy=nan_policy,
             write_csv=csv,
             plots=plots,
-            formats=_split([format]),
+            formats=_split([format]) if format else ExplainRequest.formats,
             max_plots=max_plots,
             sampling_rate=sampling_rate,
             batch_size=batch_size,
             overwrite=overwrite,
+            unsafe_load=unsafe_load,
+            custom_objects=custom_objects,
             seed=seed,
         )
-        from .methods import method_spec
-
-        for name in request.methods:
-            method_spec(name)
+        check_request(request)
+        warn_unsafe(unsafe_load)
         _run_explain(request, quiet)
 
     guarded(debug, work)
@@ -223,6 +241,8 @@ def _run_explain(request: Any, quiet: bool) -> None:
 def inspect(
     model: Annotated[Path, typer.Argument(help="Saved Keras model (.keras or .h5).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    unsafe_load: UnsafeOption = False,
+    custom_objects: CustomObjectsOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Show a model's layers, input and output, conv layers and which methods apply."""
@@ -230,7 +250,8 @@ def inspect(
     def work() -> None:
         from .inspection import describe_model
 
-        report = describe_model(model)
+        warn_unsafe(unsafe_load)
+        report = describe_model(model, unsafe=unsafe_load, custom_objects=custom_objects)
         if as_json:
             out_console.print(json.dumps(report, indent=2), markup=False, soft_wrap=True)
             return

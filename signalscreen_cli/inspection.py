@@ -9,11 +9,11 @@ from typing import Any
 from .methods import REGISTRY
 
 
-def describe_model(path: Path) -> dict[str, Any]:
+def describe_model(path: Path, **load_options: Any) -> dict[str, Any]:
     """Layers, input/output, logit path, conv layers and the methods that apply, as plain data."""
-    from .models import load_model
+    from .model_files import load_model
 
-    adapter = load_model(path)
+    adapter = load_model(path, **load_options)
     convs = adapter.conv_layers()
     layers = []
     for info in adapter.layers():

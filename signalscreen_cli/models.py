@@ -1,4 +1,7 @@
-"""Keras models in, a :class:`ModelAdapter` out: the only module that imports TensorFlow and Keras."""
+"""The Keras adapter: compiled forward and gradient calls, and where the logits are.
+
+This module imports TensorFlow and Keras (quietly); ``model_files`` loads models through it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -75,23 +77,6 @@ class LayerInfo:
     is_conv: bool
 
 
-def load_model(path: str | Path, *, batch_size: int = DEFAULT_BATCH_SIZE) -> ModelAdapter:
-    """Load a ``.keras`` or legacy ``.h5`` model for inference, with Keras' safe mode on."""
-    path = Path(path)
-    if not path.exists():
-        raise ModelFileError(f"{path}: no such file")
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a directory, not a .keras or .h5 model file")
-    if path.suffix.lower() not in (".keras", ".h5", ".hdf5"):
-        raise ModelFileError(f"{path}: unsupported model file type {path.suffix or '(none)'!r}", "use .keras or .h5")
-    try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    except Exception as exc:  # Keras raises many unrelated types for bad files
-        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-        raise ModelFileError(f"{path}: cannot load model: {first_line}") from exc
-    return ModelAdapter(model, batch_size=batch_size)
-
-
 class ModelAdapter:
     """Compiled forward and gradient calls of one Keras model on ``(n, L, C)`` float32 batches.
 
@@ -99,7 +84,7 @@ class ModelAdapter:
     fixed input signature and reused for every batch.
     """
 
-    def __init__(self, model: keras.Model, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    def __init__(self, model: keras.Model, *, batch_size: int = DEFAULT_BATCH_SIZE, has_layers: bool = True) -> None:
         if len(model.inputs) != 1 or len(model.outputs) != 1:
             raise ModelFileError(
                 f"model has {len(model.inputs)} inputs and {len(model.outputs)} outputs",
@@ -114,12 +99,17 @@ class ModelAdapter:
             )
         self.model = model
         self.batch_size = batch_size
+        self.has_layers = has_layers
         self.takes_channel_axis = len(input_shape) == 2
         self.input_shape: tuple[int | None, int] = (
             (input_shape[0], int(input_shape[1])) if self.takes_channel_axis else (input_shape[0], 1)
         )
         self.n_outputs = int(output_shape[0])
-        self.output_activation, self.logit_path, logit_tensor = _find_logits(model)
+        if has_layers:
+            self.output_activation, self.logit_path, logit_tensor = _find_logits(model)
+        else:
+            self.output_activation, logit_tensor = "unknown", model.outputs[0]
+            self.logit_path = "SavedModel output used as is (its layers are not visible)"
         self._logit_model = keras.Model(model.inputs, logit_tensor)
         self._layer_calls_cache: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {}
         spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
@@ -185,6 +175,11 @@ class ModelAdapter:
 
     def resolve_layer(self, layer: str | int | None) -> str:
         """The layer a CAM method uses: by default the last conv layer; a name or index overrides."""
+        if not self.has_layers:
+            raise MethodNotApplicableError(
+                "a SavedModel folder exposes no layers, which the CAM methods need",
+                "use occlusion, saliency or integrated_gradients, or give the .keras/.h5 model",
+            )
         convs = self.conv_layers()
         if layer is None:
             if not convs:

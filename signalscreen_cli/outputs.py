@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict
 from importlib import metadata
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .errors import OutputError, UsageError
-from .request import PLOT_FORMATS, ExplainRequest
+from .request import ExplainRequest
 
 REPORTED_PACKAGES = ("signalscreen", "tensorflow", "keras", "numpy", "scipy", "matplotlib", "h5py")
 
@@ -142,12 +143,14 @@ def _package_versions() -> dict[str, str]:
 
 def write_results(staging: Path, request: ExplainRequest, signals: Any, result: Any, manifest: dict[str, Any]) -> None:
     """Write arrays, manifest, optional CSVs and plots into ``staging``."""
-    np.savez(
+    write_npz(
         staging / "attributions.npz",
-        **result.arrays,
-        targets=result.targets,
-        predictions=result.predictions,
-        sample_index=result.sample_index,
+        {
+            **result.arrays,
+            "targets": result.targets,
+            "predictions": result.predictions,
+            "sample_index": result.sample_index,
+        },
     )
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=_json_default) + "\n")
     if request.write_csv:
@@ -155,10 +158,16 @@ def write_results(staging: Path, request: ExplainRequest, signals: Any, result: 
     if request.plots:
         from .plotting import write_plots
 
-        unknown = set(request.formats) - set(PLOT_FORMATS)
-        if unknown:
-            raise UsageError(f"--format: unknown plot format {sorted(unknown)[0]!r}", "use png and/or svg")
         write_plots(staging / "plots", staging / "overview.png", signals, result, request, manifest["class_names"])
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Like ``numpy.savez`` but byte-identical for identical arrays: members carry a fixed timestamp."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, values in arrays.items():
+            member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(member, "w", force_zip64=True) as handle:
+                np.lib.format.write_array(handle, np.asanyarray(values), allow_pickle=False)
 
 
 def _write_csvs(folder: Path, result: Any) -> None:

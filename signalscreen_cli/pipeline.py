@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
-from .methods import get_method, method_spec
+from .methods import get_method
 from .methods.base import Method
-from .request import NORMALIZATIONS, ExplainRequest
+from .request import NORMALIZATIONS, ExplainRequest, check_request
 from .signals import SignalSet, dataset_mean, fit_to_model, read_signals
 
 Progress = Callable[[str, int, int], None]
@@ -154,12 +154,10 @@ class RunResult:
 
 def run(request: ExplainRequest, progress: Progress | None = None) -> RunResult:
     """Load, attribute and write: the whole ``explain`` command."""
-    from .models import load_model
-    from .outputs import build_manifest, check_destination, staged_output, write_results
+    from .model_files import load_model
+    from .outputs import build_manifest, check_destination, class_names, staged_output, write_results
 
-    for name in request.methods:
-        method_spec(name)
-    normalize(np.zeros((1, 1), np.float32), request.normalize, False)
+    check_request(request)
     check_destination(request.out_dir, request.overwrite)
     signals = read_signals(
         request.data_path,
@@ -168,7 +166,13 @@ def run(request: ExplainRequest, progress: Progress | None = None) -> RunResult:
         samples=request.samples,
         nan_policy=request.nan_policy,
     )
-    adapter = load_model(request.model_path, batch_size=request.batch_size)
+    adapter = load_model(
+        request.model_path,
+        batch_size=request.batch_size,
+        unsafe=request.unsafe_load,
+        custom_objects=request.custom_objects,
+    )
+    class_names(request, adapter.n_outputs)
     result = attribute(adapter, signals, request, progress)
     manifest = build_manifest(request, adapter, signals, result)
     with staged_output(request.out_dir, request.overwrite) as staging:

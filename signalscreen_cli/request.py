@@ -10,6 +10,8 @@ from pathlib import Path
 
 NORMALIZATIONS = ("none", "minmax", "maxabs")
 PLOT_FORMATS = ("png", "svg")
+NAN_POLICIES = ("error", "zero", "interpolate")
+BASELINES = ("zero", "mean", "dataset-mean", "interp", "blur", "noise")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class ExplainRequest:
         Inputs per compiled model call.
     overwrite : bool
         Replace an existing output folder.
+    unsafe_load, custom_objects
+        Allow code stored in the model file to run; a ``.py`` file of custom layers for the model.
     seed : int
         Seed of every random choice.
     """
@@ -85,4 +89,51 @@ class ExplainRequest:
     sampling_rate: float | None = None
     batch_size: int = 512
     overwrite: bool = False
+    unsafe_load: bool = False
+    custom_objects: Path | None = None
     seed: int = 0
+
+
+def check_request(request: ExplainRequest) -> None:
+    """Reject bad or contradictory options before any file is read or model loaded."""
+    from .errors import UsageError
+    from .methods import method_spec
+
+    if not request.methods:
+        raise UsageError("choose at least one --method")
+    for name in request.methods:
+        method_spec(name)
+    choices = {
+        "--normalize": (request.normalize, NORMALIZATIONS),
+        "--nan-policy": (request.nan_policy, NAN_POLICIES),
+        "--occlude-channels": (request.occlude_channels, ("together", "each")),
+    }
+    for option, (value, allowed) in choices.items():
+        if value not in allowed:
+            raise UsageError(f"{option} must be one of {', '.join(allowed)}, not {value!r}")
+    unknown = [fmt for fmt in request.formats if fmt not in PLOT_FORMATS]
+    if unknown or not request.formats:
+        raise UsageError(f"--format: unknown plot format {unknown[0] if unknown else '(none)'!r}", "use png and/or svg")
+    if request.target not in ("auto", "all") and not request.target.isdigit():
+        raise UsageError(f"--target must be auto, all or a class index, not {request.target!r}")
+    if request.baseline not in BASELINES and not request.baseline.endswith(".npy"):
+        raise UsageError(
+            f"unknown baseline {request.baseline!r}", "choose from: " + ", ".join(BASELINES) + ", or a .npy file"
+        )
+    if request.baseline == "interp" and "integrated_gradients" in request.methods:
+        raise UsageError("baseline 'interp' applies to occlusion only, not to integrated_gradients")
+    minimums = {
+        "--window": (min(request.windows, default=0), 1),
+        "--stride": (request.stride, 1),
+        "--batch-size": (request.batch_size, 1),
+        "--max-plots": (request.max_plots, 0),
+        "--steps": (request.steps, 2),
+        "--noise-samples": (request.noise_samples, 1),
+    }
+    for option, (value, lowest) in minimums.items():
+        if value < lowest:
+            raise UsageError(f"{option} must be at least {lowest}, not {value}")
+    if request.noise < 0 or request.blur_sigma <= 0 or request.ig_tolerance <= 0:
+        raise UsageError("--noise must be >= 0, --blur-sigma and --ig-tolerance > 0")
+    if request.sampling_rate is not None and request.sampling_rate <= 0:
+        raise UsageError(f"--sampling-rate must be positive, not {request.sampling_rate}")

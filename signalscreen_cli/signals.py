@@ -15,9 +15,9 @@ from typing import Protocol
 import numpy as np
 
 from .errors import ShapeMismatchError, SignalFileError, UsageError
+from .request import NAN_POLICIES
 
 SUPPORTED_SUFFIXES = (".npy", ".npz", ".csv", ".h5", ".hdf5")
-NAN_POLICIES = ("error", "zero", "interpolate")
 
 
 class RowSource(Protocol):
@@ -198,13 +198,11 @@ def _as_rows(source: RowSource, path: Path) -> RowSource:
     ):
         raise SignalFileError(f"{path}: holds {dtype} values, not real numbers")
     shape = tuple(source.shape)
-    if len(shape) == 1:
-        return np.asarray(source[...]).reshape(1, -1)
-    if len(shape) not in (2, 3):
+    if len(shape) not in (1, 2, 3):
         raise SignalFileError(f"{path}: array of rank {len(shape)} {shape}; expected (L,), (n, L) or (n, L, C)")
     if 0 in shape:
         raise SignalFileError(f"{path}: array of shape {shape} holds no signal values")
-    return source
+    return np.asarray(source[...]).reshape(1, -1) if len(shape) == 1 else source
 
 
 def _drop_column(source: RowSource, column: int, path: Path) -> RowSource:
@@ -213,6 +211,8 @@ def _drop_column(source: RowSource, column: int, path: Path) -> RowSource:
     width = source.shape[1]
     if not -width <= column < width:
         raise UsageError(f"--label-column {column} is outside {path}, which has {width} columns")
+    if width == 1:
+        raise SignalFileError(f"{path}: dropping --label-column {column} leaves no signal values")
     keep = np.delete(np.arange(width), column)
     return np.asarray(source[...])[:, keep]
 

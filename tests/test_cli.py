@@ -11,7 +11,6 @@ from matplotlib.image import imread
 from typer.testing import CliRunner
 
 from signalscreen_cli.cli import app
-from signalscreen_cli.errors import ExitCode
 
 ROOT = Path(__file__).parents[1]
 MODELS = {fmt: ROOT / "sample_models" / f"ecg_cnn{fmt}" for fmt in (".keras", ".h5")}
@@ -100,52 +99,6 @@ def test_target_all_and_normalize(tmp_path):
     np.testing.assert_allclose(np.abs(arrays["saliency"]).max(axis=(2, 3)), 1.0, rtol=1e-6)
     assert arrays["sample_index"].tolist() == [3, 1] and arrays["targets"].tolist() == [0, 1]
     assert (out / "plots" / "3_saliency_V.png").exists()
-
-
-def exit_code_cases(tmp_path: Path):
-    text_model = tmp_path / "text.keras"
-    text_model.write_text("hello")
-    short = tmp_path / "short.npy"
-    np.save(short, np.zeros((2, 100)))
-    existing = tmp_path / "exists"
-    existing.mkdir()
-    return [
-        (["explain", tmp_path / "none.keras", DATA["npy"]], ExitCode.MODEL_FILE, "none.keras: no such file"),
-        (["explain", text_model, DATA["npy"]], ExitCode.MODEL_FILE, "text.keras: cannot load model"),
-        (["explain", MODELS[".keras"], tmp_path / "none.npy"], ExitCode.SIGNAL_FILE, "none.npy: no such file"),
-        (["explain", MODELS[".keras"], short], ExitCode.SHAPE_MISMATCH, "model expects (n, 187, 1)"),
-        (["explain", MODELS[".keras"], DATA["npy"], "-m", "lime"], ExitCode.USAGE, "unknown method 'lime'"),
-        (["explain", MODELS[".keras"], DATA["npy"], "--target", "7"], ExitCode.USAGE, "--target 7 is outside"),
-        (
-            ["explain", MODELS[".keras"], DATA["npy"], "--layer", "zz", "-m", "gradcam"],
-            ExitCode.METHOD_NOT_APPLICABLE,
-            "conv layers: conv1, conv2",
-        ),
-        (
-            ["explain", MODELS[".keras"], DATA["npy"], "-w", "400", "-m", "occlusion"],
-            ExitCode.USAGE,
-            "--window 400 must be between 1",
-        ),
-        (["explain", MODELS[".keras"], DATA["npy"], "--samples", "0:9999"], ExitCode.USAGE, "which has"),
-        (["explain", MODELS[".keras"], DATA["npy"], "--class-names", "A,B,C"], ExitCode.USAGE, "gives 3 names"),
-        (["explain", MODELS[".keras"], DATA["npy"], "--out", existing], ExitCode.OUTPUT, "already exists"),
-    ]
-
-
-def test_errors_have_codes_messages_and_no_output(tmp_path):
-    for args, code, message in exit_code_cases(tmp_path):
-        out = tmp_path / "never"
-        if "--out" not in args:
-            args = [*args, "--out", out, "--no-plots"]
-        if "--samples" not in args:
-            args = [*args, "--samples", "0:2"]
-        result = invoke(*args)
-        assert result.exit_code == code, (args, result.output)
-        assert message in result.output, (args, result.output)
-        assert "Traceback" not in result.output
-        assert not out.exists()
-    assert list((tmp_path / "exists").iterdir()) == []
-    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
 
 
 def test_overwrite_replaces_existing_output(tmp_path):

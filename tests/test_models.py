@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from signalscreen_cli.errors import ModelFileError
-from signalscreen_cli.models import ModelAdapter, load_model
+from signalscreen_cli.model_files import load_model
+from signalscreen_cli.models import ModelAdapter
 from tests.zoo import FORMATS, adapter_for, build_linear, recurrent_model, regression_cnn, residual_cnn, small_cnn
 
 
@@ -64,7 +65,7 @@ def test_model_with_two_inputs_is_refused():
         ModelAdapter(model)
 
 
-@pytest.mark.parametrize("content, message", [(b"", "cannot load model"), (b"not a zip at all", "cannot load model")])
+@pytest.mark.parametrize("content, message", [(b"", "not a readable Keras model file"), (b"not a zip at all", "File is not a zip file")])
 def test_corrupt_model_files(tmp_path, content, message):
     path = tmp_path / "broken.keras"
     path.write_bytes(content)

@@ -7,7 +7,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from signalscreen_cli.models import ModelAdapter, load_model
+from signalscreen_cli.model_files import load_model
+from signalscreen_cli.models import ModelAdapter
 
 FORMATS = ("memory", ".keras", ".h5")
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SignalFileError, UsageError
+from ..request import BASELINES
 from .base import signal_rng
-
-BASELINES = ("zero", "mean", "dataset-mean", "interp", "blur", "noise")
 
 
 def check_baseline_name(kind: str, method: str = "occlusion") -> None:

@@ -1,0 +1,67 @@
+"""Every attribution method on the sample ECG model beside its floor, measured in the same run.
+
+The floor of a method is the compiled model work it cannot avoid, timed on inputs that already exist:
+forward passes for the perturbed copies of occlusion and Score-CAM, forward+backward passes for the
+gradient and path methods, one activation+gradient pass for Grad-CAM(++). Ratio = method / floor.
+
+    python benchmarks/bench_methods.py [--signals 256] [--batch-size 512] [--repeats 2] [--methods a,b]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+from common import SAMPLE_MODEL, beats, best_of
+
+from signalscreen_cli.methods import available_methods, get_method
+from signalscreen_cli.model_files import load_model
+
+
+def floor_work(name: str, method: object, adapter: object, x: np.ndarray, targets: np.ndarray) -> tuple[str, object]:
+    """What the method must at least compute, as (description, callable)."""
+    n, length, _ = x.shape
+    if name == "occlusion":
+        copies = np.repeat(x, length, axis=0)
+        return f"{len(copies)} forward", lambda: adapter.predict(copies)
+    if name == "scorecam":
+        layer = adapter.resolve_layer(None)
+        filters = adapter.model.get_layer(layer).output.shape[-1]
+        copies = np.repeat(x, filters, axis=0)
+        return f"{len(copies)} forward + activations", lambda: (
+            adapter.layer_activations(x, layer),
+            adapter.predict(copies),
+        )
+    if name in ("gradcam", "gradcam_plus_plus"):
+        layer = adapter.resolve_layer(None)
+        return f"{n} layer fwd+bwd", lambda: adapter.layer_activations_and_gradients(x, layer, targets)
+    copies = getattr(method, "n_steps", getattr(method, "noise_samples", 1))
+    inputs = np.repeat(x, copies, axis=0)
+    repeated = np.repeat(targets, copies)
+    return f"{len(inputs)} fwd+bwd", lambda: adapter.gradients(inputs, repeated)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--signals", type=int, default=256)
+    parser.add_argument("--batch-size", type=int, default=512)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--methods", default=",".join(available_methods()))
+    args = parser.parse_args()
+    adapter = load_model(SAMPLE_MODEL, batch_size=args.batch_size)
+    x = beats(args.signals)
+    targets = adapter.predict(x).argmax(axis=1).astype(np.int32)
+    print(f"{args.signals} signals of length {x.shape[1]}, batch size {args.batch_size}")
+    print(f"{'method':<22} {'method s':>9} {'floor s':>9} {'ratio':>6}  floor work")
+    for name in args.methods.split(","):
+        method = get_method(name)()
+        if name == "integrated_gradients":
+            method.tolerance = np.inf  # time the fixed-step rule; doubling is extra work by design
+        elapsed = best_of(args.repeats, lambda method=method: method.attribute(adapter, x, targets))
+        description, work = floor_work(name, method, adapter, x, targets)
+        floor = best_of(args.repeats, work)
+        print(f"{name:<22} {elapsed:>9.3f} {floor:>9.3f} {elapsed / floor:>6.2f}  {description}")
+
+
+if __name__ == "__main__":
+    main()
