@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import ExitCode, RunInterrupted, SignalScreenError, UsageError
+from .interrupts import stop_on_signals
 
 app = typer.Typer(
     name="signalscreen",
@@ -70,9 +70,9 @@ def guarded(debug: bool, work: Callable[[], T]) -> T:
     """Run ``work``; turn our errors into one ``Error:`` line and the documented exit code."""
     if not debug:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        return work()
+        with stop_on_signals():
+            return work()
     except SignalScreenError as error:
         if debug:
             raise
@@ -91,12 +91,6 @@ def guarded(debug: bool, work: Callable[[], T]) -> T:
         err_console.print(f"Error: internal error: {type(error).__name__}: {error}", markup=False)
         err_console.print("  hint: rerun with --debug for the traceback and report it", markup=False)
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 def _split(values: list[str] | None) -> tuple[str, ...]:
@@ -148,7 +142,20 @@ def explain(
     format: Annotated[str | None, typer.Option("--format", help="Plot formats: png (default), svg or png,svg.")] = None,
     max_plots: Annotated[int, typer.Option(help="Plot only the first N signals.")] = 16,
     sampling_rate: Annotated[float | None, typer.Option(help="Samples per second; plots then show seconds.")] = None,
-    batch_size: Annotated[int, typer.Option(help="Inputs per compiled model call.")] = 512,
+    batch_size: Annotated[
+        str, typer.Option(help="Inputs per compiled model call, or auto (fits --memory-budget).")
+    ] = "512",
+    memory_budget: Annotated[
+        str | None, typer.Option(help="Memory for model calls with --batch-size auto, e.g. 2G (default: 1/4 of free).")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option(help="Signals read, attributed and written per step.")] = 1024,
+    jit: Annotated[bool, typer.Option("--jit", help="Compile model calls with XLA.")] = False,
+    segment: Annotated[int | None, typer.Option(help="Cut long recordings into windows of this many samples.")] = None,
+    hop: Annotated[
+        int | None, typer.Option(help="Samples between window starts with --segment (default: no overlap).")
+    ] = None,
+    shard: Annotated[str | None, typer.Option(help="K/N: process the K-th of N row ranges; join with merge.")] = None,
+    json_progress: Annotated[bool, typer.Option("--json-progress", help="Progress as JSON lines on stderr.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
     unsafe_load: UnsafeOption = False,
     custom_objects: CustomObjectsOption = None,
@@ -192,49 +199,71 @@ def explain(
             formats=_split([format]) if format else ExplainRequest.formats,
             max_plots=max_plots,
             sampling_rate=sampling_rate,
-            batch_size=batch_size,
+            batch_size=None if batch_size == "auto" else _positive_int(batch_size, "--batch-size"),
+            memory_budget=_bytes(memory_budget) if memory_budget else None,
+            chunk_size=chunk_size,
+            jit=jit,
+            segment=segment,
+            hop=hop,
+            shard=_shard(shard) if shard else None,
             overwrite=overwrite,
             unsafe_load=unsafe_load,
             custom_objects=custom_objects,
             seed=seed,
         )
+        if quiet and json_progress:
+            raise UsageError("--quiet and --json-progress contradict each other", "drop one of them")
         check_request(request)
         warn_unsafe(unsafe_load)
-        _run_explain(request, quiet)
+        _run_explain(request, quiet, json_progress)
 
     guarded(debug, work)
 
 
-def _run_explain(request: Any, quiet: bool) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
+def _run_explain(request: Any, quiet: bool, json_progress: bool) -> None:
     from .pipeline import run
+    from .progress import JsonProgress, rich_bars
 
-    show = not quiet and err_console.is_terminal
-    with Progress(
-        TextColumn("{task.description:<22}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        disable=not show,
-        transient=True,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(method: str, done: int, total: int) -> None:
-            if method not in tasks:
-                tasks[method] = bar.add_task(method, total=total)
-            bar.update(tasks[method], completed=done)
-
-        result = run(request, progress)
+    if json_progress:
+        result = run(request, JsonProgress())
+    else:
+        with rich_bars(err_console, enabled=not quiet and err_console.is_terminal) as progress:
+            result = run(request, progress)
     if quiet:
         return
     out_console.print(f"Wrote {result.out_dir}", markup=False)
-    for name, values in result.attributions.arrays.items():
-        out_console.print(f"  {name:<24} {tuple(values.shape)}", markup=False)
-    for name, seconds in result.attributions.timings.items():
-        out_console.print(f"  {name:<24} {seconds:.2f} s", markup=False)
+    for name, entry in result.manifest["arrays"].items():
+        out_console.print(f"  {name:<28} {tuple(entry['shape'])}", markup=False)
+    for name, seconds in result.manifest["timings_s"].items():
+        out_console.print(f"  {name + ' (s)':<28} {seconds:.2f}", markup=False)
+
+
+def _positive_int(text: str, option: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise UsageError(f"{option} must be a positive integer or auto, not {text!r}")
+    return int(text)
+
+
+def _bytes(text: str) -> int:
+    """``512M``, ``2G``, ``1.5G`` or a plain number of bytes."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    cleaned = text.strip().upper().removesuffix("B")
+    scale = units.get(cleaned[-1:], 1)
+    try:
+        value = float(cleaned[:-1] if scale > 1 else cleaned) * scale
+    except ValueError:
+        raise UsageError(f"--memory-budget: cannot read {text!r}", "write e.g. 512M or 2G") from None
+    if value <= 0:
+        raise UsageError("--memory-budget must be positive")
+    return int(value)
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        shard, shards = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard must look like K/N (e.g. 2/8), not {text!r}") from None
+    return shard, shards
 
 
 @app.command()
@@ -293,6 +322,26 @@ def methods(
         out_console.print(f"{spec.name:<{width}}  {spec.summary}", markup=False)
         details = f"{spec.family}; options: {spec.parameters}; paper: {spec.paper}"
         out_console.print(f"{'':<{width}}  {details}", markup=False)
+
+
+@app.command()
+def merge(
+    shards: Annotated[list[Path], typer.Argument(help="Output folders of explain --shard K/N runs, all N of them.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the joined result.")] = Path("signalscreen_out"),
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Join the outputs of sharded explain runs into one result, rows in input order."""
+
+    def work() -> None:
+        from .merge import merge as merge_outputs
+
+        manifest = merge_outputs(list(shards), out, overwrite)
+        out_console.print(
+            f"Wrote {out} ({manifest['data']['signals']} signals from {len(shards)} shards)", markup=False
+        )
+
+    guarded(debug, work)
 
 
 def run() -> None:

@@ -15,21 +15,26 @@ from .models import DEFAULT_BATCH_SIZE, ModelAdapter, keras, tf
 def load_model(
     path: str | Path,
     *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = DEFAULT_BATCH_SIZE,
+    memory_budget: int | None = None,
+    jit: bool = False,
     unsafe: bool = False,
     custom_objects: str | Path | None = None,
 ) -> ModelAdapter:
     """Load a ``.keras``/``.h5`` model (or a SavedModel folder) for inference.
 
     Serialised code (``Lambda`` layers) is refused in both formats unless ``unsafe``; ``custom_objects`` is
-    a Python file whose classes and functions are handed to Keras (the user chose to run it).
+    a Python file whose classes and functions are handed to Keras (the user chose to run it). A
+    ``batch_size`` of ``None`` is chosen to fit ``memory_budget`` bytes (see ``models.auto_batch_size``).
     """
     path = Path(path)
     if not path.exists():
         raise ModelFileError(f"{path}: no such file")
     if path.is_dir():
         if (path / "saved_model.pb").exists():
-            return ModelAdapter(_saved_model(path), batch_size=batch_size, has_layers=False)
+            return ModelAdapter(
+                _saved_model(path), batch_size=batch_size, memory_budget=memory_budget, jit=jit, has_layers=False
+            )
         raise ModelFileError(f"{path}: is a directory, not a .keras or .h5 model file or a SavedModel folder")
     if path.suffix.lower() not in (".keras", ".h5", ".hdf5"):
         raise ModelFileError(f"{path}: unsupported model file type {path.suffix or '(none)'!r}", "use .keras or .h5")
@@ -47,7 +52,7 @@ def load_model(
                 "pass --custom-objects FILE.py defining it",
             ) from exc
         raise ModelFileError(f"{path}: cannot load model: {message}") from exc
-    return ModelAdapter(model, batch_size=batch_size)
+    return ModelAdapter(model, batch_size=batch_size, memory_budget=memory_budget, jit=jit)
 
 
 def _import_custom_objects(path: Path) -> dict[str, Any]:

@@ -84,7 +84,15 @@ class ModelAdapter:
     fixed input signature and reused for every batch.
     """
 
-    def __init__(self, model: keras.Model, *, batch_size: int = DEFAULT_BATCH_SIZE, has_layers: bool = True) -> None:
+    def __init__(
+        self,
+        model: keras.Model,
+        *,
+        batch_size: int | None = DEFAULT_BATCH_SIZE,
+        memory_budget: int | None = None,
+        jit: bool = False,
+        has_layers: bool = True,
+    ) -> None:
         if len(model.inputs) != 1 or len(model.outputs) != 1:
             raise ModelFileError(
                 f"model has {len(model.inputs)} inputs and {len(model.outputs)} outputs",
@@ -98,8 +106,8 @@ class ModelAdapter:
                 "SignalScreen supports inputs (L,) or (L, C) and outputs (K,)",
             )
         self.model = model
-        self.batch_size = batch_size
         self.has_layers = has_layers
+        self.jit = jit
         self.takes_channel_axis = len(input_shape) == 2
         self.input_shape: tuple[int | None, int] = (
             (input_shape[0], int(input_shape[1])) if self.takes_channel_axis else (input_shape[0], 1)
@@ -111,12 +119,13 @@ class ModelAdapter:
             self.output_activation, logit_tensor = "unknown", model.outputs[0]
             self.logit_path = "SavedModel output used as is (its layers are not visible)"
         self._logit_model = keras.Model(model.inputs, logit_tensor)
+        self.batch_size = batch_size or auto_batch_size(model, memory_budget)
         self._layer_calls_cache: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {}
         spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
         target_spec = tf.TensorSpec((None,), tf.int32)
-        self._forward = tf.function(self._forward_impl, input_signature=[spec], reduce_retracing=True)
-        self._logits = tf.function(self._logits_impl, input_signature=[spec], reduce_retracing=True)
-        self._gradients = tf.function(self._gradients_impl, input_signature=[spec, target_spec])
+        self._forward = tf.function(self._forward_impl, input_signature=[spec], jit_compile=jit)
+        self._logits = tf.function(self._logits_impl, input_signature=[spec], jit_compile=jit)
+        self._gradients = tf.function(self._gradients_impl, input_signature=[spec, target_spec], jit_compile=jit)
 
     # ---- public calls, numpy in, numpy out, batched ----
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -236,9 +245,10 @@ class ModelAdapter:
                     chosen = tf.reduce_sum(logits * tf.one_hot(target, self.n_outputs, dtype=logits.dtype))
                 return acts, tape.gradient(chosen, acts)
 
+            target_spec = tf.TensorSpec((None,), tf.int32)
             self._layer_calls_cache[layer] = (
-                tf.function(activations, input_signature=[spec]),
-                tf.function(activations_and_gradients, input_signature=[spec, tf.TensorSpec((None,), tf.int32)]),
+                tf.function(activations, input_signature=[spec], jit_compile=self.jit),
+                tf.function(activations_and_gradients, input_signature=[spec, target_spec], jit_compile=self.jit),
             )
         return self._layer_calls_cache[layer]
 
@@ -254,6 +264,35 @@ class ModelAdapter:
     def _concat(self, parts: Iterator[np.ndarray] | list[np.ndarray]) -> np.ndarray:
         parts = list(parts)
         return np.concatenate(parts) if parts else np.zeros((0, self.n_outputs), np.float32)
+
+
+def available_memory() -> int:
+    """Bytes of memory available now (``MemAvailable``), or 4 GiB where that cannot be read."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 4 << 30
+
+
+def auto_batch_size(model: keras.Model, memory_budget: int | None = None) -> int:
+    """The largest power-of-two batch whose activations (kept for the backward pass, twice over) fit the
+    budget; default budget a quarter of available memory. Clamped to 16..16384."""
+    budget = memory_budget or available_memory() // 4
+    floats = 0
+    for layer in model.layers:
+        try:
+            floats += int(np.prod([d or 1 for d in layer.output.shape[1:]]))
+        except (AttributeError, ValueError):
+            continue
+    per_input = max(floats, 1) * 4 * 3
+    size = 16
+    while size * 2 * per_input <= budget and size < 16384:
+        size *= 2
+    return size
 
 
 def _is_conv(layer: keras.layers.Layer) -> bool:

@@ -12,7 +12,6 @@ import re
 import shutil
 import sys
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict
 from importlib import metadata
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from . import interrupts
 from .errors import OutputError, UsageError
 from .request import ExplainRequest
 
@@ -57,6 +57,7 @@ def staged_output(out_dir: Path, overwrite: bool) -> Iterator[Path]:
 
 
 def _move_into_place(staging: Path, out_dir: Path, overwrite: bool) -> None:
+    interrupts.check()
     check_destination(out_dir, overwrite)
     old = None
     if out_dir.exists():
@@ -96,16 +97,34 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_manifest(request: ExplainRequest, adapter: Any, signals: Any, result: Any) -> dict[str, Any]:
+def build_manifest(
+    request: ExplainRequest,
+    adapter: Any,
+    source_shape: tuple[int, ...],
+    rows: np.ndarray,
+    shapes: dict[str, list[int]],
+    chunk: Any,
+    diagnostics: dict[str, np.ndarray],
+    extra: dict[str, np.ndarray],
+    names: list[str],
+    timings: dict[str, float],
+    wall_seconds: float,
+) -> dict[str, Any]:
     """Everything needed to understand and rerun the result (``manifest.json``)."""
     parameters = {key: (str(value) if isinstance(value, Path) else value) for key, value in asdict(request).items()}
-    arrays = {name: dict(info) for name, info in result.array_info.items()}
-    for name, info in arrays.items():
-        if info["kind"] == "diagnostic":
-            values = result.arrays[name]
-            info["summary"] = {"min": float(values.min()), "mean": float(values.mean()), "max": float(values.max())}
-    for name in ("targets", "predictions", "sample_index"):
-        arrays[name] = {"method": None, "kind": "index", "parameters": {}, "shape": list(getattr(result, name).shape)}
+    arrays: dict[str, dict[str, Any]] = {}
+    for name, shape in shapes.items():
+        described = chunk.parameters.get(name, {"method": None, "parameters": {}})
+        arrays[name] = {"kind": chunk.kinds[name], "shape": shape, **described}
+        if name in diagnostics:
+            values = np.asarray(diagnostics[name])
+            arrays[name]["summary"] = {
+                "min": float(values.min()),
+                "mean": float(values.mean()),
+                "max": float(values.max()),
+            }
+    for name, values in extra.items():
+        arrays[name] = {"kind": "index", "shape": list(values.shape), "method": None, "parameters": {}}
     return {
         "tool": "signalscreen",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -113,22 +132,33 @@ def build_manifest(request: ExplainRequest, adapter: Any, signals: Any, result: 
         "command": sys.argv,
         "model": {
             "path": str(request.model_path),
-            "sha256": file_sha256(request.model_path),
+            "sha256": file_sha256(request.model_path) if request.model_path.is_file() else None,
             "input_shape": list(adapter.input_shape),
             "n_outputs": adapter.n_outputs,
             "output_activation": adapter.output_activation,
             "logit_path": adapter.logit_path,
+            "batch_size": adapter.batch_size,
         },
         "data": {
             "path": str(request.data_path),
             "sha256": file_sha256(request.data_path),
-            "selected_shape": list(signals.data.shape),
+            "rows_in_file": int(source_shape[0]),
+            "row_shape": [int(v) for v in source_shape[1:]],
+            "signals": len(rows),
         },
-        "class_names": class_names(request, adapter.n_outputs),
+        "shard": list(request.shard) if request.shard else None,
+        "class_names": names,
         "parameters": parameters,
         "arrays": arrays,
-        "timings_s": {name: round(seconds, 4) for name, seconds in result.timings.items()},
+        "timings_s": {
+            **{name: round(seconds, 4) for name, seconds in timings.items()},
+            "total": round(wall_seconds, 4),
+        },
     }
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=_json_default) + "\n")
 
 
 def _package_versions() -> dict[str, str]:
@@ -139,55 +169,6 @@ def _package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return versions
-
-
-def write_results(staging: Path, request: ExplainRequest, signals: Any, result: Any, manifest: dict[str, Any]) -> None:
-    """Write arrays, manifest, optional CSVs and plots into ``staging``."""
-    write_npz(
-        staging / "attributions.npz",
-        {
-            **result.arrays,
-            "targets": result.targets,
-            "predictions": result.predictions,
-            "sample_index": result.sample_index,
-        },
-    )
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=_json_default) + "\n")
-    if request.write_csv:
-        _write_csvs(staging / "csv", result)
-    if request.plots:
-        from .plotting import write_plots
-
-        write_plots(staging / "plots", staging / "overview.png", signals, result, request, manifest["class_names"])
-
-
-def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Like ``numpy.savez`` but byte-identical for identical arrays: members carry a fixed timestamp."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for name, values in arrays.items():
-            member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            with archive.open(member, "w", force_zip64=True) as handle:
-                np.lib.format.write_array(handle, np.asanyarray(values), allow_pickle=False)
-
-
-def _write_csvs(folder: Path, result: Any) -> None:
-    """One CSV per univariate array: a row per signal, first column its row in the input file."""
-    folder.mkdir()
-    for name, values in result.arrays.items():
-        if values.ndim == 3 and values.shape[2] == 1:
-            values = values[:, :, 0]
-        if values.ndim != 2:
-            continue
-        header = "sample_index," + ",".join(f"t{i}" for i in range(values.shape[1]))
-        table = np.column_stack([result.sample_index, values])
-        np.savetxt(
-            folder / f"{name}.csv",
-            table,
-            delimiter=",",
-            header=header,
-            comments="",
-            fmt=["%d"] + ["%.7g"] * values.shape[1],
-        )
 
 
 def _json_default(value: Any) -> Any:

@@ -1,54 +1,60 @@
 """The one path from a request to written results; the CLI and the Python API both call it.
 
-It never prints: progress goes through the callback it is given.
+Signals stream through in chunks of ``request.chunk_size`` rows: each chunk is read, attributed by every
+method and written into full-size arrays, so memory depends on the chunk and the batch size, not on the
+number of signals. It never prints: progress goes through the callback it is given.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import interrupts
 from .errors import UsageError
 from .methods import get_method
 from .methods.base import Method
 from .request import NORMALIZATIONS, ExplainRequest, check_request
-from .signals import SignalSet, dataset_mean, fit_to_model, read_signals
+from .segments import cut, stitch, window_starts
+from .signals import apply_nan_policy, dataset_mean, fit_to_model, open_rows, parse_samples, read_rows
 
 Progress = Callable[[str, int, int], None]
 """``progress(method, signals_done, signals_total)``."""
 
 
 @dataclass(frozen=True)
-class Attributions:
-    """Attribution arrays for a set of signals, in memory.
+class RunResult:
+    """What ``run`` wrote.
 
     Attributes
     ----------
-    arrays : dict of str to numpy.ndarray
-        One array per output name (``saliency``, ``gradcam``, ``occlusion_w15``, ...), shape ``(n, L)``
-        or ``(n, L, C)``; with ``target="all"`` a class axis follows ``n``.
-    targets : numpy.ndarray
-        Target class of each signal ``(n,)``, or the classes explained ``(K,)`` with ``target="all"``.
-    predictions : numpy.ndarray
-        The model's outputs ``(n, K)``.
-    sample_index : numpy.ndarray
-        Row of each signal in the input file.
-    array_info : dict
-        For each array: method, parameters, shape.
-    timings : dict of str to float
-        Wall seconds per method.
+    out_dir : pathlib.Path
+        The output folder, complete.
+    manifest : dict
+        The contents of ``manifest.json`` (its ``arrays`` table gives every array's shape).
     """
 
+    out_dir: Path
+    manifest: dict[str, Any]
+
+    def load(self) -> dict[str, np.ndarray]:
+        """Every array of ``attributions.npz``, in memory."""
+        with np.load(self.out_dir / "attributions.npz") as archive:
+            return {name: archive[name] for name in archive.files}
+
+
+@dataclass
+class ChunkResult:
+    """Arrays for one chunk of signals, first axis the signal; ``kinds`` says which are maps."""
+
     arrays: dict[str, np.ndarray]
-    targets: np.ndarray
-    predictions: np.ndarray
-    sample_index: np.ndarray
-    array_info: dict[str, dict[str, Any]] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
+    kinds: dict[str, str]
+    parameters: dict[str, dict[str, Any]]
 
 
 def build_methods(request: ExplainRequest, context: dict[str, Any]) -> list[Method]:
@@ -63,10 +69,7 @@ def resolve_targets(spec: str, predictions: np.ndarray) -> np.ndarray:
         return predictions.argmax(axis=1).astype(np.int32) if n_outputs > 1 else np.zeros(len(predictions), np.int32)
     if spec == "all":
         return np.arange(n_outputs, dtype=np.int32)
-    try:
-        target = int(spec)
-    except ValueError:
-        raise UsageError(f"--target must be auto, all or a class index, not {spec!r}") from None
+    target = int(spec)
     if not 0 <= target < n_outputs:
         raise UsageError(f"--target {target} is outside the model's outputs 0..{n_outputs - 1}")
     return np.full(len(predictions), target, np.int32)
@@ -87,94 +90,134 @@ def normalize(array: np.ndarray, how: str, class_axis: bool) -> np.ndarray:
     return np.divide(array - low, span, out=np.zeros_like(array), where=span > 0)
 
 
-def attribute(
-    adapter: Any, signals: SignalSet, request: ExplainRequest, progress: Progress | None = None
-) -> Attributions:
-    """Run every requested method on ``signals`` in chunks of ``request.batch_size`` rows."""
-    x = fit_to_model(signals.data, adapter.input_shape, signals.path)
-    context: dict[str, Any] = {}
-    if request.baseline == "dataset-mean":
-        context["dataset_mean"] = dataset_mean(signals.path, key=request.key, label_column=request.label_column)
-    methods = build_methods(request, context)
-    predictions = adapter.predict(x)
+def attribute_chunk(
+    adapter: Any, methods: list[Method], x: np.ndarray, request: ExplainRequest, timings: dict[str, float]
+) -> ChunkResult:
+    """Predictions, targets and every method's arrays for the signals ``x`` ``(k, L, C)``."""
+    predictions = adapter.predict(x).astype(np.float32)
     targets = resolve_targets(request.target, predictions)
     every_class = request.target == "all"
-    arrays: dict[str, np.ndarray] = {}
-    info: dict[str, dict[str, Any]] = {}
-    timings: dict[str, float] = {}
-    chunk = max(1, request.batch_size)
+    result = ChunkResult({"predictions": predictions}, {"predictions": "index"}, {})
+    if not every_class:
+        result.arrays["targets"], result.kinds["targets"] = targets, "index"
     for method in methods:
         started = time.perf_counter()
-        for begin in range(0, len(x), chunk):
-            rows = slice(begin, begin + chunk)
-            part = _attribute_chunk(method, adapter, x[rows], targets if every_class else targets[rows], every_class)
-            for name, values in part.items():
-                if name not in arrays:
-                    arrays[name] = np.empty((len(x), *values.shape[1:]), np.float32)
-                    kind = "diagnostic" if name in method.diagnostics else "attribution"
-                    info[name] = {"method": method.name, "kind": kind, "parameters": method.parameters()}
-                arrays[name][rows] = values
-            if progress:
-                progress(method.name, min(begin + chunk, len(x)), len(x))
-        timings[method.name] = time.perf_counter() - started
-    for name in arrays:
-        if info[name]["kind"] == "attribution":
-            arrays[name] = normalize(arrays[name], request.normalize, every_class)
-        info[name]["shape"] = list(arrays[name].shape)
-    return Attributions(arrays, targets, predictions.astype(np.float32), signals.sample_index, info, timings)
+        if every_class:
+            per_class = [method.attribute(adapter, x, np.full(len(x), k, np.int32)) for k in targets]
+            arrays = {name: np.stack([maps[name] for maps in per_class], axis=1) for name in per_class[0]}
+        else:
+            arrays = method.attribute(adapter, x, targets)
+        timings[method.name] = timings.get(method.name, 0.0) + time.perf_counter() - started
+        for name, values in arrays.items():
+            kind = "diagnostic" if name in method.diagnostics else "attribution"
+            result.arrays[name] = normalize(values, request.normalize, every_class) if kind == "attribution" else values
+            result.kinds[name] = kind
+            result.parameters[name] = {"method": method.name, **{"parameters": method.parameters()}}
+    return result
 
 
-def _attribute_chunk(
-    method: Any, adapter: Any, x: np.ndarray, targets: np.ndarray, every_class: bool
-) -> dict[str, np.ndarray]:
-    if not every_class:
-        return method.attribute(adapter, x, targets)
-    per_class = [method.attribute(adapter, x, np.full(len(x), k, np.int32)) for k in targets]
-    return {name: np.stack([maps[name] for maps in per_class], axis=1) for name in per_class[0]}
+def attribute_recordings(
+    adapter: Any, methods: list[Method], recordings: np.ndarray, request: ExplainRequest, timings: dict[str, float]
+) -> ChunkResult:
+    """Cut ``(k, T, C)`` recordings into windows, attribute them, and stitch one track per recording."""
+    length = int(request.segment or 0)
+    starts = window_starts(recordings.shape[1], length, request.hop or length)
+    windows = cut(recordings, starts, length)
+    part = attribute_chunk(adapter, methods, windows, request, timings)
+    k, per_recording = len(recordings), len(starts)
+    arrays: dict[str, np.ndarray] = {}
+    for name, values in part.arrays.items():
+        grouped = values.reshape(k, per_recording, *values.shape[1:])
+        if part.kinds[name] != "attribution":
+            arrays[name] = grouped  # per window: predictions (k, W, K), targets and diagnostics (k, W)
+        elif values.shape[1] == length:
+            arrays[name] = stitch(grouped, starts, recordings.shape[1])
+    arrays["segment_starts"] = np.broadcast_to(starts, (k, per_recording)).astype(np.int64)
+    kinds = {name: part.kinds.get(name, "index") for name in arrays}
+    return ChunkResult(arrays, kinds, {name: part.parameters[name] for name in arrays if name in part.parameters})
 
 
-@dataclass(frozen=True)
-class RunResult:
-    """What ``run`` produced.
-
-    Attributes
-    ----------
-    out_dir : pathlib.Path
-        The output folder, complete.
-    attributions : Attributions
-        The arrays written.
-    manifest : dict
-        The contents of ``manifest.json``.
-    """
-
-    out_dir: Any
-    attributions: Attributions
-    manifest: dict[str, Any]
+def select_rows(request: ExplainRequest, n_rows: int) -> np.ndarray:
+    """Rows chosen by ``--samples``, then the ``--shard K/N`` share of them (contiguous ranges)."""
+    rows = parse_samples(request.samples, n_rows, request.data_path) if request.samples else np.arange(n_rows)
+    if request.shard:
+        shard, shards = request.shard
+        rows = np.array_split(rows, shards)[shard - 1]
+        if not len(rows):
+            raise UsageError(f"--shard {shard}/{shards} selects no rows: there are fewer rows than shards")
+    return rows
 
 
 def run(request: ExplainRequest, progress: Progress | None = None) -> RunResult:
-    """Load, attribute and write: the whole ``explain`` command."""
+    """Load, attribute chunk by chunk, and write: the whole ``explain`` command."""
     from .model_files import load_model
-    from .outputs import build_manifest, check_destination, class_names, staged_output, write_results
+    from .outputs import build_manifest, check_destination, class_names, staged_output, write_manifest
+    from .plotting import PlotKeeper
+    from .store import ArrayStore
 
     check_request(request)
     check_destination(request.out_dir, request.overwrite)
-    signals = read_signals(
-        request.data_path,
-        key=request.key,
-        label_column=request.label_column,
-        samples=request.samples,
-        nan_policy=request.nan_policy,
-    )
+    source = open_rows(request.data_path, key=request.key, label_column=request.label_column)
+    rows = select_rows(request, source.shape[0])
     adapter = load_model(
         request.model_path,
         batch_size=request.batch_size,
+        memory_budget=request.memory_budget,
+        jit=request.jit,
         unsafe=request.unsafe_load,
         custom_objects=request.custom_objects,
     )
-    class_names(request, adapter.n_outputs)
-    result = attribute(adapter, signals, request, progress)
-    manifest = build_manifest(request, adapter, signals, result)
+    names = class_names(request, adapter.n_outputs)
+    first = read_rows(source, rows[:1], request.data_path)
+    if request.segment:
+        window = np.zeros((1, request.segment, first.shape[2]), np.float32)
+        fit_to_model(window, adapter.input_shape, request.data_path)
+        window_starts(first.shape[1], request.segment, request.hop or request.segment)
+    else:
+        fit_to_model(first, adapter.input_shape, request.data_path, count=len(rows))
+    context: dict[str, Any] = {}
+    if request.baseline == "dataset-mean":
+        context["dataset_mean"] = dataset_mean(request.data_path, key=request.key, label_column=request.label_column)
+    methods = build_methods(request, context)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
     with staged_output(request.out_dir, request.overwrite) as staging:
-        write_results(staging, request, signals, result, manifest)
-    return RunResult(request.out_dir, result, manifest)
+        store = ArrayStore(staging, len(rows), staging / "csv" if request.write_csv else None)
+        keeper = PlotKeeper(request.max_plots if request.plots else 0)
+        chunk = ChunkResult({}, {}, {})
+        for begin in range(0, len(rows), request.chunk_size):
+            index = rows[begin : begin + request.chunk_size]
+            x = apply_nan_policy(
+                read_rows(source, index, request.data_path), request.nan_policy, request.data_path, index
+            )
+            attribute = attribute_recordings if request.segment else attribute_chunk
+            chunk = attribute(adapter, methods, x, request, timings)
+            interrupts.check()
+            store.write(begin, chunk.arrays, index)
+            keeper.add(x, chunk.arrays, index)
+            if progress:
+                for method in methods:
+                    progress(method.name, begin + len(index), len(rows))
+        shapes = store.shapes()
+        diagnostics = {name: store.read(name) for name, kind in chunk.kinds.items() if kind == "diagnostic"}
+        extra = {"sample_index": rows.astype(np.int64)}
+        if request.target == "all":
+            extra["targets"] = np.arange(adapter.n_outputs, dtype=np.int32)
+        manifest = build_manifest(
+            request,
+            adapter,
+            source.shape,
+            rows,
+            shapes,
+            chunk,
+            diagnostics,
+            extra,
+            names,
+            timings,
+            time.perf_counter() - started,
+        )
+        store.pack(staging / "attributions.npz", extra)
+        write_manifest(staging, manifest)
+        if request.plots:
+            keeper.write(staging, chunk.kinds, request, names)
+    return RunResult(request.out_dir, manifest)

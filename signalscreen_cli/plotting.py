@@ -10,6 +10,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from . import interrupts
 from .request import ExplainRequest
 
 
@@ -88,37 +89,108 @@ def overview_figure(signals: np.ndarray, maps: dict[str, np.ndarray], row_labels
     return figure
 
 
-def write_plots(
-    folder: Path, overview_path: Path, signals: Any, result: Any, request: ExplainRequest, names: list[str]
-) -> None:
-    """``plots/<sample>_<array>.<ext>`` for the first ``max_plots`` signals, and ``overview.png``."""
-    from .outputs import safe_name
+def track_figure(
+    recording: np.ndarray, track: np.ndarray, start: int, title: str, sampling_rate: float | None, label: str
+) -> Figure:
+    """A page of a long recording ``(P, C)``: the signal coloured by its track, and the track itself below."""
+    length, channels = recording.shape
+    if track.ndim == 1:
+        track = np.repeat(track[:, None], channels, axis=1)
+    positions = np.arange(start, start + length)
+    time = positions / sampling_rate if sampling_rate else positions.astype(float)
+    norm, cmap = colour_scale(track)
+    height = 1.4 + 1.4 * (channels + 1)
+    figure = Figure(figsize=(12, height))
+    bottom, top = 0.55 / height, 1 - 0.4 / height
+    figure.subplots_adjust(left=0.07, right=0.9, bottom=bottom, top=top, hspace=0.15)
+    axes_list = figure.subplots(channels + 1, 1, sharex=True, squeeze=False)[:, 0]
+    collection = None
+    for channel in range(channels):
+        collection = draw_signal(axes_list[channel], time, recording[:, channel], track[:, channel], norm, cmap)
+        axes_list[channel].set_ylabel(f"channel {channel}" if channels > 1 else "signal")
+    for channel in range(channels):
+        axes_list[-1].plot(time, track[:, channel], linewidth=1.0)
+    axes_list[-1].axhline(0.0, color="0.6", linewidth=0.6)
+    axes_list[-1].set_ylabel(label)
+    axes_list[-1].set_xlabel("time (s)" if sampling_rate else "sample")
+    axes_list[0].set_title(title, fontsize=10)
+    figure.colorbar(collection, cax=figure.add_axes((0.92, bottom, 0.012, top - bottom)), label=label)
+    return figure
 
-    folder.mkdir()
-    count = min(request.max_plots, len(signals.data))
-    every_class = request.target == "all"
-    maps = {
-        name: values
-        for name, values in result.arrays.items()
-        if result.array_info[name]["kind"] == "attribution" and not name.endswith("_raw")
-    }
-    overview: dict[str, list[np.ndarray]] = {name: [] for name in maps}
-    for i in range(count):
-        row = int(result.sample_index[i])
-        classes = result.targets if every_class else result.targets[i : i + 1]
-        for name, values in maps.items():
-            for position, target in enumerate(classes):
-                attribution = values[i, position] if every_class else values[i]
-                probability = float(result.predictions[i, target])
-                title = f"row {row} · {name} · target {names[target]} (output {probability:.3f})"
-                stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
-                figure = signal_figure(signals.data[i], attribution, title, request.sampling_rate, name)
-                for extension in request.formats:
-                    figure.savefig(folder / f"{stem}.{extension}", dpi=110)
-                figure.clear()
-        for name, values in maps.items():
-            overview[name].append(values[i, 0] if every_class else values[i])
-    if count:
-        stacked = {name: np.stack(parts) for name, parts in overview.items()}
-        labels = [f"row {int(r)}" for r in result.sample_index[:count]]
-        overview_figure(signals.data[:count], stacked, labels).savefig(overview_path, dpi=90)
+
+class PlotKeeper:
+    """The first ``limit`` signals and their arrays, kept for plotting while the rest streams past."""
+
+    MAX_PAGES = 20
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.signals: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+        self.arrays: dict[str, list[np.ndarray]] = {}
+
+    def add(self, x: np.ndarray, arrays: dict[str, np.ndarray], index: np.ndarray) -> None:
+        room = self.limit - sum(len(part) for part in self.signals)
+        if room <= 0:
+            return
+        self.signals.append(x[:room])
+        self.rows.append(index[:room])
+        for name, values in arrays.items():
+            self.arrays.setdefault(name, []).append(np.asarray(values[:room]))
+
+    def write(self, folder: Path, kinds: dict[str, str], request: ExplainRequest, names: list[str]) -> None:
+        """``plots/`` and ``overview.png`` (segment mode: paged tracks, no overview)."""
+        from .outputs import safe_name
+
+        (folder / "plots").mkdir()
+        if not self.signals:
+            return
+        signals = np.concatenate(self.signals)
+        rows = np.concatenate(self.rows)
+        arrays = {name: np.concatenate(parts) for name, parts in self.arrays.items()}
+        maps = {
+            name: arrays[name] for name, kind in kinds.items() if kind == "attribution" and not name.endswith("_raw")
+        }
+        if request.segment:
+            self._write_pages(folder / "plots", signals, rows, maps, request)
+            return
+        every_class = request.target == "all"
+        targets = np.arange(len(names)) if every_class else arrays["targets"]
+        for i, row in enumerate(rows):
+            classes = targets if every_class else targets[i : i + 1]
+            for name, values in maps.items():
+                for position, target in enumerate(classes):
+                    attribution = values[i, position] if every_class else values[i]
+                    output = float(arrays["predictions"][i, target])
+                    title = f"row {row} · {name} · target {names[target]} (output {output:.3f})"
+                    stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
+                    interrupts.check()
+                    figure = signal_figure(signals[i], attribution, title, request.sampling_rate, name)
+                    for extension in request.formats:
+                        figure.savefig(folder / "plots" / f"{stem}.{extension}", dpi=110)
+        first_class = {name: values[:, 0] if every_class else values for name, values in maps.items()}
+        labels = [f"row {int(r)}" for r in rows]
+        overview_figure(signals, first_class, labels).savefig(folder / "overview.png", dpi=90)
+
+    def _write_pages(
+        self,
+        folder: Path,
+        recordings: np.ndarray,
+        rows: np.ndarray,
+        maps: dict[str, np.ndarray],
+        request: ExplainRequest,
+    ) -> None:
+        assert request.segment is not None
+        page = int(10 * request.sampling_rate) if request.sampling_rate else 4 * request.segment
+        total = recordings.shape[1]
+        for i, row in enumerate(rows):
+            for name, values in maps.items():
+                for number, start in enumerate(range(0, total, page)[: self.MAX_PAGES], start=1):
+                    stop = min(start + page, total)
+                    title = f"row {row} · {name} · windows of {request.segment} every {request.hop or request.segment}"
+                    interrupts.check()
+                    figure = track_figure(
+                        recordings[i, start:stop], values[i, start:stop], start, title, request.sampling_rate, name
+                    )
+                    for extension in request.formats:
+                        figure.savefig(folder / f"{row}_{name}_page{number}.{extension}", dpi=100)

@@ -50,8 +50,18 @@ class ExplainRequest:
         How the signal file is read (see ``signals.read_signals``).
     write_csv, plots, formats, max_plots, sampling_rate
         What is written besides ``attributions.npz`` and ``manifest.json``.
-    batch_size : int
-        Inputs per compiled model call.
+    batch_size : int or None
+        Inputs per compiled model call; ``None`` picks one that fits ``memory_budget``.
+    memory_budget : int or None
+        Bytes the model calls may use with automatic batch size (default: a quarter of available memory).
+    chunk_size : int
+        Signals read, attributed and written per step; memory grows with it, not with the file.
+    jit : bool
+        Compile the model calls with XLA.
+    segment, hop : int or None
+        Cut each long recording into windows of ``segment`` samples every ``hop`` and stitch the maps.
+    shard : tuple of int or None
+        ``(K, N)``: process the K-th of N contiguous row ranges (``signalscreen merge`` joins them).
     overwrite : bool
         Replace an existing output folder.
     unsafe_load, custom_objects
@@ -87,7 +97,13 @@ class ExplainRequest:
     formats: tuple[str, ...] = ("png",)
     max_plots: int = 16
     sampling_rate: float | None = None
-    batch_size: int = 512
+    batch_size: int | None = 512
+    memory_budget: int | None = None
+    chunk_size: int = 1024
+    jit: bool = False
+    segment: int | None = None
+    hop: int | None = None
+    shard: tuple[int, int] | None = None
     overwrite: bool = False
     unsafe_load: bool = False
     custom_objects: Path | None = None
@@ -125,7 +141,10 @@ def check_request(request: ExplainRequest) -> None:
     minimums = {
         "--window": (min(request.windows, default=0), 1),
         "--stride": (request.stride, 1),
-        "--batch-size": (request.batch_size, 1),
+        "--batch-size": (request.batch_size or 1, 1),
+        "--chunk-size": (request.chunk_size, 1),
+        "--segment": (request.segment or 1, 1),
+        "--hop": (request.hop or 1, 1),
         "--max-plots": (request.max_plots, 0),
         "--steps": (request.steps, 2),
         "--noise-samples": (request.noise_samples, 1),
@@ -135,5 +154,13 @@ def check_request(request: ExplainRequest) -> None:
             raise UsageError(f"{option} must be at least {lowest}, not {value}")
     if request.noise < 0 or request.blur_sigma <= 0 or request.ig_tolerance <= 0:
         raise UsageError("--noise must be >= 0, --blur-sigma and --ig-tolerance > 0")
+    if request.hop and not request.segment:
+        raise UsageError("--hop needs --segment")
+    if request.segment and request.target == "all":
+        raise UsageError("--segment and --target all contradict each other", "explain one target per window")
+    if request.shard and not 1 <= request.shard[0] <= request.shard[1]:
+        raise UsageError(f"--shard must be K/N with 1 <= K <= N, not {request.shard[0]}/{request.shard[1]}")
+    if request.memory_budget is not None and request.memory_budget <= 0:
+        raise UsageError("--memory-budget must be positive")
     if request.sampling_rate is not None and request.sampling_rate <= 0:
         raise UsageError(f"--sampling-rate must be positive, not {request.sampling_rate}")

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .csv_rows import CsvRows
 from .errors import ShapeMismatchError, SignalFileError, UsageError
 from .request import NAN_POLICIES
 
@@ -84,7 +85,7 @@ def open_rows(path: Path, *, key: str | None = None, label_column: int | None = 
     elif suffix == ".npz":
         source = _open_npz(path, key)
     elif suffix == ".csv":
-        source = _read_csv(path)
+        source = CsvRows(path)
     else:
         source = _open_hdf5(path, key)
     if key is not None and suffix in (".npy", ".csv"):
@@ -172,20 +173,26 @@ def apply_nan_policy(data: np.ndarray, policy: str, path: Path, index: np.ndarra
     return data
 
 
-def fit_to_model(data: np.ndarray, model_shape: Sequence[int | None], path: Path) -> np.ndarray:
-    """Check ``(n, L, C)`` data against the model's ``(L, C)`` input and explain any mismatch."""
+def fit_to_model(
+    data: np.ndarray, model_shape: Sequence[int | None], path: Path, count: int | None = None
+) -> np.ndarray:
+    """Check ``(n, L, C)`` data against the model's ``(L, C)`` input and explain any mismatch.
+
+    ``count`` is the number of signals to report when ``data`` holds only the first of them.
+    """
     length, channels = model_shape
+    shape = (count if count is not None else data.shape[0], *data.shape[1:])
     shown = f"(n, {length if length is not None else 'any'}, {channels})"
     if data.shape[1] == 0:
         raise SignalFileError(f"{path}: signals have length 0")
     if length is not None and data.shape[1] != length:
         raise ShapeMismatchError(
-            f"{path}: signals have shape {data.shape} but the model expects {shown}",
+            f"{path}: signals have shape {shape} but the model expects {shown}",
             "signal length differs from the model's input length",
         )
     if data.shape[2] != channels:
         raise ShapeMismatchError(
-            f"{path}: signals have shape {data.shape} but the model expects {shown}",
+            f"{path}: signals have shape {shape} but the model expects {shown}",
             f"{data.shape[2]} channel(s) in the file, {channels} in the model",
         )
     return data
@@ -213,8 +220,20 @@ def _drop_column(source: RowSource, column: int, path: Path) -> RowSource:
         raise UsageError(f"--label-column {column} is outside {path}, which has {width} columns")
     if width == 1:
         raise SignalFileError(f"{path}: dropping --label-column {column} leaves no signal values")
-    keep = np.delete(np.arange(width), column)
-    return np.asarray(source[...])[:, keep]
+    return ColumnsDropped(source, column % width)
+
+
+class ColumnsDropped:
+    """A 2-D row source without one column (a label), read lazily."""
+
+    def __init__(self, source: RowSource, column: int) -> None:
+        self.source = source
+        self.keep = np.delete(np.arange(source.shape[1]), column)
+        self.shape = (source.shape[0], len(self.keep))
+        self.dtype = getattr(source, "dtype", np.dtype(np.float64))
+
+    def __getitem__(self, index: object) -> np.ndarray:
+        return np.asarray(self.source[index])[..., self.keep]
 
 
 def _open_npy(path: Path) -> RowSource:
@@ -260,42 +279,3 @@ def _open_hdf5(path: Path, key: str | None) -> RowSource:
     if key not in names:
         raise SignalFileError(f"{path}: no dataset named {key!r}", "keys: " + (", ".join(names) or "(none)"))
     return handle[key]
-
-
-def _read_csv(path: Path) -> np.ndarray:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SignalFileError(f"{path}: not a text CSV file ({exc.reason})") from exc
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    if not lines:
-        raise SignalFileError(f"{path}: file has no rows")
-    if ";" in lines[0][1] and "," not in lines[0][1]:
-        raise SignalFileError(f"{path}: uses ';' as separator", "save the CSV with commas between values")
-    rows: list[list[float]] = []
-    for position, (number, line) in enumerate(lines):
-        cells = line.split(",")
-        try:
-            rows.append([float(cell) for cell in cells])
-        except ValueError:
-            if position == 0:
-                continue  # a header row
-            column = next(i for i, cell in enumerate(cells) if not _is_float(cell))
-            raise SignalFileError(
-                f"{path}: line {number}, column {column + 1}: {cells[column].strip()[:40]!r} is not a number"
-            ) from None
-        if len(rows[-1]) != len(rows[0]):
-            raise SignalFileError(
-                f"{path}: line {number} has {len(rows[-1])} values, the first data row {len(rows[0])}"
-            )
-    if not rows:
-        raise SignalFileError(f"{path}: has a header but no data rows")
-    return np.asarray(rows, dtype=np.float64)
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -164,7 +164,7 @@ CASES = [
     (["{MODEL}", "{DATA}", "--format", "svg", "--no-plots"], USAGE, "--format and --no-plots contradict"),
     (["{MODEL}", "{DATA}", "--stride", "0"], USAGE, "--stride must be at least 1"),
     (["{MODEL}", "{DATA}", "--occlude-channels", "some"], USAGE, "--occlude-channels must be one of"),
-    (["{MODEL}", "{DATA}", "--batch-size", "0"], USAGE, "--batch-size must be at least 1"),
+    (["{MODEL}", "{DATA}", "--batch-size", "0"], USAGE, "--batch-size must be a positive integer or auto"),
     (["{MODEL}", "{DATA}", "--steps", "1"], USAGE, "--steps must be at least 2"),
     (["{MODEL}", "{DATA}", "--sampling-rate", "-5"], USAGE, "--sampling-rate must be positive"),
     (["{MODEL}", "{DATA}", "--baseline", "{folder}/absent.npy", "-m", "occlusion"], SIGNAL, "cannot read baseline"),
