@@ -128,9 +128,12 @@ class ModelAdapter:
         self._gradients = tf.function(self._gradients_impl, input_signature=[spec, target_spec], jit_compile=jit)
 
     # ---- public calls, numpy in, numpy out, batched ----
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """The model's own outputs (probabilities for softmax/sigmoid heads), shape ``(n, K)``."""
-        return self._concat(self._forward(tf.constant(b)).numpy() for b in self._batches(x))
+    def predict(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        """The model's own outputs (probabilities for softmax/sigmoid heads), shape ``(n, K)``.
+
+        Forward-only callers with many cheap copies (occlusion, Score-CAM) may pass a larger ``batch_size``.
+        """
+        return self._concat(self._forward(tf.constant(b)).numpy() for b in self._batches(x, batch_size))
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         """Outputs before the final softmax/sigmoid, shape ``(n, K)``."""
@@ -252,14 +255,15 @@ class ModelAdapter:
             )
         return self._layer_calls_cache[layer]
 
-    def _batches(self, x: np.ndarray) -> Iterator[np.ndarray]:
-        for _, batch in self._indexed_batches(x):
+    def _batches(self, x: np.ndarray, batch_size: int | None = None) -> Iterator[np.ndarray]:
+        for _, batch in self._indexed_batches(x, batch_size):
             yield batch
 
-    def _indexed_batches(self, x: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    def _indexed_batches(self, x: np.ndarray, batch_size: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
         x = np.asarray(x, dtype=np.float32)
-        for start in range(0, len(x), self.batch_size):
-            yield start, x[start : start + self.batch_size]
+        size = batch_size or self.batch_size
+        for start in range(0, len(x), size):
+            yield start, x[start : start + size]
 
     def _concat(self, parts: Iterator[np.ndarray] | list[np.ndarray]) -> np.ndarray:
         parts = list(parts)

@@ -238,13 +238,31 @@ class ColumnsDropped:
 
 def _open_npy(path: Path) -> RowSource:
     try:
-        return np.load(path, mmap_mode="r", allow_pickle=False)
+        return NpyRows(path)
     except ValueError as exc:
         if "pickle" in str(exc).lower() or "object" in str(exc).lower():
             raise SignalFileError(f"{path}: holds Python objects, not numbers") from exc
         raise SignalFileError(f"{path}: not a valid .npy file ({exc})") from exc
     except (OSError, EOFError) as exc:
         raise SignalFileError(f"{path}: not a valid .npy file ({exc})") from exc
+
+
+class NpyRows:
+    """A ``.npy`` file read by row through a memory map opened for each read and closed after it, so
+    unselected rows are never read and pages read earlier do not stay in the process's memory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        probe = np.load(path, mmap_mode="r", allow_pickle=False)
+        self.shape, self.dtype = tuple(probe.shape), probe.dtype
+        del probe
+
+    def __getitem__(self, index: object) -> np.ndarray:
+        mapped = np.load(self.path, mmap_mode="r", allow_pickle=False)
+        try:
+            return np.array(mapped[index])
+        finally:
+            del mapped
 
 
 def _open_npz(path: Path, key: str | None) -> RowSource:

@@ -1,18 +1,22 @@
 """Arrays written chunk by chunk into a staging folder, then packed as one ``attributions.npz``.
 
-Each array is a ``.npy`` memory map created at its full size on its first chunk, so peak memory depends on
-the chunk, not on the number of signals. Packing streams every map into an uncompressed ``.npz`` with fixed
-member timestamps (identical arrays give identical bytes) and removes the maps.
+Each array is a ``.npy`` file created at its full size on its first chunk and filled by plain file writes
+(no memory map, so the process's memory does not grow with the output). Packing copies each file's bytes
+into an uncompressed ``.npz`` member (an ``.npz`` member *is* an ``.npy`` file) with a fixed timestamp, so
+identical arrays give identical bytes, and removes the files.
 """
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 from typing import IO
 
 import numpy as np
-from numpy.lib.format import open_memmap, write_array
+from numpy.lib import format as npy_format
+
+NOT_MAPS = ("predictions", "targets", "segment_starts")
 
 
 class ArrayStore:
@@ -22,43 +26,57 @@ class ArrayStore:
         self.folder = folder
         self.n_rows = n_rows
         self.csv_folder = csv_folder
-        self._maps: dict[str, np.memmap] = {}
+        self._layout: dict[str, tuple[tuple[int, ...], np.dtype, int]] = {}  # shape, dtype, data offset
         self._csv: dict[str, IO[str]] = {}
 
     def write(self, start: int, arrays: dict[str, np.ndarray], sample_index: np.ndarray) -> None:
-        """Put each array's rows at ``start``; ``sample_index`` labels the CSV rows."""
+        """Put each array's rows at row ``start``; ``sample_index`` labels the CSV rows."""
         for name, values in arrays.items():
-            if name not in self._maps:
-                self._maps[name] = open_memmap(
-                    self.folder / f"{name}.npy", mode="w+", dtype=values.dtype, shape=(self.n_rows, *values.shape[1:])
-                )
-            self._maps[name][start : start + len(values)] = values
+            values = np.ascontiguousarray(values)
+            if name not in self._layout:
+                self._create(name, (self.n_rows, *values.shape[1:]), values.dtype)
+            shape, dtype, offset = self._layout[name]
+            row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
+            with open(self.folder / f"{name}.npy", "r+b") as handle:
+                handle.seek(offset + start * row_bytes)
+                handle.write(values.astype(dtype, copy=False).tobytes())
             if self.csv_folder is not None:
                 self._append_csv(name, values, sample_index)
 
     def shapes(self) -> dict[str, list[int]]:
-        return {name: list(values.shape) for name, values in self._maps.items()}
+        return {name: list(shape) for name, (shape, _, _) in self._layout.items()}
 
     def read(self, name: str) -> np.ndarray:
-        return self._maps[name]
+        """The whole array ``name`` (meant for small per-signal arrays)."""
+        return np.load(self.folder / f"{name}.npy")
 
     def pack(self, path: Path, extra: dict[str, np.ndarray]) -> None:
-        """Write every array (and ``extra``) into ``path`` and delete the memory maps."""
+        """Write every array (and ``extra``) into ``path`` and delete the ``.npy`` files."""
         for handle in self._csv.values():
             handle.close()
-        write_npz(path, {**self._maps, **extra})
-        for name, values in list(self._maps.items()):
-            values._mmap.close()  # type: ignore[attr-defined]
-            del self._maps[name]
-            (self.folder / f"{name}.npy").unlink()
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for name in self._layout:
+                with open(self.folder / f"{name}.npy", "rb") as source, _member(archive, name) as target:
+                    shutil.copyfileobj(source, target, 1 << 22)
+                (self.folder / f"{name}.npy").unlink()
+            for name, values in extra.items():
+                with _member(archive, name) as target:
+                    npy_format.write_array(target, np.asanyarray(values), allow_pickle=False)
+
+    def _create(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        header = {"descr": npy_format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
+        with open(self.folder / f"{name}.npy", "wb") as handle:
+            npy_format.write_array_header_2_0(handle, header)
+            offset = handle.tell()
+            handle.truncate(offset + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize)
+        self._layout[name] = (shape, dtype, offset)
 
     def _append_csv(self, name: str, values: np.ndarray, sample_index: np.ndarray) -> None:
         if values.ndim == 3 and values.shape[2] == 1:
             values = values[:, :, 0]
-        if values.ndim != 2:
+        if values.ndim != 2 or self.csv_folder is None or name in NOT_MAPS:
             return
         if name not in self._csv:
-            assert self.csv_folder is not None
             self.csv_folder.mkdir(exist_ok=True)
             self._csv[name] = open(self.csv_folder / f"{name}.csv", "w")  # noqa: SIM115 (closed in pack)
             self._csv[name].write("sample_index," + ",".join(f"t{i}" for i in range(values.shape[1])) + "\n")
@@ -66,10 +84,6 @@ class ArrayStore:
         np.savetxt(self._csv[name], table, delimiter=",", fmt=["%d"] + ["%.7g"] * values.shape[1])
 
 
-def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Like ``numpy.savez`` but streamed from memory maps and byte-identical for identical arrays."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for name, values in arrays.items():
-            member = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            with archive.open(member, "w", force_zip64=True) as handle:
-                write_array(handle, values, allow_pickle=False)
+def _member(archive: zipfile.ZipFile, name: str) -> IO[bytes]:
+    info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+    return archive.open(info, "w", force_zip64=True)

@@ -16,7 +16,7 @@ class Adapter(Protocol):
     n_outputs: int
     batch_size: int
 
-    def predict(self, x: np.ndarray) -> np.ndarray: ...
+    def predict(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray: ...
 
     def logits(self, x: np.ndarray) -> np.ndarray: ...
 
@@ -79,3 +79,12 @@ def signal_rng(seed: int, signal: np.ndarray) -> np.random.Generator:
 def batched_rows(total: int, size: int) -> list[slice]:
     """Consecutive slices of at most ``size`` covering ``range(total)``."""
     return [slice(start, min(start + size, total)) for start in range(0, total, max(1, size))]
+
+
+PERTURBATION_BYTES = 64 << 20
+
+
+def perturbation_batch(adapter: Adapter, length: int, channels: int) -> int:
+    """Perturbed copies per forward call: forward passes are cheap, so up to 8 gradient batches at once,
+    never more than 64 MiB of copies."""
+    return max(1, min(8 * adapter.batch_size, PERTURBATION_BYTES // (4 * length * channels)))

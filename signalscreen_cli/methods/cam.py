@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Adapter, Method, batched_rows, check_inputs
+from .base import Adapter, Method, batched_rows, check_inputs, perturbation_batch
 
 
 def upsample_half_pixel(maps: np.ndarray, length: int) -> np.ndarray:
@@ -79,7 +79,7 @@ class ScoreCAM(_LayerMethod):
     """Score-CAM (Wang et al. 2020): each channel's activation, resized and min-max scaled to [0, 1], masks
     the input; its weight is the model's output for the target on the masked input.
 
-    Masked copies go through the model ``adapter.batch_size`` at a time, so memory stays bounded.
+    Masked copies go through the model ``base.perturbation_batch`` at a time, so memory stays bounded.
     """
 
     name = "scorecam"
@@ -89,12 +89,13 @@ class ScoreCAM(_LayerMethod):
         n, _, channels = activations.shape
         weights = np.empty((n, channels), np.float32)
         cases = n * channels
-        for rows in batched_rows(cases, adapter.batch_size):
+        per_eval = perturbation_batch(adapter, x.shape[1], x.shape[2])
+        for rows in batched_rows(cases, per_eval):
             samples, channel = np.divmod(np.arange(rows.start, rows.stop), channels)
             masks = upsample_half_pixel(activations[samples, :, channel], x.shape[1])
             low = masks.min(axis=1, keepdims=True)
             span = masks.max(axis=1, keepdims=True) - low
             masks = np.divide(masks - low, span, out=np.zeros_like(masks), where=span > 0)
-            outputs = adapter.predict(x[samples] * masks[:, :, None])
+            outputs = adapter.predict(x[samples] * masks[:, :, None], batch_size=per_eval)
             weights.reshape(-1)[rows] = outputs[np.arange(len(samples)), targets[samples]]
         return np.einsum("nlk,nk->nl", activations, weights)

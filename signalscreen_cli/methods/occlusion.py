@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from .base import Adapter, Method, batched_rows, check_inputs
+from .base import Adapter, Method, batched_rows, check_inputs, perturbation_batch
 from .baselines import check_baseline_name, make_baseline
 
 
@@ -50,7 +50,7 @@ class Occlusion(Method):
     baseline), on the model's own (probability) output. With ``stride`` k only every k-th position (and
     the last) is occluded and the scores between are linearly interpolated. ``occlude_channels="each"``
     occludes one channel at a time and gives each channel its own map. At most
-    ``perturbations_per_eval`` occluded copies (default: the adapter's batch size) exist at once.
+    ``perturbations_per_eval`` occluded copies (default: ``base.perturbation_batch``) exist at once.
     """
 
     name = "occlusion"
@@ -105,7 +105,7 @@ class Occlusion(Method):
         positions = np.unique(np.r_[np.arange(0, length, self.stride), length - 1])
         groups = channels if self.occlude_channels == "each" else 1
         cases = n * len(positions) * groups  # (signal, position, channel group), signal slowest
-        per_eval = self.perturbations_per_eval or adapter.batch_size
+        per_eval = self.perturbations_per_eval or perturbation_batch(adapter, length, channels)
         out: dict[str, np.ndarray] = {}
         for width, name in zip(self.sliding_window, self.array_names(), strict=True):
             scores = np.empty(cases, dtype=np.float32)
@@ -114,7 +114,8 @@ class Occlusion(Method):
                 samples, rest = np.divmod(case, len(positions) * groups)
                 where, group = np.divmod(rest, groups)
                 copies = self._occluded(x, base, samples, positions[where], width, group if groups > 1 else None)
-                scores[rows] = reference[samples] - adapter.predict(copies)[np.arange(len(case)), targets[samples]]
+                outputs = adapter.predict(copies, batch_size=per_eval)
+                scores[rows] = reference[samples] - outputs[np.arange(len(case)), targets[samples]]
             scores = scores.reshape(n, len(positions), groups)
             if len(positions) < length:
                 everywhere = np.arange(length)
