@@ -324,6 +324,11 @@ def methods(
         out_console.print(f"{'':<{width}}  {details}", markup=False)
 
 
+from .evaluate_command import evaluate  # noqa: E402  (registered last: it imports from this module lazily)
+
+app.command()(evaluate)
+
+
 @app.command()
 def merge(
     shards: Annotated[list[Path], typer.Argument(help="Output folders of explain --shard K/N runs, all N of them.")],

@@ -65,7 +65,9 @@ def test_model_with_two_inputs_is_refused():
         ModelAdapter(model)
 
 
-@pytest.mark.parametrize("content, message", [(b"", "not a readable Keras model file"), (b"not a zip at all", "File is not a zip file")])
+@pytest.mark.parametrize(
+    "content, message", [(b"", "not a readable Keras model file"), (b"not a zip at all", "File is not a zip file")]
+)
 def test_corrupt_model_files(tmp_path, content, message):
     path = tmp_path / "broken.keras"
     path.write_bytes(content)

@@ -1,0 +1,127 @@
+"""Deletion and insertion curves (Petsiuk et al. 2018, "RISE"), adapted to 1D signals.
+
+For each signal and each ranking of its positions (a method's, see ``maps.ranking``, or a random one):
+
+* **deletion** starts from the signal and replaces the top-ranked positions (every channel) by the
+  baseline, a fraction at a time, until the whole signal is the baseline;
+* **insertion** starts from the baseline and puts the signal's own values back in the same order.
+
+After ``k`` of ``steps`` steps the first ``floor(k·L / steps)`` positions of the ranking are changed; the
+curve is the model's own output for the target there (the class probability of a softmax head, the unit of
+a one-unit sigmoid, the raw value of a linear output), plotted against the fraction of positions changed.
+Its area is the trapezoid rule over that fraction, 0 to 1. Deletion: lower is better (the output falls
+fast); insertion: higher is better.
+
+All perturbed copies of a chunk of signals (every ranking, every step, both curves) go through one
+``adapter.predict`` call; at most ``copies_per_call`` copies exist at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+from ..methods.base import batched_rows
+
+COPIES_PER_CALL_BATCHES = 8
+"""Default copies per ``predict`` call, in adapter batches."""
+
+
+@dataclass(frozen=True)
+class Curves:
+    """Deletion and insertion curves of one ranking of each signal's positions.
+
+    Attributes
+    ----------
+    fractions : numpy.ndarray
+        Fraction of positions removed (deletion) or restored (insertion), ``(steps + 1,)``, 0 to 1.
+    deletion, insertion : numpy.ndarray
+        The target's output along each curve, ``(n, steps + 1)``.
+    deletion_auc, insertion_auc : numpy.ndarray
+        Area under each signal's curve, ``(n,)``.
+    """
+
+    fractions: np.ndarray
+    deletion: np.ndarray
+    insertion: np.ndarray
+    deletion_auc: np.ndarray
+    insertion_auc: np.ndarray
+
+
+def step_counts(length: int, steps: int) -> np.ndarray:
+    """Positions changed after each step: ``floor(k·length / steps)`` for ``k = 0..steps``."""
+    if not 1 <= steps <= length:
+        raise UsageError(f"--steps {steps} must be between 1 and the signal length {length}")
+    return (np.arange(steps + 1) * length) // steps
+
+
+def area(fractions: np.ndarray, curves: np.ndarray) -> np.ndarray:
+    """Trapezoid-rule area under each row of ``curves`` ``(n, m)`` over ``fractions`` ``(m,)``."""
+    widths = np.diff(fractions)
+    return ((curves[:, 1:] + curves[:, :-1]) / 2 * widths).sum(axis=1)
+
+
+def perturbation_curves(
+    adapter: Any,
+    x: np.ndarray,
+    baseline: np.ndarray,
+    targets: np.ndarray,
+    rankings: dict[str, np.ndarray],
+    steps: int,
+    copies_per_call: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Curves]:
+    """Deletion and insertion curves of every ranking ``(n, L)`` (positions, most important first).
+
+    ``x`` and ``baseline`` are ``(n, L, C)``; ``targets`` ``(n,)``. The two end points, ``f(x)`` and
+    ``f(baseline)``, are shared by every ranking and computed once per signal.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    baseline = np.asarray(baseline, dtype=np.float32)
+    n, length, channels = x.shape
+    counts = step_counts(length, steps)
+    fractions = counts / length
+    inner = counts[1:-1]
+    names = list(rankings)
+    # rank[i, r, p]: where position p comes in ranking r of signal i
+    rank = np.stack([np.argsort(np.asarray(rankings[name]), axis=1) for name in names], axis=1)
+    per_signal = 2 + 2 * len(names) * len(inner)
+    budget = max(copies_per_call or COPIES_PER_CALL_BATCHES * adapter.batch_size, per_signal)
+    deletion = np.empty((n, len(names), steps + 1), np.float64)
+    insertion = np.empty_like(deletion)
+    for rows in batched_rows(n, budget // per_signal):
+        signals, bases, chunk = x[rows], baseline[rows], len(x[rows])
+        changed = (rank[rows][:, :, None, :] < inner[None, None, :, None])[..., None]  # (k, R, S-1, L, 1)
+        copies = np.empty((chunk * per_signal, length, channels), np.float32)
+        copies[:chunk], copies[chunk : 2 * chunk] = signals, bases
+        removed, restored = copies[2 * chunk :].reshape(2, chunk, len(names), len(inner), length, channels)
+        removed[...] = signals[:, None, None]
+        np.copyto(removed, bases[:, None, None], where=changed)
+        restored[...] = bases[:, None, None]
+        np.copyto(restored, signals[:, None, None], where=changed)
+        outputs = adapter.predict(copies)
+        target = np.asarray(targets[rows])
+        full, empty = outputs[:chunk], outputs[chunk : 2 * chunk]
+        full = full[np.arange(chunk), target]
+        empty = empty[np.arange(chunk), target]
+        middle = outputs[2 * chunk :].reshape(2, chunk, len(names), len(inner), outputs.shape[1])
+        middle = np.take_along_axis(middle, target[None, :, None, None, None], axis=4)[..., 0]
+        deletion[rows, :, 0], deletion[rows, :, -1] = full[:, None], empty[:, None]
+        insertion[rows, :, 0], insertion[rows, :, -1] = empty[:, None], full[:, None]
+        deletion[rows, :, 1:-1], insertion[rows, :, 1:-1] = middle[0], middle[1]
+        if progress:
+            progress("deletion/insertion", rows.stop, n)
+    return {
+        name: Curves(
+            fractions=fractions,
+            deletion=deletion[:, r],
+            insertion=insertion[:, r],
+            deletion_auc=area(fractions, deletion[:, r]),
+            insertion_auc=area(fractions, insertion[:, r]),
+        )
+        for r, name in enumerate(names)
+    }

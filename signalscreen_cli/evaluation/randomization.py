@@ -1,0 +1,178 @@
+"""Model-parameter randomisation check (Adebayo et al. 2018, "Sanity Checks for Saliency Maps").
+
+Cascading from the top: step 1 re-initialises the top-level layer with weights nearest the output, step 2
+also the next one down, and so on until every layer with weights is random. After each step the maps are
+recomputed, same signals and same targets, on a fresh ``ModelAdapter`` of the partly random model, and
+compared with the original maps.
+
+* **Re-initialisation.** Every floating-point weight array of the layer is replaced by a seeded normal draw
+  with mean 0 and the array's own standard deviation (a constant array, such as an untrained zero bias,
+  becomes zeros). Running statistics (``moving_mean``, ``moving_variance`` of BatchNormalization) are
+  kept: they describe the data, not learned parameters. Keras 3 does not keep a variable's initializer,
+  so one rule serves every layer type. The draw of layer ``i`` comes from ``default_rng([seed, i])``.
+* **Correlation.** Per signal, the Spearman rank correlation between the absolute original and the
+  absolute randomised map, flattened (Adebayo et al. compare absolute maps), averaged over signals. A
+  constant map has no ranking: its correlation counts as 0 and is counted in ``undefined``.
+* **Verdict.** A map fails when its mean correlation after every layer is randomised is above the
+  threshold: it hardly depends on what the model learned.
+
+The user's model is never touched: the check works on ``keras.models.clone_model`` + ``set_weights``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import MethodNotApplicableError
+
+KEPT_WEIGHTS = ("moving_mean", "moving_variance")
+
+
+@dataclass(frozen=True)
+class Randomization:
+    """Rank correlations of recomputed maps to the original ones, per cascading step.
+
+    Attributes
+    ----------
+    layers : tuple of str
+        The layer re-initialised at each step, output side first; step ``s`` has layers ``[: s + 1]`` random.
+    correlations : dict of str to numpy.ndarray
+        Per map, ``(steps, n)`` Spearman correlations of absolute maps (0 where a map is constant).
+    undefined : dict of str to numpy.ndarray
+        Per map and step, how many signals had a constant map ``(steps,)``.
+    threshold : float
+        Mean correlation above which a map fails once every layer is random.
+    """
+
+    layers: tuple[str, ...]
+    correlations: dict[str, np.ndarray]
+    undefined: dict[str, np.ndarray]
+    threshold: float
+
+    def mean(self, name: str) -> np.ndarray:
+        """Mean correlation over signals at each step ``(steps,)``."""
+        return self.correlations[name].mean(axis=1)
+
+    def final(self, name: str) -> float:
+        """Mean correlation with every layer randomised."""
+        return float(self.mean(name)[-1])
+
+    def passed(self, name: str) -> bool:
+        """Whether the map changed enough once the whole model is random."""
+        return self.final(name) <= self.threshold
+
+
+def rank_correlation(original: np.ndarray, randomized: np.ndarray) -> np.ndarray:
+    """Spearman correlation per signal of ``|original|`` and ``|randomized|``, flattened; NaN if constant.
+
+    The same as ``scipy.stats.spearmanr`` on each pair (average ranks for ties), for all signals at once.
+    """
+    from scipy.stats import rankdata
+
+    n = len(original)
+    a = rankdata(np.abs(np.asarray(original, np.float64)).reshape(n, -1), axis=1)
+    b = rankdata(np.abs(np.asarray(randomized, np.float64)).reshape(n, -1), axis=1)
+    a -= a.mean(axis=1, keepdims=True)
+    b -= b.mean(axis=1, keepdims=True)
+    scale = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(scale > 0, (a * b).sum(axis=1) / scale, np.nan)
+
+
+def weighted_layers(model: Any) -> list[Any]:
+    """Top-level layers holding weights that the check re-initialises, input side first."""
+    return [layer for layer in model.layers if _randomizable(layer)]
+
+
+def reinitialize(layer: Any, rng: np.random.Generator) -> None:
+    """Replace the layer's float weights by normal draws with mean 0 and each array's own std."""
+    values = []
+    for variable, current in zip(layer.weights, layer.get_weights(), strict=True):
+        if _is_parameter(variable):
+            current = rng.normal(0.0, float(np.std(current)), current.shape).astype(current.dtype)
+        values.append(current)
+    layer.set_weights(values)
+
+
+def cascade(model: Any, seed: int) -> Iterator[tuple[str, Any]]:
+    """Yield ``(layer name, model)`` after each cascading step, on one clone of ``model``."""
+    from ..models import keras
+
+    layers = weighted_layers(model)
+    if not layers:
+        raise MethodNotApplicableError("the model has no layers with weights to randomise")
+    try:
+        clone = keras.models.clone_model(model)
+        clone.set_weights(model.get_weights())
+    except Exception as exc:  # custom layers and wrapped SavedModels cannot always be cloned
+        raise MethodNotApplicableError(
+            f"cannot copy the model for the randomisation check: {type(exc).__name__}: {exc}",
+            "pass --no-randomization to skip it",
+        ) from exc
+    positions = {id(layer): index for index, layer in enumerate(model.layers)}
+    for layer in reversed(layers):
+        reinitialize(clone.get_layer(layer.name), np.random.default_rng([seed, positions[id(layer)]]))
+        yield layer.name, clone
+
+
+def randomization_check(
+    adapter: Any,
+    x: np.ndarray,
+    targets: np.ndarray,
+    methods: Sequence[Any],
+    reference: dict[str, np.ndarray],
+    *,
+    seed: int = 0,
+    threshold: float = 0.9,
+    chunk: int = 512,
+    normalize: str = "none",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Randomization:
+    """Recompute the maps of ``methods`` after each cascading step and correlate them with ``reference``.
+
+    ``reference`` holds the original maps by name; maps it does not name are ignored. ``normalize`` is the
+    per-signal scaling the reference maps went through (``explain --normalize``), applied to the new ones.
+    """
+    from ..models import ModelAdapter
+    from ..pipeline import normalize as scale
+    from .maps import compute_maps
+
+    if not getattr(adapter, "has_layers", True):
+        raise MethodNotApplicableError(
+            "the randomisation check needs the model's layers, which a SavedModel folder does not expose",
+            "pass --no-randomization, or give the .keras/.h5 model",
+        )
+    steps = weighted_layers(adapter.model)
+    layers: list[str] = []
+    found: dict[str, list[np.ndarray]] = {}
+    for step, (layer, model) in enumerate(cascade(adapter.model, seed)):
+        layers.append(layer)
+        randomized = ModelAdapter(model, batch_size=adapter.batch_size)
+        maps = compute_maps(methods, randomized, x, targets, chunk).maps
+        for name in reference:
+            if name in maps:
+                found.setdefault(name, []).append(
+                    rank_correlation(reference[name], scale(maps[name], normalize, False))
+                )
+        if progress:
+            progress("randomisation", step + 1, len(steps))
+    correlations = {name: np.stack(values) for name, values in found.items()}
+    return Randomization(
+        layers=tuple(layers),
+        correlations={name: np.nan_to_num(values, nan=0.0) for name, values in correlations.items()},
+        undefined={name: np.isnan(values).sum(axis=1) for name, values in correlations.items()},
+        threshold=threshold,
+    )
+
+
+def _is_parameter(variable: Any) -> bool:
+    name = str(getattr(variable, "name", "")).rsplit("/", 1)[-1]
+    return "float" in str(variable.dtype) and name not in KEPT_WEIGHTS
+
+
+def _randomizable(layer: Any) -> bool:
+    return any(_is_parameter(variable) for variable in layer.weights)
