@@ -24,6 +24,7 @@ from . import interrupts
 from .errors import OutputError, UsageError
 from .request import ExplainRequest
 
+MANIFEST_VERSION = 1  # raised whenever a reader would need to know the layout changed
 REPORTED_PACKAGES = ("signalscreen", "tensorflow", "keras", "numpy", "scipy", "matplotlib", "h5py")
 
 
@@ -127,6 +128,7 @@ def build_manifest(
         arrays[name] = {"kind": "index", "shape": list(values.shape), "method": None, "parameters": {}}
     return {
         "tool": "signalscreen",
+        "manifest_version": MANIFEST_VERSION,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": {"python": platform.python_version(), **_package_versions()},
         "command": sys.argv,

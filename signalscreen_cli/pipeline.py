@@ -137,6 +137,15 @@ def attribute_recordings(
     return ChunkResult(arrays, kinds, {name: part.parameters[name] for name in arrays if name in part.parameters})
 
 
+def warm_up(adapter: Any, methods: list[Method], first: np.ndarray, request: ExplainRequest) -> None:
+    """Run every method once on one signal: traces the compiled calls (so per-method timings leave out
+    TensorFlow's compile time) and fails fast on a method that cannot run on this model."""
+    sample = first[:, : request.segment] if request.segment else first
+    target = resolve_targets("auto", adapter.predict(sample))
+    for method in methods:
+        method.attribute(adapter, sample, target)
+
+
 def select_rows(request: ExplainRequest, n_rows: int) -> np.ndarray:
     """Rows chosen by ``--samples``, then the ``--shard K/N`` share of them (contiguous ranges)."""
     rows = parse_samples(request.samples, n_rows, request.data_path) if request.samples else np.arange(n_rows)
@@ -179,6 +188,7 @@ def run(request: ExplainRequest, progress: Progress | None = None) -> RunResult:
     if request.baseline == "dataset-mean":
         context["dataset_mean"] = dataset_mean(request.data_path, key=request.key, label_column=request.label_column)
     methods = build_methods(request, context)
+    warm_up(adapter, methods, apply_nan_policy(first, request.nan_policy, request.data_path, rows[:1]), request)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     with staged_output(request.out_dir, request.overwrite) as staging:
