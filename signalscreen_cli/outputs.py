@@ -130,7 +130,7 @@ def build_manifest(
         "tool": "signalscreen",
         "manifest_version": MANIFEST_VERSION,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "versions": {"python": platform.python_version(), **_package_versions()},
+        "versions": package_versions(),
         "command": sys.argv,
         "model": {
             "path": str(request.model_path),
@@ -160,11 +160,12 @@ def build_manifest(
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=_json_default) + "\n")
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=json_default) + "\n")
 
 
-def _package_versions() -> dict[str, str]:
-    versions = {}
+def package_versions() -> dict[str, str]:
+    """Python's and the installed versions of the packages that shape a result."""
+    versions = {"python": platform.python_version()}
     for package in REPORTED_PACKAGES:
         try:
             versions[package] = metadata.version(package)
@@ -173,7 +174,8 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """``json.dumps`` fallback for numpy values and paths."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..outputs import json_default
 from .curves import Curves
 from .randomization import Randomization
 
@@ -107,7 +108,7 @@ def randomization_section(randomization: Randomization | None, rule: str) -> dic
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:
-    path.write_text(json.dumps(document, indent=1, default=_plain, allow_nan=True) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(document, indent=1, default=json_default, allow_nan=True) + "\n", encoding="utf-8")
 
 
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -172,13 +173,3 @@ def _finite(value: Any) -> bool:
 
 def _cell(value: Any) -> str:
     return repr(float(value)) if isinstance(value, float) else str(value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")

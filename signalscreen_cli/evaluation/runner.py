@@ -5,18 +5,17 @@ randomisation check, completeness gap and cost, written atomically. It never pri
 from __future__ import annotations
 
 import datetime as dt
-import platform
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import UsageError
+from ..outputs import package_versions
 from .curves import Curves, step_counts
 from .maps import ranking
 from .mapset import MapSet
@@ -194,7 +193,7 @@ def _document(
         "tool": "signalscreen",
         "command": "evaluate",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "versions": _versions(),
+        "versions": package_versions(),
         "argv": sys.argv,
         "model": {
             "path": str(request.model_path),
@@ -232,15 +231,3 @@ def _timed(timings: dict[str, float], stage: str, work: Callable[[], Any]) -> An
         return work()
     finally:
         timings[stage] = time.perf_counter() - started
-
-
-def _versions() -> dict[str, str]:
-    from ..outputs import REPORTED_PACKAGES
-
-    versions = {"python": platform.python_version()}
-    for package in REPORTED_PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
