@@ -106,15 +106,21 @@ def explain(
         "signalscreen_out"
     ),
     method: Annotated[
-        list[str] | None, typer.Option("--method", "-m", help="Method(s), repeatable or comma-separated.")
+        list[str] | None,
+        typer.Option(
+            "--method",
+            "-m",
+            help="Method(s), repeatable or comma-separated (default occlusion,saliency,gradcam; all: signalscreen "
+            "methods).",
+        ),
     ] = None,
     window: Annotated[list[int] | None, typer.Option("--window", "-w", help="Occlusion window width(s).")] = None,
     target: Annotated[str, typer.Option(help="auto (predicted class), all, or a class index.")] = "auto",
     class_names: Annotated[str | None, typer.Option(help="Comma-separated class names, e.g. N,S,V,F,Q.")] = None,
     layer: Annotated[
-        str | None, typer.Option(help="Conv layer name or index for Grad-CAM (default: last Conv1D).")
+        str | None, typer.Option(help="Conv layer name or index for the CAM methods (default: last Conv1D).")
     ] = None,
-    relu: Annotated[bool, typer.Option("--relu/--no-relu", help="Apply ReLU to Grad-CAM maps.")] = True,
+    relu: Annotated[bool, typer.Option("--relu/--no-relu", help="Apply ReLU to the CAM methods' maps.")] = True,
     baseline: Annotated[
         str,
         typer.Option(
@@ -130,7 +136,7 @@ def explain(
     ig_tolerance: Annotated[float, typer.Option(help="Integrated gradients: completeness gap to reach.")] = 0.01,
     noise_samples: Annotated[int, typer.Option(help="SmoothGrad family: noisy copies per signal.")] = 32,
     noise: Annotated[float, typer.Option(help="SmoothGrad family: noise sigma / (max - min) of the signal.")] = 0.15,
-    normalize: Annotated[str, typer.Option(help="Stored arrays: none, minmax or maxabs (per sample).")] = "none",
+    normalize: Annotated[str, typer.Option(help="Stored maps: none, minmax or maxabs (per signal).")] = "none",
     key: Annotated[str | None, typer.Option(help="Array name inside .npz / dataset inside .h5.")] = None,
     label_column: Annotated[
         int | None, typer.Option(help="Column to drop from a CSV, e.g. -1 for a last label column.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ def merge(folders: list[Path], out_dir: Path, overwrite: bool = False) -> dict[s
                 extra.update({name: archive[name] for name in shared if name not in extra})
             store.write(start, per_signal, rows)
             start += count
-        manifest = _combined_manifest(manifests, folders, store, extra)
+        manifest = _combined_manifest(manifests, folders, store, extra, out_dir)
         store.pack(staging / "attributions.npz", extra)
         write_manifest(staging, manifest)
         (staging / "plots").mkdir()
@@ -87,11 +88,18 @@ def merge(folders: list[Path], out_dir: Path, overwrite: bool = False) -> dict[s
 
 
 def _combined_manifest(
-    manifests: list[dict[str, Any]], folders: list[Path], store: ArrayStore, extra: dict[str, np.ndarray]
+    manifests: list[dict[str, Any]],
+    folders: list[Path],
+    store: ArrayStore,
+    extra: dict[str, np.ndarray],
+    out_dir: Path,
 ) -> dict[str, Any]:
     manifest = json.loads(json.dumps(manifests[0]))
     manifest["shard"] = None
+    manifest["command"] = sys.argv
+    manifest["shard_commands"] = [shard["command"] for shard in manifests]
     manifest["merged_from"] = [str(folder) for folder in folders]
+    manifest["parameters"]["out_dir"] = str(out_dir)
     manifest["data"]["signals"] = sum(m["data"]["signals"] for m in manifests)
     manifest["parameters"]["shard"] = None
     shapes = {**store.shapes(), **{name: list(values.shape) for name, values in extra.items()}}

@@ -24,6 +24,7 @@ from . import interrupts
 from .errors import OutputError, UsageError
 from .request import ExplainRequest
 
+RESULT_FILES = ("manifest.json", "evaluation.json")  # what --overwrite may replace: our own results only
 MANIFEST_VERSION = 1  # raised whenever a reader would need to know the layout changed
 REPORTED_PACKAGES = ("signalscreen", "tensorflow", "keras", "numpy", "scipy", "matplotlib", "h5py")
 
@@ -34,6 +35,11 @@ def check_destination(out_dir: Path, overwrite: bool) -> None:
         raise OutputError(f"{out_dir}: exists and is not a folder")
     if out_dir.exists() and not overwrite:
         raise OutputError(f"{out_dir}: already exists", "pass --overwrite to replace it, or choose another --out")
+    if out_dir.exists() and any(out_dir.iterdir()) and not any((out_dir / name).exists() for name in RESULT_FILES):
+        raise OutputError(
+            f"{out_dir}: is not a SignalScreen result (no {' or '.join(RESULT_FILES)}), so --overwrite leaves it alone",
+            "choose another --out",
+        )
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import interrupts
-from .errors import UsageError
+from .errors import ShapeMismatchError, UsageError
 from .methods import get_method
 from .methods.base import Method
 from .request import NORMALIZATIONS, ExplainRequest, check_request
@@ -160,7 +160,7 @@ def select_rows(request: ExplainRequest, n_rows: int) -> np.ndarray:
 def run(request: ExplainRequest, progress: Progress | None = None) -> RunResult:
     """Load, attribute chunk by chunk, and write: the whole ``explain`` command."""
     from .model_files import load_model
-    from .outputs import build_manifest, check_destination, class_names, staged_output, write_manifest
+    from .outputs import build_manifest, check_destination, class_names, safe_name, staged_output, write_manifest
     from .plotting import PlotKeeper
     from .store import ArrayStore
 
@@ -179,6 +179,10 @@ def run(request: ExplainRequest, progress: Progress | None = None) -> RunResult:
     names = class_names(request, adapter.n_outputs)
     first = read_rows(source, rows[:1], request.data_path)
     if request.segment:
+        if adapter.input_shape[0] not in (None, request.segment):
+            raise ShapeMismatchError(
+                f"--segment {request.segment} must equal the model's input length {adapter.input_shape[0]}"
+            )
         window = np.zeros((1, request.segment, first.shape[2]), np.float32)
         fit_to_model(window, adapter.input_shape, request.data_path)
         window_starts(first.shape[1], request.segment, request.hop or request.segment)
@@ -192,7 +196,12 @@ def run(request: ExplainRequest, progress: Progress | None = None) -> RunResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     with staged_output(request.out_dir, request.overwrite) as staging:
-        store = ArrayStore(staging, len(rows), staging / "csv" if request.write_csv else None)
+        store = ArrayStore(
+            staging,
+            len(rows),
+            staging / "csv" if request.write_csv else None,
+            [safe_name(name) for name in names] if request.target == "all" else None,
+        )
         keeper = PlotKeeper(request.max_plots if request.plots else 0)
         chunk = ChunkResult({}, {}, {})
         for begin in range(0, len(rows), request.chunk_size):

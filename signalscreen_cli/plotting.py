@@ -14,10 +14,18 @@ from . import interrupts
 from .request import ExplainRequest
 
 
-def colour_scale(attribution: np.ndarray) -> tuple[Normalize, str]:
-    """Per-sample colour scale: symmetric and diverging for signed maps, sequential for non-negative ones."""
+def is_signed(values: np.ndarray) -> bool:
+    """Whether a map has negative values beyond round-off (relative 1e-6 of its largest magnitude)."""
+    finite = values[np.isfinite(values)]
+    return bool(finite.size) and float(finite.min()) < -1e-6 * float(np.abs(finite).max())
+
+
+def colour_scale(attribution: np.ndarray, signed: bool | None = None) -> tuple[Normalize, str]:
+    """Colour scale of one signal's map, its range from that map: symmetric and diverging for signed
+    arrays, sequential for non-negative ones. Pass ``signed`` (decided once per array) so every signal of
+    one method gets the same kind of scale."""
     finite = attribution[np.isfinite(attribution)]
-    if finite.size and finite.min() < 0:
+    if signed if signed is not None else is_signed(attribution):
         limit = float(np.abs(finite).max()) or 1.0
         return Normalize(-limit, limit), "RdBu_r"
     top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
@@ -30,7 +38,7 @@ def draw_signal(
     """One channel as a line whose segments are coloured by the mean attribution of their ends."""
     points = np.column_stack([time, signal])
     segments = np.stack([points[:-1], points[1:]], axis=1)
-    collection = LineCollection(segments, cmap=cmap, norm=norm, linewidth=2.0)
+    collection = LineCollection(segments, cmap=cmap, norm=norm, linewidth=2.0, capstyle="round")
     collection.set_array((attribution[:-1] + attribution[1:]) / 2 if len(attribution) > 1 else attribution)
     axes.add_collection(collection)
     axes.plot(time, signal, color="0.75", linewidth=3.2, zorder=0)  # a halo keeps near-zero segments visible
@@ -41,14 +49,19 @@ def draw_signal(
 
 
 def signal_figure(
-    signal: np.ndarray, attribution: np.ndarray, title: str, sampling_rate: float | None = None, label: str = ""
+    signal: np.ndarray,
+    attribution: np.ndarray,
+    title: str,
+    sampling_rate: float | None = None,
+    label: str = "",
+    signed: bool | None = None,
 ) -> Figure:
     """A signal ``(L, C)`` with one panel per channel, coloured by ``attribution`` (``(L,)`` or ``(L, C)``)."""
     length, channels = signal.shape
     if attribution.ndim == 1:
         attribution = np.repeat(attribution[:, None], channels, axis=1)
     time = np.arange(length) / sampling_rate if sampling_rate else np.arange(length, dtype=float)
-    norm, cmap = colour_scale(attribution)
+    norm, cmap = colour_scale(attribution, signed)
     height = 1.0 + 1.6 * channels
     figure = Figure(figsize=(9, height))
     # Fixed margins (in inches) rather than a layout engine: layout solving doubles the cost of a plot.
@@ -58,8 +71,7 @@ def signal_figure(
     collection = None
     for channel, axes in enumerate(axes_list):
         collection = draw_signal(axes, time, signal[:, channel], attribution[:, channel], norm, cmap)
-        if channels > 1:
-            axes.set_ylabel(f"channel {channel}")
+        axes.set_ylabel(f"channel {channel}" if channels > 1 else "signal")
     axes_list[-1].set_xlabel("time (s)" if sampling_rate else "sample")
     axes_list[0].set_title(title, fontsize=10)
     colour_axes = figure.add_axes((0.88, bottom, 0.015, top - bottom))
@@ -67,8 +79,10 @@ def signal_figure(
     return figure
 
 
-def overview_figure(signals: np.ndarray, maps: dict[str, np.ndarray], row_labels: list[str]) -> Figure:
-    """A grid of plotted samples (rows) by attribution arrays (columns), first channel shown."""
+def overview_figure(
+    signals: np.ndarray, maps: dict[str, np.ndarray], row_labels: list[str], signed: dict[str, bool]
+) -> Figure:
+    """A grid of plotted signals (rows) by maps (columns), first channel shown; one scale kind per column."""
     names = list(maps)
     rows = len(signals)
     figure = Figure(figsize=(3.2 * len(names), 1.4 * rows + 0.6), layout="constrained")
@@ -77,20 +91,26 @@ def overview_figure(signals: np.ndarray, maps: dict[str, np.ndarray], row_labels
         for column, name in enumerate(names):
             attribution = maps[name][row]
             attribution = attribution[:, 0] if attribution.ndim == 2 else attribution
-            norm, cmap = colour_scale(attribution)
+            norm, cmap = colour_scale(attribution, signed[name])
             axes = grid[row, column]
             draw_signal(axes, np.arange(signals.shape[1], dtype=float), signals[row, :, 0], attribution, norm, cmap)
             axes.set_xticks([])
             axes.set_yticks([])
             if row == 0:
-                axes.set_title(name, fontsize=9)
+                axes.set_title(f"{name} ({'red +, blue −' if signed[name] else 'dark = high'})", fontsize=9)
             if column == 0:
                 axes.set_ylabel(row_labels[row], fontsize=8)
     return figure
 
 
 def track_figure(
-    recording: np.ndarray, track: np.ndarray, start: int, title: str, sampling_rate: float | None, label: str
+    recording: np.ndarray,
+    track: np.ndarray,
+    start: int,
+    title: str,
+    sampling_rate: float | None,
+    label: str,
+    signed: bool | None = None,
 ) -> Figure:
     """A page of a long recording ``(P, C)``: the signal coloured by its track, and the track itself below."""
     length, channels = recording.shape
@@ -98,7 +118,7 @@ def track_figure(
         track = np.repeat(track[:, None], channels, axis=1)
     positions = np.arange(start, start + length)
     time = positions / sampling_rate if sampling_rate else positions.astype(float)
-    norm, cmap = colour_scale(track)
+    norm, cmap = colour_scale(track, signed)
     height = 1.4 + 1.4 * (channels + 1)
     figure = Figure(figsize=(12, height))
     bottom, top = 0.55 / height, 1 - 0.4 / height
@@ -155,6 +175,7 @@ class PlotKeeper:
             self._write_pages(folder / "plots", signals, rows, maps, request)
             return
         every_class = request.target == "all"
+        signed = {name: is_signed(values) for name, values in maps.items()}
         targets = np.arange(len(names)) if every_class else arrays["targets"]
         for i, row in enumerate(rows):
             classes = targets if every_class else targets[i : i + 1]
@@ -165,12 +186,15 @@ class PlotKeeper:
                     title = f"row {row} · {name} · target {names[target]} (output {output:.3f})"
                     stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
                     interrupts.check()
-                    figure = signal_figure(signals[i], attribution, title, request.sampling_rate, name)
+                    figure = signal_figure(signals[i], attribution, title, request.sampling_rate, name, signed[name])
                     for extension in request.formats:
                         figure.savefig(folder / "plots" / f"{stem}.{extension}", dpi=110)
-        first_class = {name: values[:, 0] if every_class else values for name, values in maps.items()}
-        labels = [f"row {int(r)}" for r in rows]
-        overview_figure(signals, first_class, labels).savefig(folder / "overview.png", dpi=90)
+        shown = arrays["predictions"].argmax(axis=1) if every_class else targets
+        picked = {name: values[np.arange(len(rows)), shown] if every_class else values for name, values in maps.items()}
+        labels = [f"row {int(r)} ({names[int(t)]})" for r, t in zip(rows, shown, strict=True)]
+        overview = overview_figure(signals, picked, labels, signed)
+        for extension in request.formats:
+            overview.savefig(folder / f"overview.{extension}", dpi=90)
 
     def _write_pages(
         self,
@@ -183,14 +207,30 @@ class PlotKeeper:
         assert request.segment is not None
         page = int(10 * request.sampling_rate) if request.sampling_rate else 4 * request.segment
         total = recordings.shape[1]
+        starts = range(0, total, page)
         for i, row in enumerate(rows):
             for name, values in maps.items():
-                for number, start in enumerate(range(0, total, page)[: self.MAX_PAGES], start=1):
+                signed = is_signed(values)
+                for number, start in enumerate(starts[: self.MAX_PAGES], start=1):
                     stop = min(start + page, total)
-                    title = f"row {row} · {name} · windows of {request.segment} every {request.hop or request.segment}"
+                    title = (
+                        f"row {row} · {name} · windows of {request.segment} every {request.hop or request.segment}"
+                        f" · page {number} of {len(starts)}"
+                        + (
+                            f" (first {self.MAX_PAGES} plotted; the arrays hold it all)"
+                            if len(starts) > self.MAX_PAGES
+                            else ""
+                        )
+                    )
                     interrupts.check()
                     figure = track_figure(
-                        recordings[i, start:stop], values[i, start:stop], start, title, request.sampling_rate, name
+                        recordings[i, start:stop],
+                        values[i, start:stop],
+                        start,
+                        title,
+                        request.sampling_rate,
+                        name,
+                        signed,
                     )
                     for extension in request.formats:
                         figure.savefig(folder / f"{row}_{name}_page{number}.{extension}", dpi=100)

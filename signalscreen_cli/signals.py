@@ -130,7 +130,9 @@ def parse_samples(spec: str, n_rows: int, path: Path) -> np.ndarray:
                 start_text, stop_text = part.split(":", 1)
                 start = int(start_text) if start_text else 0
                 stop = int(stop_text) if stop_text else n_rows
-                if start < 0 or stop > n_rows or start >= stop:
+                if start >= stop:
+                    raise UsageError(f"--samples: {part!r} is an empty range", "write start:stop with start < stop")
+                if start < 0 or stop > n_rows:
                     raise IndexError
                 rows.extend(range(start, stop))
             else:

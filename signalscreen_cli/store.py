@@ -22,10 +22,14 @@ NOT_MAPS = ("predictions", "targets", "segment_starts")
 class ArrayStore:
     """Full-size arrays in ``folder``, filled by row ranges; optional CSV copies of univariate arrays."""
 
-    def __init__(self, folder: Path, n_rows: int, csv_folder: Path | None = None) -> None:
+    def __init__(
+        self, folder: Path, n_rows: int, csv_folder: Path | None = None, csv_classes: list[str] | None = None
+    ) -> None:
+        """``csv_classes``: the arrays have a class axis after the signal axis; one CSV per class."""
         self.folder = folder
         self.n_rows = n_rows
         self.csv_folder = csv_folder
+        self.csv_classes = csv_classes
         self._layout: dict[str, tuple[tuple[int, ...], np.dtype, int]] = {}  # shape, dtype, data offset
         self._csv: dict[str, IO[str]] = {}
 
@@ -40,8 +44,12 @@ class ArrayStore:
             with open(self.folder / f"{name}.npy", "r+b") as handle:
                 handle.seek(offset + start * row_bytes)
                 handle.write(values.astype(dtype, copy=False).tobytes())
-            if self.csv_folder is not None:
-                self._append_csv(name, values, sample_index)
+            if self.csv_folder is not None and name not in NOT_MAPS:
+                if self.csv_classes and values.ndim >= 2 and values.shape[1] == len(self.csv_classes):
+                    for k, label in enumerate(self.csv_classes):
+                        self._append_csv(f"{name}_{label}", values[:, k], sample_index)
+                else:
+                    self._append_csv(name, values, sample_index)
 
     def shapes(self) -> dict[str, list[int]]:
         return {name: list(shape) for name, (shape, _, _) in self._layout.items()}
@@ -74,7 +82,7 @@ class ArrayStore:
     def _append_csv(self, name: str, values: np.ndarray, sample_index: np.ndarray) -> None:
         if values.ndim == 3 and values.shape[2] == 1:
             values = values[:, :, 0]
-        if values.ndim != 2 or self.csv_folder is None or name in NOT_MAPS:
+        if values.ndim != 2 or self.csv_folder is None:
             return
         if name not in self._csv:
             self.csv_folder.mkdir(exist_ok=True)

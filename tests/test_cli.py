@@ -105,6 +105,7 @@ def test_overwrite_replaces_existing_output(tmp_path):
     out = tmp_path / "o"
     out.mkdir()
     (out / "stale.txt").write_text("old")
+    (out / "manifest.json").write_text("{}")  # an earlier result, so --overwrite may replace it
     result = invoke(
         "explain",
         MODELS[".h5"],
@@ -230,3 +231,45 @@ def test_every_method_on_multichannel_binary_and_regression_models(tmp_path, fac
     assert "max" in manifest["arrays"]["integrated_gradients_delta"]["summary"]
     assert (out / "plots" / "0_integrated_gradients.png").exists()
     assert not (out / "plots" / "0_integrated_gradients_delta.png").exists()
+
+
+def test_overwrite_refuses_a_folder_that_is_not_a_result(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    result = invoke("explain", MODELS[".keras"], DATA["npy"], "-o", precious, "--samples", "0", "--overwrite")
+    assert result.exit_code == 7 and "is not a SignalScreen result" in result.output
+    assert (precious / "thesis.txt").read_text() == "years of work"
+
+
+def test_csv_per_class_and_overview_formats_with_target_all(tmp_path):
+    out = tmp_path / "o"
+    result = invoke(
+        "explain",
+        MODELS[".keras"],
+        DATA["npy"],
+        "-o",
+        out,
+        "--samples",
+        "86:90",
+        "--target",
+        "all",
+        "-m",
+        "saliency,integrated_gradients",
+        "--steps",
+        "8",
+        "--csv",
+        "--class-names",
+        "N,V",
+        "--format",
+        "png,svg",
+        "--max-plots",
+        "2",
+    )
+    assert result.exit_code == 0, result.output
+    arrays = np.load(out / "attributions.npz")
+    for label, k in (("N", 0), ("V", 1)):
+        table = np.loadtxt(out / "csv" / f"saliency_{label}.csv", delimiter=",", skiprows=1)
+        np.testing.assert_allclose(table[:, 1:], arrays["saliency"][:, k, :, 0], rtol=1e-6)
+    assert not (out / "csv" / "predictions.csv").exists()
+    assert (out / "overview.png").exists() and (out / "overview.svg").exists()
