@@ -149,12 +149,14 @@ def explain(
     max_plots: Annotated[int, typer.Option(help="Plot only the first N signals.")] = 16,
     sampling_rate: Annotated[float | None, typer.Option(help="Samples per second; plots then show seconds.")] = None,
     batch_size: Annotated[
-        str, typer.Option(help="Inputs per compiled model call, or auto (fits --memory-budget).")
-    ] = "512",
+        str, typer.Option(help="Inputs per compiled model call, or auto (fits --memory-budget, at most 2048).")
+    ] = "auto",
     memory_budget: Annotated[
         str | None, typer.Option(help="Memory for model calls with --batch-size auto, e.g. 2G (default: 1/4 of free).")
     ] = None,
-    chunk_size: Annotated[int, typer.Option(help="Signals read, attributed and written per step.")] = 1024,
+    chunk_size: Annotated[
+        int | None, typer.Option(help="Signals read, attributed and written per step (default: ~64 MiB of input).")
+    ] = None,
     jit: Annotated[bool, typer.Option("--jit", help="Compile model calls with XLA.")] = False,
     segment: Annotated[int | None, typer.Option(help="Cut long recordings into windows of this many samples.")] = None,
     hop: Annotated[

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .batching import auto_batch_size
 from .errors import MethodNotApplicableError, ModelFileError
 
 
@@ -50,7 +51,7 @@ CONV_LAYER_TYPES = (
     keras.layers.DepthwiseConv1D,
     keras.layers.Conv1DTranspose,
 )
-DEFAULT_BATCH_SIZE = 512
+DEFAULT_BATCH_SIZE = None  # chosen per model by batching.auto_batch_size
 
 
 @dataclass(frozen=True)
@@ -268,35 +269,6 @@ class ModelAdapter:
     def _concat(self, parts: Iterator[np.ndarray] | list[np.ndarray]) -> np.ndarray:
         parts = list(parts)
         return np.concatenate(parts) if parts else np.zeros((0, self.n_outputs), np.float32)
-
-
-def available_memory() -> int:
-    """Bytes of memory available now (``MemAvailable``), or 4 GiB where that cannot be read."""
-    try:
-        with open("/proc/meminfo") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 4 << 30
-
-
-def auto_batch_size(model: keras.Model, memory_budget: int | None = None) -> int:
-    """The largest power-of-two batch whose activations (kept for the backward pass, twice over) fit the
-    budget; default budget a quarter of available memory. Clamped to 16..16384."""
-    budget = memory_budget or available_memory() // 4
-    floats = 0
-    for layer in model.layers:
-        try:
-            floats += int(np.prod([d or 1 for d in layer.output.shape[1:]]))
-        except (AttributeError, ValueError):
-            continue
-    per_input = max(floats, 1) * 4 * 3
-    size = 16
-    while size * 2 * per_input <= budget and size < 16384:
-        size *= 2
-    return size
 
 
 def _is_conv(layer: keras.layers.Layer) -> bool:

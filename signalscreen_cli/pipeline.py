@@ -1,8 +1,8 @@
 """The one path from a request to written results; the CLI and the Python API both call it.
 
-Signals stream through in chunks of ``request.chunk_size`` rows: each chunk is read, attributed by every
-method and written into full-size arrays, so memory depends on the chunk and the batch size, not on the
-number of signals. It never prints: progress goes through the callback it is given.
+Signals stream through in chunks of ``request.chunk_size`` rows (by default about 64 MiB of input): each
+chunk is read, attributed by every method and written into full-size arrays, so memory depends on the
+chunk and the batch size, not on the number of signals. It never prints: progress goes through the callback it is given.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import interrupts
+from .batching import auto_chunk_rows
 from .errors import ShapeMismatchError, UsageError
 from .methods import get_method
 from .methods.base import Method
@@ -112,7 +113,7 @@ def attribute_chunk(
             kind = "diagnostic" if name in method.diagnostics else "attribution"
             result.arrays[name] = normalize(values, request.normalize, every_class) if kind == "attribution" else values
             result.kinds[name] = kind
-            result.parameters[name] = {"method": method.name, **{"parameters": method.parameters()}}
+            result.parameters[name] = {"method": method.name, "parameters": method.parameters()}
     return result
 
 
@@ -204,8 +205,9 @@ def run(request: ExplainRequest, progress: Progress | None = None) -> RunResult:
         )
         keeper = PlotKeeper(request.max_plots if request.plots else 0)
         chunk = ChunkResult({}, {}, {})
-        for begin in range(0, len(rows), request.chunk_size):
-            index = rows[begin : begin + request.chunk_size]
+        chunk_rows = request.chunk_size or auto_chunk_rows(first.shape[1:])
+        for begin in range(0, len(rows), chunk_rows):
+            index = rows[begin : begin + chunk_rows]
             x = apply_nan_policy(
                 read_rows(source, index, request.data_path), request.nan_policy, request.data_path, index
             )

@@ -54,8 +54,9 @@ class ExplainRequest:
         Inputs per compiled model call; ``None`` picks one that fits ``memory_budget``.
     memory_budget : int or None
         Bytes the model calls may use with automatic batch size (default: a quarter of available memory).
-    chunk_size : int
-        Signals read, attributed and written per step; memory grows with it, not with the file.
+    chunk_size : int or None
+        Signals read, attributed and written per step (``None``: about 64 MiB of input); memory grows with
+        it, not with the file.
     jit : bool
         Compile the model calls with XLA.
     segment, hop : int or None
@@ -97,9 +98,9 @@ class ExplainRequest:
     formats: tuple[str, ...] = ("png",)
     max_plots: int = 16
     sampling_rate: float | None = None
-    batch_size: int | None = 512
+    batch_size: int | None = None
     memory_budget: int | None = None
-    chunk_size: int = 1024
+    chunk_size: int | None = None
     jit: bool = False
     segment: int | None = None
     hop: int | None = None
@@ -142,7 +143,7 @@ def check_request(request: ExplainRequest) -> None:
         "--window": (min(request.windows, default=0), 1),
         "--stride": (request.stride, 1),
         "--batch-size": (request.batch_size or 1, 1),
-        "--chunk-size": (request.chunk_size, 1),
+        "--chunk-size": (1 if request.chunk_size is None else request.chunk_size, 1),
         "--segment": (1 if request.segment is None else request.segment, 1),
         "--hop": (1 if request.hop is None else request.hop, 1),
         "--max-plots": (request.max_plots, 0),

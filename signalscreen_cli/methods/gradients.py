@@ -36,9 +36,9 @@ def path_rule(n_steps: int, rule: str) -> tuple[np.ndarray, np.ndarray]:
     """Points ``alpha`` in [0, 1] and weights (summing to 1) of a quadrature rule on the straight path."""
     if rule == "gausslegendre":
         nodes, weights = np.polynomial.legendre.leggauss(n_steps)
-        return (nodes + 1) / 2, weights / 2
-    alphas = np.linspace(0.0, 1.0, n_steps)
-    weights = np.full(n_steps, 1.0 / (n_steps - 1))
+        return ((nodes + 1) / 2).astype(np.float32), (weights / 2).astype(np.float32)
+    alphas = np.linspace(0.0, 1.0, n_steps, dtype=np.float32)
+    weights = np.full(n_steps, 1.0 / (n_steps - 1), np.float32)
     weights[[0, -1]] /= 2
     return alphas, weights
 
@@ -124,7 +124,7 @@ class IntegratedGradients(Method):
         per_call = max(1, adapter.batch_size // n_steps)
         for rows in batched_rows(len(x), per_call):
             span = (x[rows] - base[rows])[:, None]
-            path = (base[rows][:, None] + alphas[None, :, None, None] * span).astype(np.float32)
+            path = base[rows][:, None] + alphas[None, :, None, None] * span
             grads, _ = adapter.gradients(path.reshape(-1, *x.shape[1:]), np.repeat(targets[rows], n_steps))
             average = np.tensordot(weights, grads.reshape(-1, n_steps, *x.shape[1:]), axes=([0], [1]))
             out[rows] = span[:, 0] * average
