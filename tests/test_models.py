@@ -84,11 +84,11 @@ def test_missing_and_wrong_type_model_files(tmp_path):
 
 
 def test_auto_batch_size_fits_the_budget():
-    from signalscreen_cli.batching import auto_batch_size
+    from signalscreen_cli.batching import MAX_AUTO_BATCH, auto_batch_size
 
     model = small_cnn(length=64, outputs=3)
     per_input = (64 * 6 + 32 * 6 + 32 * 8 + 8 + 3 + 3) * 4 * 3  # every layer's output, kept three times
     assert auto_batch_size(model, 1) == 16
     for budget in (1 << 20, 8 << 20, 64 << 20):
         size = auto_batch_size(model, budget)
-        assert size * per_input <= budget < 2 * size * per_input or size == 16384
+        assert size * per_input <= budget < 2 * size * per_input or size == MAX_AUTO_BATCH
