@@ -67,11 +67,12 @@ class GradCAMPlusPlus(_LayerMethod):
 
     def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
         activations, grads = adapter.layer_activations_and_gradients(x, layer, targets)
-        grads = grads.astype(np.float64)
-        squared = grads**2
-        denominator = 2 * squared + activations.sum(axis=1, keepdims=True) * squared * grads
-        alpha = np.divide(squared, denominator, out=np.zeros_like(squared), where=denominator != 0)
-        weights = (alpha * np.maximum(grads, 0)).sum(axis=1)
+        # α·ReLU(g) = g / (2 + Σ_t A_t · g) where g > 0 (the g² cancels), and 0 elsewhere.
+        denominator = 2 + activations.sum(axis=1, keepdims=True) * grads
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.maximum(grads, 0) / denominator
+        ratio[~np.isfinite(ratio)] = 0.0  # a zero denominator: α is defined as 0 there
+        weights = ratio.sum(axis=1)
         return np.einsum("nlk,nk->nl", activations, weights)
 
 
