@@ -18,6 +18,27 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .cli_options import (
+    BlurSigma,
+    ClassNames,
+    CustomObjects,
+    DataArgument,
+    Debug,
+    Format,
+    IgTolerance,
+    Key,
+    LabelColumn,
+    Layer,
+    ModelArgument,
+    Noise,
+    NoiseSamples,
+    OccludeChannels,
+    Overwrite,
+    Relu,
+    Stride,
+    Unsafe,
+    Window,
+)
 from .errors import ExitCode, RunInterrupted, SignalScreenError, UsageError
 from .interrupts import stop_on_signals
 
@@ -31,15 +52,6 @@ app = typer.Typer(
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
-
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
-UnsafeOption = Annotated[
-    bool,
-    typer.Option("--unsafe-load", help="Let code stored in the model file (Lambda layers) run. Trusted files only."),
-]
-CustomObjectsOption = Annotated[
-    Path | None, typer.Option("--custom-objects", help="A .py file defining the model's custom layers.")
-]
 
 
 def warn_unsafe(unsafe: bool) -> None:
@@ -100,8 +112,8 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 
 @app.command()
 def explain(
-    model: Annotated[Path, typer.Argument(help="Saved Keras model (.keras or .h5).")],
-    data: Annotated[Path, typer.Argument(help="Signals: .npy, .csv, .npz or .h5/.hdf5.")],
+    model: ModelArgument,
+    data: DataArgument,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (must not exist unless --overwrite).")] = Path(
         "signalscreen_out"
     ),
@@ -114,38 +126,32 @@ def explain(
             "methods).",
         ),
     ] = None,
-    window: Annotated[list[int] | None, typer.Option("--window", "-w", help="Occlusion window width(s).")] = None,
+    window: Window = None,
     target: Annotated[str, typer.Option(help="auto (predicted class), all, or a class index.")] = "auto",
-    class_names: Annotated[str | None, typer.Option(help="Comma-separated class names, e.g. N,S,V,F,Q.")] = None,
-    layer: Annotated[
-        str | None, typer.Option(help="Conv layer name or index for the CAM methods (default: last Conv1D).")
-    ] = None,
-    relu: Annotated[bool, typer.Option("--relu/--no-relu", help="Apply ReLU to the CAM methods' maps.")] = True,
+    class_names: ClassNames = None,
+    layer: Layer = None,
+    relu: Relu = True,
     baseline: Annotated[
         str,
         typer.Option(
             help="Occlusion / integrated-gradients baseline: zero, mean, dataset-mean, interp, blur, noise, or a .npy."
         ),
     ] = "zero",
-    blur_sigma: Annotated[float, typer.Option(help="Gaussian width (samples) of the blur baseline.")] = 5.0,
-    stride: Annotated[int, typer.Option(help="Occlusion: occlude every k-th position, interpolate between.")] = 1,
-    occlude_channels: Annotated[
-        str, typer.Option(help="Occlusion: together, or each (a map per channel).")
-    ] = "together",
+    blur_sigma: BlurSigma = 5.0,
+    stride: Stride = 1,
+    occlude_channels: OccludeChannels = "together",
     steps: Annotated[int, typer.Option(help="Integrated gradients: path steps (doubled where needed).")] = 64,
-    ig_tolerance: Annotated[float, typer.Option(help="Integrated gradients: completeness gap to reach.")] = 0.01,
-    noise_samples: Annotated[int, typer.Option(help="SmoothGrad family: noisy copies per signal.")] = 32,
-    noise: Annotated[float, typer.Option(help="SmoothGrad family: noise sigma / (max - min) of the signal.")] = 0.15,
+    ig_tolerance: IgTolerance = 0.01,
+    noise_samples: NoiseSamples = 32,
+    noise: Noise = 0.15,
     normalize: Annotated[str, typer.Option(help="Stored maps: none, minmax or maxabs (per signal).")] = "none",
-    key: Annotated[str | None, typer.Option(help="Array name inside .npz / dataset inside .h5.")] = None,
-    label_column: Annotated[
-        int | None, typer.Option(help="Column to drop from a CSV, e.g. -1 for a last label column.")
-    ] = None,
+    key: Key = None,
+    label_column: LabelColumn = None,
     samples: Annotated[str | None, typer.Option(help="Rows to explain, e.g. 0:10,42.")] = None,
     nan_policy: Annotated[str, typer.Option(help="Non-finite values: error, zero or interpolate.")] = "error",
     csv: Annotated[bool, typer.Option("--csv", help="Also write each univariate array as CSV.")] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw plots.")] = True,
-    format: Annotated[str | None, typer.Option("--format", help="Plot formats: png (default), svg or png,svg.")] = None,
+    format: Format = None,
     max_plots: Annotated[int, typer.Option(help="Plot only the first N signals.")] = 16,
     sampling_rate: Annotated[float | None, typer.Option(help="Samples per second; plots then show seconds.")] = None,
     batch_size: Annotated[
@@ -164,12 +170,12 @@ def explain(
     ] = None,
     shard: Annotated[str | None, typer.Option(help="K/N: process the K-th of N row ranges; join with merge.")] = None,
     json_progress: Annotated[bool, typer.Option("--json-progress", help="Progress as JSON lines on stderr.")] = False,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
-    unsafe_load: UnsafeOption = False,
-    custom_objects: CustomObjectsOption = None,
+    overwrite: Overwrite = False,
+    unsafe_load: Unsafe = False,
+    custom_objects: CustomObjects = None,
     seed: Annotated[int, typer.Option(help="Seed for every random choice.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
-    debug: DebugOption = False,
+    debug: Debug = False,
 ) -> None:
     """Attribute each signal of DATA with MODEL and write arrays, a manifest and plots to --out."""
 
@@ -276,11 +282,11 @@ def _shard(text: str) -> tuple[int, int]:
 
 @app.command()
 def inspect(
-    model: Annotated[Path, typer.Argument(help="Saved Keras model (.keras or .h5).")],
+    model: ModelArgument,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    unsafe_load: UnsafeOption = False,
-    custom_objects: CustomObjectsOption = None,
-    debug: DebugOption = False,
+    unsafe_load: Unsafe = False,
+    custom_objects: CustomObjects = None,
+    debug: Debug = False,
 ) -> None:
     """Show a model's layers, input and output, conv layers and which methods apply."""
 
@@ -341,8 +347,8 @@ app.command()(evaluate)
 def merge(
     shards: Annotated[list[Path], typer.Argument(help="Output folders of explain --shard K/N runs, all N of them.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the joined result.")] = Path("signalscreen_out"),
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
-    debug: DebugOption = False,
+    overwrite: Overwrite = False,
+    debug: Debug = False,
 ) -> None:
     """Join the outputs of sharded explain runs into one result, rows in input order."""
 

@@ -11,10 +11,32 @@ from typing import Annotated, Any
 
 import typer
 
+from .cli_options import (
+    BlurSigma,
+    ClassNames,
+    CustomObjects,
+    DataArgument,
+    Debug,
+    Format,
+    IgTolerance,
+    Key,
+    LabelColumn,
+    Layer,
+    ModelArgument,
+    Noise,
+    NoiseSamples,
+    OccludeChannels,
+    Overwrite,
+    Relu,
+    Stride,
+    Unsafe,
+    Window,
+)
+
 
 def evaluate(
-    model: Annotated[Path, typer.Argument(help="Saved Keras model (.keras or .h5).")],
-    data: Annotated[Path, typer.Argument(help="Signals: .npy, .csv, .npz or .h5/.hdf5.")],
+    model: ModelArgument,
+    data: DataArgument,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (must not exist unless --overwrite).")] = Path(
         "signalscreen_evaluation"
     ),
@@ -42,45 +64,32 @@ def evaluate(
         float, typer.Option(help="Fail a method whose mean rank correlation stays above this, all layers random.")
     ] = 0.9,
     target: Annotated[str, typer.Option(help="auto (predicted class) or a class index.")] = "auto",
-    class_names: Annotated[str | None, typer.Option(help="Comma-separated class names, e.g. N,S,V,F,Q.")] = None,
-    layer: Annotated[
-        str | None, typer.Option(help="Conv layer name or index for Grad-CAM (default: last Conv1D).")
-    ] = None,
-    relu: Annotated[bool, typer.Option("--relu/--no-relu", help="Apply ReLU to Grad-CAM maps.")] = True,
-    window: Annotated[list[int] | None, typer.Option("--window", "-w", help="Occlusion window width(s).")] = None,
-    stride: Annotated[int, typer.Option(help="Occlusion: occlude every k-th position, interpolate between.")] = 1,
-    occlude_channels: Annotated[
-        str, typer.Option(help="Occlusion: together, or each (a map per channel).")
-    ] = "together",
-    blur_sigma: Annotated[float, typer.Option(help="Gaussian width (samples) of the blur baseline.")] = 5.0,
+    class_names: ClassNames = None,
+    layer: Layer = None,
+    relu: Relu = True,
+    window: Window = None,
+    stride: Stride = 1,
+    occlude_channels: OccludeChannels = "together",
+    blur_sigma: BlurSigma = 5.0,
     ig_steps: Annotated[int, typer.Option(help="Integrated gradients: path steps (explain's --steps).")] = 64,
-    ig_tolerance: Annotated[float, typer.Option(help="Integrated gradients: completeness gap to reach.")] = 0.01,
-    noise_samples: Annotated[int, typer.Option(help="SmoothGrad family: noisy copies per signal.")] = 32,
-    noise: Annotated[float, typer.Option(help="SmoothGrad family: noise sigma / (max - min) of the signal.")] = 0.15,
-    key: Annotated[str | None, typer.Option(help="Array name inside .npz / dataset inside .h5.")] = None,
-    label_column: Annotated[
-        int | None, typer.Option(help="Column to drop from a CSV, e.g. -1 for a last label column.")
-    ] = None,
+    ig_tolerance: IgTolerance = 0.01,
+    noise_samples: NoiseSamples = 32,
+    noise: Noise = 0.15,
+    key: Key = None,
+    label_column: LabelColumn = None,
     samples: Annotated[str | None, typer.Option(help="Rows to evaluate, e.g. 0:10,42.")] = None,
     nan_policy: Annotated[
         str | None, typer.Option(help="Non-finite values: error (default), zero or interpolate.")
     ] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw the figures.")] = True,
-    format: Annotated[str | None, typer.Option("--format", help="Plot formats: png (default), svg or png,svg.")] = None,
+    format: Format = None,
     batch_size: Annotated[int, typer.Option(help="Inputs per compiled model call.")] = 512,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
-    unsafe_load: Annotated[
-        bool,
-        typer.Option(
-            "--unsafe-load", help="Let code stored in the model file (Lambda layers) run. Trusted files only."
-        ),
-    ] = False,
-    custom_objects: Annotated[
-        Path | None, typer.Option("--custom-objects", help="A .py file defining the model's custom layers.")
-    ] = None,
+    overwrite: Overwrite = False,
+    unsafe_load: Unsafe = False,
+    custom_objects: CustomObjects = None,
     seed: Annotated[int, typer.Option(help="Seed of the random order, the randomisation and random baselines.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")] = False,
+    debug: Debug = False,
 ) -> None:
     """Score how faithful each method's maps are for MODEL on DATA, and write the scores to --out.
 

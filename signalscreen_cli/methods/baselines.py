@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +50,30 @@ def make_baseline(
     if kind == "interp":
         raise UsageError("baseline 'interp' applies to occlusion only")
     return load_baseline_file(Path(kind), x.shape)
+
+
+def baseline_options(request: Any, context: dict[str, Any]) -> dict[str, Any]:
+    """The constructor arguments every baseline-using method takes from a request."""
+    return {
+        "baselines": request.baseline,
+        "dataset_mean": context.get("dataset_mean"),
+        "seed": request.seed,
+        "blur_sigma": request.blur_sigma,
+    }
+
+
+class UsesBaseline:
+    """Mixin of methods with ``baselines``, ``dataset_mean``, ``seed`` and ``blur_sigma`` attributes."""
+
+    baselines: str
+    dataset_mean: np.ndarray | None
+    seed: int
+    blur_sigma: float
+
+    def baseline_for(self, x: np.ndarray) -> np.ndarray:
+        return make_baseline(
+            self.baselines, x, dataset_mean=self.dataset_mean, seed=self.seed, blur_sigma=self.blur_sigma
+        )
 
 
 def load_baseline_file(path: Path, shape: tuple[int, ...]) -> np.ndarray:

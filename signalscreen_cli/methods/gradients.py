@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .base import Adapter, Method, batched_rows, check_inputs, signal_rng
-from .baselines import check_baseline_name, make_baseline
+from .baselines import UsesBaseline, baseline_options, check_baseline_name
 
 
 class Saliency(Method):
@@ -43,7 +43,7 @@ def path_rule(n_steps: int, rule: str) -> tuple[np.ndarray, np.ndarray]:
     return alphas, weights
 
 
-class IntegratedGradients(Method):
+class IntegratedGradients(UsesBaseline, Method):
     """Integrated gradients (Sundararajan et al. 2017): ``(x − x′) ∫₀¹ ∂F(x′ + α(x − x′))/∂x dα`` on the logit.
 
     Each signal's completeness gap ``|Σ attributions − (F(x) − F(x′))| / |F(x) − F(x′)|`` (absolute where
@@ -77,14 +77,7 @@ class IntegratedGradients(Method):
 
     @classmethod
     def from_request(cls, request: Any, context: dict[str, Any]) -> Method:
-        return cls(
-            n_steps=request.steps,
-            baselines=request.baseline,
-            tolerance=request.ig_tolerance,
-            dataset_mean=context.get("dataset_mean"),
-            seed=request.seed,
-            blur_sigma=request.blur_sigma,
-        )
+        return cls(n_steps=request.steps, tolerance=request.ig_tolerance, **baseline_options(request, context))
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         from ..errors import UsageError
@@ -93,9 +86,7 @@ class IntegratedGradients(Method):
         check_baseline_name(self.baselines, self.name)
         if self.method not in ("gausslegendre", "trapezoid") or not 2 <= self.n_steps <= self.max_steps:
             raise UsageError(f"--steps must be between 2 and {self.max_steps}, rule gausslegendre or trapezoid")
-        base = make_baseline(
-            self.baselines, x, dataset_mean=self.dataset_mean, seed=self.seed, blur_sigma=self.blur_sigma
-        )
+        base = self.baseline_for(x)
         rows = np.arange(len(x))
         difference = adapter.logits(x)[rows, targets] - adapter.logits(base)[rows, targets]
         attributions = np.zeros_like(x)

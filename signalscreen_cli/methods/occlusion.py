@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import UsageError
 from .base import Adapter, Method, batched_rows, check_inputs, perturbation_batch
-from .baselines import check_baseline_name, make_baseline
+from .baselines import UsesBaseline, baseline_options, check_baseline_name
 
 
 def window_bounds(length: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +43,7 @@ def interp_fill(x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: n
     return (left_values[:, None, :] + (right_values - left_values)[:, None, :] * frac).astype(np.float32)
 
 
-class Occlusion(Method):
+class Occlusion(UsesBaseline, Method):
     """Occlusion sensitivity with one map per window width.
 
     Score at position ``i`` = output_c(x) − output_c(x with the window centred at ``i`` replaced by the
@@ -79,12 +79,9 @@ class Occlusion(Method):
     def from_request(cls, request: Any, context: dict[str, Any]) -> Method:
         return cls(
             sliding_window=request.windows,
-            baselines=request.baseline,
             stride=request.stride,
             occlude_channels=request.occlude_channels,
-            dataset_mean=context.get("dataset_mean"),
-            seed=request.seed,
-            blur_sigma=request.blur_sigma,
+            **baseline_options(request, context),
         )
 
     def array_names(self) -> list[str]:
@@ -95,13 +92,7 @@ class Occlusion(Method):
         self._check(x.shape[1])
         n, length, channels = x.shape
         reference = adapter.predict(x)[np.arange(n), targets]
-        base = (
-            None
-            if self.baselines == "interp"
-            else make_baseline(
-                self.baselines, x, dataset_mean=self.dataset_mean, seed=self.seed, blur_sigma=self.blur_sigma
-            )
-        )
+        base = None if self.baselines == "interp" else self.baseline_for(x)
         positions = np.unique(np.r_[np.arange(0, length, self.stride), length - 1])
         groups = channels if self.occlude_channels == "each" else 1
         cases = n * len(positions) * groups  # (signal, position, channel group), signal slowest
