@@ -57,8 +57,10 @@ def pipeline_table(count: int, folder: Path) -> None:
         ("integrated_gradients", {"steps": 64, "ig_tolerance": 1e9}, 64, True, None),
     ]
     print(f"\n{count} signals of length {x.shape[1]} through the pipeline (default chunk and batch size)")
-    print(f"{'method':<22} {'method s':>9} {'pipeline s':>10} {'floor s':>8} {'method/floor':>12} "
-          f"{'pipeline/floor':>14}  floor")
+    print(
+        f"{'method':<22} {'method s':>9} {'pipeline s':>10} {'floor s':>8} {'method/floor':>12} "
+        f"{'pipeline/floor':>14}  floor"
+    )
     predict_floor = floor_seconds(x, 1, False)
     for number, (name, options, copies, backward, layer) in enumerate(cases):
         out = folder / f"out{number}"
@@ -68,8 +70,10 @@ def pipeline_table(count: int, folder: Path) -> None:
         inside = result.manifest["timings_s"][name]
         floor = floor_seconds(x, copies, backward, layer)
         kind = "layer fwd+bwd" if layer else ("fwd+bwd" if backward else "forward")
-        print(f"{name:<22} {inside:>9.2f} {elapsed:>10.2f} {floor + predict_floor:>8.2f} {inside / floor:>12.2f} "
-              f"{elapsed / (floor + predict_floor):>14.2f}  {count} forward + {count * copies} {kind}")
+        print(
+            f"{name:<22} {inside:>9.2f} {elapsed:>10.2f} {floor + predict_floor:>8.2f} {inside / floor:>12.2f} "
+            f"{elapsed / (floor + predict_floor):>14.2f}  {count} forward + {count * copies} {kind}"
+        )
 
 
 def peak_rss(count: int, folder: Path) -> float:
@@ -92,8 +96,9 @@ def peak_rss(count: int, folder: Path) -> float:
 
 def startup() -> None:
     plain = best_of(3, lambda: subprocess.run([sys.executable, "-c", "pass"], check=True))
-    helped = best_of(3, lambda: subprocess.run([sys.executable, "-m", "signalscreen_cli", "--help"], check=True,
-                                               capture_output=True))
+    helped = best_of(
+        3, lambda: subprocess.run([sys.executable, "-m", "signalscreen_cli", "--help"], check=True, capture_output=True)
+    )
     print(f"\nsignalscreen --help {helped:.3f} s, python -c pass {plain:.3f} s, ratio {helped / plain:.1f}")
 
 
@@ -108,8 +113,11 @@ def main() -> None:
         if not args.skip_rss:
             sizes = [int(size) for size in args.rss_sizes.split(",")]
             rss = [peak_rss(size, Path(folder)) for size in sizes]
-            print("\npeak RSS: " + ", ".join(f"{s} signals {r:.0f} MiB" for s, r in zip(sizes, rss, strict=True))
-                  + f"; growth {rss[-1] / rss[0]:.2f}x")
+            print(
+                "\npeak RSS: "
+                + ", ".join(f"{s} signals {r:.0f} MiB" for s, r in zip(sizes, rss, strict=True))
+                + f"; growth {rss[-1] / rss[0]:.2f}x"
+            )
     startup()
 
 
