@@ -105,6 +105,13 @@ def guarded(debug: bool, work: Callable[[], T]) -> T:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
+def plot_formats(given: str | None, plots: bool, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The ``--format`` list, refusing it beside ``--no-plots``."""
+    if given and not plots:
+        raise UsageError("--format and --no-plots contradict each other", "drop one of them")
+    return _split([given]) if given else default
+
+
 def _split(values: list[str] | None) -> tuple[str, ...]:
     """Repeatable options also accept comma-separated lists."""
     return tuple(part.strip() for value in values or [] for part in value.split(",") if part.strip())
@@ -183,8 +190,6 @@ def explain(
         from .methods import DEFAULT_METHODS
         from .request import ExplainRequest, check_request
 
-        if format and not plots:
-            raise UsageError("--format and --no-plots contradict each other", "drop one of them")
         request = ExplainRequest(
             model_path=model,
             data_path=data,
@@ -210,7 +215,7 @@ def explain(
             nan_policy=nan_policy,
             write_csv=csv,
             plots=plots,
-            formats=_split([format]) if format else ExplainRequest.formats,
+            formats=plot_formats(format, plots, ExplainRequest.formats),
             max_plots=max_plots,
             sampling_rate=sampling_rate,
             batch_size=None if batch_size == "auto" else _positive_int(batch_size, "--batch-size"),

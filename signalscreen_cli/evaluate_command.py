@@ -96,14 +96,11 @@ def evaluate(
     Deletion and insertion curves against a random order, a weight-randomisation sanity check, the
     integrated-gradients completeness gap and the cost per signal.
     """
-    from .cli import _split, guarded, warn_unsafe
+    from .cli import _split, guarded, plot_formats, warn_unsafe
 
     def work() -> None:
-        from .errors import UsageError
         from .evaluation.request import EvaluateRequest
 
-        if format and not plots:
-            raise UsageError("--format and --no-plots contradict each other", "drop one of them")
         request = EvaluateRequest(
             model_path=model,
             data_path=data,
@@ -131,7 +128,7 @@ def evaluate(
             samples=samples,
             nan_policy=nan_policy,
             plots=plots,
-            formats=_split([format]) if format else EvaluateRequest.formats,
+            formats=plot_formats(format, plots, EvaluateRequest.formats),
             batch_size=batch_size,
             overwrite=overwrite,
             unsafe_load=unsafe_load,
