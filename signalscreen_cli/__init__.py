@@ -22,11 +22,15 @@ __all__ = ["__version__", "explain", "load_model", "load_signals"]
 
 
 def explain(model: str | Path, data: str | Path, out_dir: str | Path, **options: Any) -> RunResult:
-    """Run ``signalscreen explain``; ``options`` are the fields of :class:`request.ExplainRequest`."""
-    from .pipeline import run
-    from .request import ExplainRequest
+    """Run ``signalscreen explain``.
 
-    return run(ExplainRequest(model_path=Path(model), data_path=Path(data), out_dir=Path(out_dir), **options))
+    ``options`` are fields of :class:`request.ExplainRequest` or method options, by declared name
+    (``sliding_window=(15,)``) or by option name (``window=15``, ``steps=32``).
+    """
+    from .pipeline import run
+    from .request import explain_request
+
+    return run(explain_request(Path(model), Path(data), Path(out_dir), **options))
 
 
 def load_model(path: str | Path, **options: Any) -> ModelAdapter:

@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     SHAPE_MISMATCH = 5
     METHOD_NOT_APPLICABLE = 6
     OUTPUT = 7
+    PLUGIN = 8
     INTERRUPTED = 130
 
 
@@ -76,3 +77,9 @@ class RunInterrupted(SignalScreenError):
     """The run was stopped by Ctrl-C or SIGTERM; nothing was written."""
 
     exit_code = ExitCode.INTERRUPTED
+
+
+class PluginError(SignalScreenError):
+    """A plugin method cannot be imported or breaks the method contract."""
+
+    exit_code = ExitCode.PLUGIN

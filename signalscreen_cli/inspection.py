@@ -6,7 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .methods import REGISTRY
+from .methods import builtin_methods
 
 
 def describe_model(path: Path, **load_options: Any) -> dict[str, Any]:
@@ -29,5 +29,5 @@ def describe_model(path: Path, **load_options: Any) -> dict[str, Any]:
         "logit_path": adapter.logit_path,
         "layers": layers,
         "conv_layers": convs,
-        "applicable_methods": [name for name, spec in REGISTRY.items() if spec.family != "layer" or convs],
+        "applicable_methods": [name for name, cls in builtin_methods().items() if cls.family != "layer" or convs],
     }

@@ -10,95 +10,98 @@ from typing import Any
 
 import numpy as np
 
-from .errors import OutputError, UsageError
-from .outputs import staged_output, write_manifest
-from .store import ArrayStore
+from .errors import UsageError
+from .outputs import safe_name, staged_output, summary
+from .results import StoredResult, read_result
+from .sinks.arrays import ArrayStore
+from .sinks.csv import CsvWriter
+from .sinks.manifest import write_manifest
 
 RUN_SPECIFIC = ("shard", "out_dir", "overwrite")
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    try:
-        return json.loads((folder / "manifest.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{folder}: not a signalscreen output folder (no readable manifest.json)") from exc
-
-
-def check_shards(folders: list[Path], manifests: list[dict[str, Any]]) -> list[int]:
-    """The order that puts the shards 1..N in place; every mismatch is an error naming the folder."""
-    first = manifests[0]
-    shards = []
-    for folder, manifest in zip(folders, manifests, strict=True):
+def check_shards(shards: list[StoredResult]) -> list[StoredResult]:
+    """The shards in order 1..N; every mismatch is an error naming the folder."""
+    first = shards[0]
+    numbers = []
+    for shard in shards:
+        manifest = shard.manifest
         if not manifest.get("shard"):
-            raise UsageError(f"{folder}: was not made with --shard K/N")
+            raise UsageError(f"{shard.folder}: was not made with --shard K/N")
         for part in ("model", "data"):
-            if manifest[part]["sha256"] != first[part]["sha256"]:
-                raise UsageError(f"{folder}: {part} file differs from {folders[0]}'s")
-        mine = {k: v for k, v in manifest["parameters"].items() if k not in RUN_SPECIFIC}
-        theirs = {k: v for k, v in first["parameters"].items() if k not in RUN_SPECIFIC}
+            if manifest[part]["sha256"] != first.manifest[part]["sha256"]:
+                raise UsageError(f"{shard.folder}: {part} file differs from {first.folder}'s")
+        mine, theirs = _settings(manifest), _settings(first.manifest)
         if mine != theirs:
             changed = sorted(k for k in mine if mine[k] != theirs.get(k))
-            raise UsageError(f"{folder}: options differ from {folders[0]}'s: {', '.join(changed)}")
-        shards.append(tuple(manifest["shard"]))
-    total = shards[0][1]
-    if sorted(k for k, _ in shards) != list(range(1, total + 1)) or any(n != total for _, n in shards):
-        found = ", ".join(f"{k}/{n}" for k, n in shards)
+            raise UsageError(f"{shard.folder}: options differ from {first.folder}'s: {', '.join(changed)}")
+        numbers.append(tuple(manifest["shard"]))
+    total = numbers[0][1]
+    if sorted(k for k, _ in numbers) != list(range(1, total + 1)) or any(n != total for _, n in numbers):
+        found = ", ".join(f"{k}/{n}" for k, n in numbers)
         raise UsageError(f"need each of the shards 1/{total}..{total}/{total} once, got {found}")
-    return sorted(range(len(shards)), key=lambda i: shards[i][0])
+    return [shards[i] for i in sorted(range(len(shards)), key=lambda i: numbers[i][0])]
+
+
+def _settings(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The run's options that every shard must share, method options as ``options.<name>``."""
+    parameters = manifest["parameters"]
+    settings = {k: v for k, v in parameters.items() if k not in (*RUN_SPECIFIC, "options")}
+    settings.update({f"options.{k}": v for k, v in (parameters.get("options") or {}).items()})
+    return settings
 
 
 def merge(folders: list[Path], out_dir: Path, overwrite: bool = False) -> dict[str, Any]:
     """Concatenate the shards' arrays in row order and combine their manifests; returns the manifest."""
     if not folders:
         raise UsageError("give the shard output folders to merge")
-    manifests = [read_manifest(folder) for folder in folders]
-    order = check_shards(folders, manifests)
-    folders = [folders[i] for i in order]
-    manifests = [manifests[i] for i in order]
-    counts = [manifest["data"]["signals"] for manifest in manifests]
-    shared = {name for name, entry in manifests[0]["arrays"].items() if entry["shape"][:1] != [counts[0]]}
+    shards = check_shards([read_result(folder) for folder in folders])
+    first = shards[0]
+    counts = [shard.manifest["data"]["signals"] for shard in shards]
+    shared = {name for name, entry in first.manifest["arrays"].items() if entry["shape"][:1] != [counts[0]]}
+    every_class = first.manifest["parameters"].get("target") == "all"
     with staged_output(out_dir, overwrite) as staging:
-        store = ArrayStore(staging, sum(counts), staging / "csv" if (folders[0] / "csv").exists() else None)
-        extra: dict[str, np.ndarray] = {}
+        store = ArrayStore(staging, sum(counts))
+        csv = None
+        if (first.folder / "csv").exists():
+            csv = CsvWriter(
+                staging / "csv", [safe_name(n) for n in first.manifest["class_names"]] if every_class else None
+            )
+        extra: dict[str, np.ndarray] = {"sample_index": np.empty(0, np.int64)}
         start = 0
-        for folder, count in zip(folders, counts, strict=True):
-            try:
-                archive = np.load(folder / "attributions.npz")
-            except (OSError, ValueError) as exc:
-                raise OutputError(f"{folder}: cannot read attributions.npz ({exc})") from exc
-            with archive:
-                rows = archive["sample_index"]
-                per_signal = {name: archive[name] for name in archive.files if name not in shared}
-                per_signal.pop("sample_index")
-                extra.setdefault("sample_index", np.empty(0, np.int64))
-                extra["sample_index"] = np.concatenate([extra["sample_index"], rows])
-                extra.update({name: archive[name] for name in shared if name not in extra})
-            store.write(start, per_signal, rows)
+        for shard, count in zip(shards, counts, strict=True):
+            arrays = shard.arrays()
+            rows = arrays.pop("sample_index")
+            extra["sample_index"] = np.concatenate([extra["sample_index"], rows])
+            extra.update({name: arrays.pop(name) for name in shared if name in arrays and name not in extra})
+            store.write_arrays(start, arrays)
+            if csv:
+                csv.write_arrays(arrays, rows)
             start += count
-        manifest = _combined_manifest(manifests, folders, store, extra, out_dir)
-        store.pack(staging / "attributions.npz", extra)
+        manifest = _combined_manifest(shards, store, extra, out_dir)
+        store.pack(extra)
+        if csv:
+            csv.close_files()
         write_manifest(staging, manifest)
         (staging / "plots").mkdir()
-        for folder in folders:
-            for plot in sorted((folder / "plots").glob("*")) if (folder / "plots").exists() else []:
+        for shard in shards:
+            plots = shard.folder / "plots"
+            for plot in sorted(plots.glob("*")) if plots.exists() else []:
                 shutil.copy2(plot, staging / "plots" / plot.name)
-        if (folders[0] / "overview.png").exists():
-            shutil.copy2(folders[0] / "overview.png", staging / "overview.png")
+        if (first.folder / "overview.png").exists():
+            shutil.copy2(first.folder / "overview.png", staging / "overview.png")
     return manifest
 
 
 def _combined_manifest(
-    manifests: list[dict[str, Any]],
-    folders: list[Path],
-    store: ArrayStore,
-    extra: dict[str, np.ndarray],
-    out_dir: Path,
+    shards: list[StoredResult], store: ArrayStore, extra: dict[str, np.ndarray], out_dir: Path
 ) -> dict[str, Any]:
+    manifests = [shard.manifest for shard in shards]
     manifest = json.loads(json.dumps(manifests[0]))
     manifest["shard"] = None
     manifest["command"] = sys.argv
     manifest["shard_commands"] = [shard["command"] for shard in manifests]
-    manifest["merged_from"] = [str(folder) for folder in folders]
+    manifest["merged_from"] = [str(shard.folder) for shard in shards]
     manifest["parameters"]["out_dir"] = str(out_dir)
     manifest["data"]["signals"] = sum(m["data"]["signals"] for m in manifests)
     manifest["parameters"]["shard"] = None
@@ -106,8 +109,7 @@ def _combined_manifest(
     for name, entry in manifest["arrays"].items():
         entry["shape"] = shapes[name]
         if entry["kind"] == "diagnostic":
-            values = np.asarray(store.read(name))
-            entry["summary"] = {"min": float(values.min()), "mean": float(values.mean()), "max": float(values.max())}
+            entry["summary"] = summary(store.read(name))
     timings: dict[str, float] = {}
     for shard in manifests:
         for name, seconds in shard["timings_s"].items():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import os
 import platform
 import re
@@ -16,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,8 +23,12 @@ from . import interrupts
 from .errors import OutputError, UsageError
 from .request import ExplainRequest
 
+if TYPE_CHECKING:
+    from .pipeline.plan import Plan
+    from .pipeline.tally import Tally
+
 RESULT_FILES = ("manifest.json", "evaluation.json")  # what --overwrite may replace: our own results only
-MANIFEST_VERSION = 1  # raised whenever a reader would need to know the layout changed
+MANIFEST_VERSION = 2  # raised whenever a reader would need to know the layout changed
 REPORTED_PACKAGES = ("signalscreen", "tensorflow", "keras", "numpy", "scipy", "matplotlib", "h5py")
 
 
@@ -106,30 +109,20 @@ def file_sha256(path: Path) -> str:
 
 def build_manifest(
     request: ExplainRequest,
-    adapter: Any,
-    source_shape: tuple[int, ...],
-    rows: np.ndarray,
-    shapes: dict[str, list[int]],
-    chunk: Any,
-    diagnostics: dict[str, np.ndarray],
+    plan: Plan,
+    tally: Tally,
     extra: dict[str, np.ndarray],
     names: list[str],
-    timings: dict[str, float],
     wall_seconds: float,
 ) -> dict[str, Any]:
     """Everything needed to understand and rerun the result (``manifest.json``)."""
-    parameters = {key: (str(value) if isinstance(value, Path) else value) for key, value in asdict(request).items()}
+    diagnostics = tally.diagnostics()
     arrays: dict[str, dict[str, Any]] = {}
-    for name, shape in shapes.items():
-        described = chunk.parameters.get(name, {"method": None, "parameters": {}})
-        arrays[name] = {"kind": chunk.kinds[name], "shape": shape, **described}
+    for name, shape in tally.shapes().items():
+        described = tally.parameters.get(name, {"method": None, "parameters": {}})
+        arrays[name] = {"kind": tally.kinds[name], "shape": shape, **described}
         if name in diagnostics:
-            values = np.asarray(diagnostics[name])
-            arrays[name]["summary"] = {
-                "min": float(values.min()),
-                "mean": float(values.mean()),
-                "max": float(values.max()),
-            }
+            arrays[name]["summary"] = summary(diagnostics[name])
     for name, values in extra.items():
         arrays[name] = {"kind": "index", "shape": list(values.shape), "method": None, "parameters": {}}
     return {
@@ -141,32 +134,35 @@ def build_manifest(
         "model": {
             "path": str(request.model_path),
             "sha256": file_sha256(request.model_path) if request.model_path.is_file() else None,
-            "input_shape": list(adapter.input_shape),
-            "n_outputs": adapter.n_outputs,
-            "output_activation": adapter.output_activation,
-            "logit_path": adapter.logit_path,
-            "batch_size": adapter.batch_size,
+            **plan.model_facts,
         },
         "data": {
             "path": str(request.data_path),
             "sha256": file_sha256(request.data_path),
-            "rows_in_file": int(source_shape[0]),
-            "row_shape": [int(v) for v in source_shape[1:]],
-            "signals": len(rows),
+            "rows_in_file": int(plan.source_shape[0]),
+            "row_shape": [int(v) for v in plan.source_shape[1:]],
+            "signals": len(plan.rows),
         },
         "shard": list(request.shard) if request.shard else None,
         "class_names": names,
-        "parameters": parameters,
+        "parameters": request_parameters(request),
+        "methods": {method.name: method.params.as_dict() for method in plan.methods},
         "arrays": arrays,
         "timings_s": {
-            **{name: round(seconds, 4) for name, seconds in timings.items()},
+            **{name: round(seconds, 4) for name, seconds in tally.seconds.items()},
             "total": round(wall_seconds, 4),
         },
     }
 
 
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=json_default) + "\n")
+def request_parameters(request: Any) -> dict[str, Any]:
+    """A request's fields as JSON-ready values (paths as text)."""
+    return {key: (str(value) if isinstance(value, Path) else value) for key, value in asdict(request).items()}
+
+
+def summary(values: np.ndarray) -> dict[str, float]:
+    values = np.asarray(values)
+    return {"min": float(values.min()), "mean": float(values.mean()), "max": float(values.max())}
 
 
 def package_versions() -> dict[str, str]:

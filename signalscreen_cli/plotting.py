@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-
-from . import interrupts
-from .request import ExplainRequest
 
 
 def is_signed(values: np.ndarray) -> bool:
@@ -136,101 +132,3 @@ def track_figure(
     axes_list[0].set_title(title, fontsize=10)
     figure.colorbar(collection, cax=figure.add_axes((0.92, bottom, 0.012, top - bottom)), label=label)
     return figure
-
-
-class PlotKeeper:
-    """The first ``limit`` signals and their arrays, kept for plotting while the rest streams past."""
-
-    MAX_PAGES = 20
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.signals: list[np.ndarray] = []
-        self.rows: list[np.ndarray] = []
-        self.arrays: dict[str, list[np.ndarray]] = {}
-
-    def add(self, x: np.ndarray, arrays: dict[str, np.ndarray], index: np.ndarray) -> None:
-        room = self.limit - sum(len(part) for part in self.signals)
-        if room <= 0:
-            return
-        self.signals.append(x[:room])
-        self.rows.append(index[:room])
-        for name, values in arrays.items():
-            self.arrays.setdefault(name, []).append(np.asarray(values[:room]))
-
-    def write(self, folder: Path, kinds: dict[str, str], request: ExplainRequest, names: list[str]) -> None:
-        """``plots/`` and ``overview.png`` (segment mode: paged tracks, no overview)."""
-        from .outputs import safe_name
-
-        (folder / "plots").mkdir()
-        if not self.signals:
-            return
-        signals = np.concatenate(self.signals)
-        rows = np.concatenate(self.rows)
-        arrays = {name: np.concatenate(parts) for name, parts in self.arrays.items()}
-        maps = {
-            name: arrays[name] for name, kind in kinds.items() if kind == "attribution" and not name.endswith("_raw")
-        }
-        if request.segment:
-            self._write_pages(folder / "plots", signals, rows, maps, request)
-            return
-        every_class = request.target == "all"
-        signed = {name: is_signed(values) for name, values in maps.items()}
-        targets = np.arange(len(names)) if every_class else arrays["targets"]
-        for i, row in enumerate(rows):
-            classes = targets if every_class else targets[i : i + 1]
-            for name, values in maps.items():
-                for position, target in enumerate(classes):
-                    attribution = values[i, position] if every_class else values[i]
-                    output = float(arrays["predictions"][i, target])
-                    title = f"row {row} · {name} · target {names[target]} (output {output:.3f})"
-                    stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
-                    interrupts.check()
-                    figure = signal_figure(signals[i], attribution, title, request.sampling_rate, name, signed[name])
-                    for extension in request.formats:
-                        figure.savefig(folder / "plots" / f"{stem}.{extension}", dpi=110)
-        shown = arrays["predictions"].argmax(axis=1) if every_class else targets
-        picked = {name: values[np.arange(len(rows)), shown] if every_class else values for name, values in maps.items()}
-        labels = [f"row {int(r)} ({names[int(t)]})" for r, t in zip(rows, shown, strict=True)]
-        overview = overview_figure(signals, picked, labels, signed)
-        for extension in request.formats:
-            overview.savefig(folder / f"overview.{extension}", dpi=90)
-
-    def _write_pages(
-        self,
-        folder: Path,
-        recordings: np.ndarray,
-        rows: np.ndarray,
-        maps: dict[str, np.ndarray],
-        request: ExplainRequest,
-    ) -> None:
-        assert request.segment is not None
-        page = int(10 * request.sampling_rate) if request.sampling_rate else 4 * request.segment
-        total = recordings.shape[1]
-        starts = range(0, total, page)
-        for i, row in enumerate(rows):
-            for name, values in maps.items():
-                signed = is_signed(values)
-                for number, start in enumerate(starts[: self.MAX_PAGES], start=1):
-                    stop = min(start + page, total)
-                    title = (
-                        f"row {row} · {name} · windows of {request.segment} every {request.hop or request.segment}"
-                        f" · page {number} of {len(starts)}"
-                        + (
-                            f" (first {self.MAX_PAGES} plotted; the arrays hold it all)"
-                            if len(starts) > self.MAX_PAGES
-                            else ""
-                        )
-                    )
-                    interrupts.check()
-                    figure = track_figure(
-                        recordings[i, start:stop],
-                        values[i, start:stop],
-                        start,
-                        title,
-                        request.sampling_rate,
-                        name,
-                        signed,
-                    )
-                    for extension in request.formats:
-                        figure.savefig(folder / f"{row}_{name}_page{number}.{extension}", dpi=100)

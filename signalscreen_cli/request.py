@@ -1,17 +1,26 @@
 """The frozen description of one ``explain`` run: built by the CLI or the Python API, read by the pipeline.
 
-Standard library only, so the CLI can build it before anything heavy is imported.
+Standard library only, so the CLI can build it before anything heavy is imported. Method parameters are
+not fields here: ``options`` holds the values given, by the declared field name (``sliding_window``,
+``n_steps``…), shared by every chosen method that declares that field; ``method_params`` holds
+``--param name.key=value`` settings for one method. :func:`resolve_methods` turns both into each method's
+validated ``Parameters``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .methods import DEFAULT_METHODS
+from .params import Parameters
 
 NORMALIZATIONS = ("none", "minmax", "maxabs")
 PLOT_FORMATS = ("png", "svg")
 NAN_POLICIES = ("error", "zero", "interpolate")
-BASELINES = ("zero", "mean", "dataset-mean", "interp", "blur", "noise")
 
 
 @dataclass(frozen=True)
@@ -23,27 +32,15 @@ class ExplainRequest:
     model_path, data_path, out_dir : pathlib.Path
         Saved Keras model, signal file, output folder.
     methods : tuple of str
-        Registered method names, in order.
-    windows : tuple of int
-        Occlusion window widths; one map per width.
+        Method names (built-in or plugin), in order.
+    options : mapping of str to value
+        Method parameters by declared field name, for every chosen method that declares the field.
+    method_params : tuple of str
+        ``name.key=value`` settings of one method's parameter (``--param``); they win over ``options``.
     target : str
         ``"auto"`` (predicted class), ``"all"``, or a class index.
     class_names : tuple of str
         Optional names for the model's outputs.
-    layer : str or None
-        Conv layer (name or index) for the CAM methods; ``None`` picks the last Conv1D.
-    relu : bool
-        Grad-CAM's ReLU.
-    baseline : str
-        Baseline of occlusion and integrated gradients (see ``methods.baselines``).
-    blur_sigma : float
-        Width (samples) of the ``blur`` baseline's Gaussian.
-    stride, occlude_channels
-        Occlusion: evaluate every ``stride``-th position; occlude channels ``together`` or ``each``.
-    steps, ig_tolerance
-        Integrated gradients: path steps and the completeness gap above which steps are doubled.
-    noise_samples, noise
-        SmoothGrad family: noisy copies per signal and σ as a fraction of the signal's range.
     normalize : str
         ``none``, ``minmax`` or ``maxabs``, applied per sample to the stored arrays.
     key, label_column, samples, nan_policy
@@ -67,27 +64,16 @@ class ExplainRequest:
         Replace an existing output folder.
     unsafe_load, custom_objects
         Allow code stored in the model file to run; a ``.py`` file of custom layers for the model.
-    seed : int
-        Seed of every random choice.
     """
 
     model_path: Path
     data_path: Path
     out_dir: Path
-    methods: tuple[str, ...] = ("occlusion", "saliency", "gradcam")  # methods.DEFAULT_METHODS
-    windows: tuple[int, ...] = (15,)
+    methods: tuple[str, ...] = DEFAULT_METHODS
+    options: Mapping[str, Any] = field(default_factory=dict)
+    method_params: tuple[str, ...] = ()
     target: str = "auto"
     class_names: tuple[str, ...] = ()
-    layer: str | None = None
-    relu: bool = True
-    baseline: str = "zero"
-    blur_sigma: float = 5.0
-    stride: int = 1
-    occlude_channels: str = "together"
-    steps: int = 64
-    ig_tolerance: float = 0.01
-    noise_samples: int = 32
-    noise: float = 0.15
     normalize: str = "none"
     key: str | None = None
     label_column: int | None = None
@@ -108,22 +94,16 @@ class ExplainRequest:
     overwrite: bool = False
     unsafe_load: bool = False
     custom_objects: Path | None = None
-    seed: int = 0
 
 
 def check_request(request: ExplainRequest) -> None:
     """Reject bad or contradictory options before any file is read or model loaded."""
-    from .errors import UsageError
-    from .methods import method_spec
-
     if not request.methods:
         raise UsageError("choose at least one --method")
-    for name in request.methods:
-        method_spec(name)
+    resolve_methods(request)
     choices = {
         "--normalize": (request.normalize, NORMALIZATIONS),
         "--nan-policy": (request.nan_policy, NAN_POLICIES),
-        "--occlude-channels": (request.occlude_channels, ("together", "each")),
     }
     for option, (value, allowed) in choices.items():
         if value not in allowed:
@@ -133,28 +113,16 @@ def check_request(request: ExplainRequest) -> None:
         raise UsageError(f"--format: unknown plot format {unknown[0] if unknown else '(none)'!r}", "use png and/or svg")
     if request.target not in ("auto", "all") and not request.target.isdigit():
         raise UsageError(f"--target must be auto, all or a class index, not {request.target!r}")
-    if request.baseline not in BASELINES and not request.baseline.endswith(".npy"):
-        raise UsageError(
-            f"unknown baseline {request.baseline!r}", "choose from: " + ", ".join(BASELINES) + ", or a .npy file"
-        )
-    if request.baseline == "interp" and "integrated_gradients" in request.methods:
-        raise UsageError("baseline 'interp' applies to occlusion only, not to integrated_gradients")
     minimums = {
-        "--window": (min(request.windows, default=0), 1),
-        "--stride": (request.stride, 1),
         "--batch-size": (request.batch_size or 1, 1),
         "--chunk-size": (1 if request.chunk_size is None else request.chunk_size, 1),
         "--segment": (1 if request.segment is None else request.segment, 1),
         "--hop": (1 if request.hop is None else request.hop, 1),
         "--max-plots": (request.max_plots, 0),
-        "--steps": (request.steps, 2),
-        "--noise-samples": (request.noise_samples, 1),
     }
     for option, (value, lowest) in minimums.items():
         if value < lowest:
             raise UsageError(f"{option} must be at least {lowest}, not {value}")
-    if request.noise < 0 or request.blur_sigma <= 0 or request.ig_tolerance <= 0:
-        raise UsageError("--noise must be >= 0, --blur-sigma and --ig-tolerance > 0")
     if request.hop and not request.segment:
         raise UsageError("--hop needs --segment")
     if request.segment and request.target == "all":
@@ -165,3 +133,76 @@ def check_request(request: ExplainRequest) -> None:
         raise UsageError("--memory-budget must be positive")
     if request.sampling_rate is not None and request.sampling_rate <= 0:
         raise UsageError(f"--sampling-rate must be positive, not {request.sampling_rate}")
+
+
+def resolve_methods(request: ExplainRequest) -> list[tuple[str, Parameters]]:
+    """Each chosen method's name and validated parameters: declared defaults, then ``options``, then
+    ``method_params``."""
+    from .methods import declared_parameters, get_method
+    from .params import check_value, coerce, fields_of
+
+    declared = declared_parameters()
+    for key, value in request.options.items():
+        if key not in declared:
+            raise UsageError(f"unknown method option {key!r}", "use --param METHOD.KEY=VALUE for a plugin's parameters")
+        if value is not None:
+            check_value(declared[key], coerce(declared[key], value))
+    overrides = parse_method_params(request.method_params, request.methods)
+    resolved = []
+    for name in request.methods:
+        declared = get_method(name).Parameters
+        known = {spec.name for spec in fields_of(declared)}
+        for key in overrides.get(name, {}):
+            if key not in known:
+                raise UsageError(
+                    f"--param {name}.{key}: {name} has no parameter {key!r}",
+                    "its parameters: " + (", ".join(sorted(known)) or "(none)"),
+                )
+        values = {key: value for key, value in request.options.items() if key in known and value is not None}
+        resolved.append((name, declared(**{**values, **overrides.get(name, {})})))
+    return resolved
+
+
+def parse_method_params(entries: tuple[str, ...], methods: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``("occlusion.stride=4", …)`` as ``{"occlusion": {"stride": "4"}}``; the method must be chosen."""
+    parsed: dict[str, dict[str, str]] = {}
+    for entry in entries:
+        target, equals, value = entry.partition("=")
+        name, dot, key = target.strip().rpartition(".")
+        if not equals or not dot or not name or not key:
+            raise UsageError(f"--param must look like METHOD.KEY=VALUE, not {entry!r}")
+        if name not in methods:
+            raise UsageError(f"--param {entry}: {name!r} is not among the chosen methods ({', '.join(methods)})")
+        parsed.setdefault(name, {})[key] = value
+    return parsed
+
+
+def option_names() -> dict[str, str]:
+    """Every name a method option goes by in Python (field name, or a flag with ``_`` for ``-``) → field name."""
+    from .methods import declared_parameters
+
+    names: dict[str, str] = {}
+    for spec in declared_parameters().values():
+        names[spec.name] = spec.name
+        for flag in spec.declaration.flags:
+            if flag.startswith("--"):
+                names.setdefault(flag[2:].replace("-", "_"), spec.name)
+    return names
+
+
+def explain_request(model: Path, data: Path, out_dir: Path, **keywords: Any) -> ExplainRequest:
+    """An ``ExplainRequest`` from Python keywords: request fields as they are, method options by field name
+    (``sliding_window=(15,)``) or by option name (``window=15``, ``steps=32``)."""
+    own = {item.name for item in fields(ExplainRequest)}
+    aliases = option_names()
+    options = dict(keywords.pop("options", {}) or {})
+    for key, value in keywords.items():
+        if key in own:
+            continue
+        if key not in aliases:
+            raise UsageError(f"unknown option {key!r}", "request fields: " + ", ".join(sorted(own)))
+        options[aliases[key]] = tuple(value) if isinstance(value, list) else value
+    if isinstance(options.get("sliding_window"), int):
+        options["sliding_window"] = (options["sliding_window"],)
+    given = {key: value for key, value in keywords.items() if key in own}
+    return ExplainRequest(model_path=Path(model), data_path=Path(data), out_dir=Path(out_dir), options=options, **given)

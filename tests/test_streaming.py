@@ -11,7 +11,7 @@ from signalscreen_cli import explain
 from signalscreen_cli.cli import app
 from signalscreen_cli.methods import get_method
 from signalscreen_cli.model_files import load_model
-from signalscreen_cli.request import ExplainRequest
+from signalscreen_cli.request import ExplainRequest, resolve_methods
 from signalscreen_cli.segments import cut, stitch, window_starts
 
 ROOT = Path(__file__).parents[1]
@@ -30,10 +30,10 @@ def test_chunk_sizes_give_the_in_memory_result(tmp_path):
     adapter = load_model(MODEL)
     x = np.load(DATA)[:23, :, None].astype(np.float32)
     targets = adapter.predict(x).argmax(axis=1)
-    request = ExplainRequest(MODEL, DATA, tmp_path, steps=8, noise_samples=4)
+    request = ExplainRequest(MODEL, DATA, tmp_path, methods=METHODS, options={"n_steps": 8, "noise_samples": 4})
     expected: dict[str, np.ndarray] = {}
-    for name in METHODS:
-        expected.update(get_method(name).from_request(request, {}).attribute(adapter, x, targets))
+    for name, params in resolve_methods(request):
+        expected.update(get_method(name)(params).attribute(adapter, x, targets))
     for chunk_size in (1, 5, 23, 1000):  # 5 leaves a last partial chunk of 3
         out = tmp_path / f"chunk{chunk_size}"
         explain(MODEL, DATA, out, chunk_size=chunk_size, **OPTIONS)

@@ -12,8 +12,8 @@ a one-unit sigmoid, the raw value of a linear output), plotted against the fract
 Its area is the trapezoid rule over that fraction, 0 to 1. Deletion: lower is better (the output falls
 fast); insertion: higher is better.
 
-All perturbed copies of a chunk of signals (every ranking, every step, both curves) go through one
-``adapter.predict`` call; at most ``copies_per_call`` copies exist at once.
+The copies go through the perturbation engine: each case is a signal with every ranking, step and both
+curves of it; at most ``copies_per_call`` copies (``perturbation.copies_per_call`` by default) exist at once.
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..methods.base import batched_rows
-
-COPIES_PER_CALL_BATCHES = 8
-"""Default copies per ``predict`` call, in adapter batches."""
+from ..perturbation import copies_per_call as default_copies
+from ..perturbation import perturbed_outputs
 
 
 @dataclass(frozen=True)
@@ -82,6 +80,7 @@ def perturbation_curves(
     """
     x = np.asarray(x, dtype=np.float32)
     baseline = np.asarray(baseline, dtype=np.float32)
+    targets = np.asarray(targets)
     n, length, channels = x.shape
     counts = step_counts(length, steps)
     fractions = counts / length
@@ -90,12 +89,13 @@ def perturbation_curves(
     # rank[i, r, p]: where position p comes in ranking r of signal i
     rank = np.stack([np.argsort(np.asarray(rankings[name]), axis=1) for name in names], axis=1)
     per_signal = 2 + 2 * len(names) * len(inner)
-    budget = max(copies_per_call or COPIES_PER_CALL_BATCHES * adapter.batch_size, per_signal)
-    deletion = np.empty((n, len(names), steps + 1), np.float64)
-    insertion = np.empty_like(deletion)
-    for rows in batched_rows(n, budget // per_signal):
-        signals, bases, chunk = x[rows], baseline[rows], len(x[rows])
-        changed = (rank[rows][:, :, None, :] < inner[None, None, :, None])[..., None]  # (k, R, S-1, L, 1)
+    budget = max(copies_per_call or default_copies(adapter, length, channels), per_signal)
+
+    def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of signals ``block``: every signal, every baseline, then (removed, restored) per ranking
+        and step."""
+        signals, bases, chunk = x[block], baseline[block], len(x[block])
+        changed = (rank[block][:, :, None, :] < inner[None, None, :, None])[..., None]  # (k, R, S-1, L, 1)
         copies = np.empty((chunk * per_signal, length, channels), np.float32)
         copies[:chunk], copies[chunk : 2 * chunk] = signals, bases
         removed, restored = copies[2 * chunk :].reshape(2, chunk, len(names), len(inner), length, channels)
@@ -103,13 +103,16 @@ def perturbation_curves(
         np.copyto(removed, bases[:, None, None], where=changed)
         restored[...] = bases[:, None, None]
         np.copyto(restored, signals[:, None, None], where=changed)
-        outputs = adapter.predict(copies)
-        target = np.asarray(targets[rows])
+        target = targets[block]
+        middle = np.broadcast_to(target[None, :, None, None], (2, chunk, len(names), len(inner)))
+        return copies, np.concatenate([target, target, middle.reshape(-1)])
+
+    deletion = np.empty((n, len(names), steps + 1), np.float64)
+    insertion = np.empty_like(deletion)
+    for rows, outputs in perturbed_outputs(adapter, n, build, budget // per_signal):
+        chunk = rows.stop - rows.start
         full, empty = outputs[:chunk], outputs[chunk : 2 * chunk]
-        full = full[np.arange(chunk), target]
-        empty = empty[np.arange(chunk), target]
-        middle = outputs[2 * chunk :].reshape(2, chunk, len(names), len(inner), outputs.shape[1])
-        middle = np.take_along_axis(middle, target[None, :, None, None, None], axis=4)[..., 0]
+        middle = outputs[2 * chunk :].reshape(2, chunk, len(names), len(inner))
         deletion[rows, :, 0], deletion[rows, :, -1] = full[:, None], empty[:, None]
         insertion[rows, :, 0], insertion[rows, :, -1] = empty[:, None], full[:, None]
         deletion[rows, :, 1:-1], insertion[rows, :, 1:-1] = middle[0], middle[1]

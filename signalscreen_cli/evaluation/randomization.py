@@ -21,7 +21,8 @@ The user's model is never touched: the check works on ``keras.models.clone_model
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import functools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,24 +100,68 @@ def reinitialize(layer: Any, rng: np.random.Generator) -> None:
 
 
 def cascade(model: Any, seed: int) -> Iterator[tuple[str, Any]]:
-    """Yield ``(layer name, model)`` after each cascading step, on one clone of ``model``."""
+    """Yield ``(layer name, model)`` after each cascading step; each model is a copy of its own."""
     from ..models import keras
 
     layers = weighted_layers(model)
     if not layers:
         raise MethodNotApplicableError("the model has no layers with weights to randomise")
-    try:
-        clone = keras.models.clone_model(model)
-        clone.set_weights(model.get_weights())
-    except Exception as exc:  # custom layers and wrapped SavedModels cannot always be cloned
-        raise MethodNotApplicableError(
-            f"cannot copy the model for the randomisation check: {type(exc).__name__}: {exc}",
-            "pass --no-randomization to skip it",
-        ) from exc
+
+    def copy(weights: list[np.ndarray]) -> Any:
+        try:
+            clone = keras.models.clone_model(model)
+            clone.set_weights(weights)
+        except Exception as exc:  # custom layers and wrapped SavedModels cannot always be cloned
+            raise MethodNotApplicableError(
+                f"cannot copy the model for the randomisation check: {type(exc).__name__}: {exc}",
+                "pass --no-randomization to skip it",
+            ) from exc
+        return clone
+
+    work = copy(model.get_weights())
     positions = {id(layer): index for index, layer in enumerate(model.layers)}
     for layer in reversed(layers):
-        reinitialize(clone.get_layer(layer.name), np.random.default_rng([seed, positions[id(layer)]]))
-        yield layer.name, clone
+        reinitialize(work.get_layer(layer.name), np.random.default_rng([seed, positions[id(layer)]]))
+        yield layer.name, copy(work.get_weights())
+
+
+@functools.lru_cache(maxsize=2)
+def randomized_adapters(adapter: Any, seed: int) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """The layer randomised at each cascading step and an adapter of the model after it (made once)."""
+    from ..models import ModelAdapter
+
+    if not getattr(adapter, "has_layers", True):
+        raise MethodNotApplicableError(
+            "the randomisation check needs the model's layers, which a SavedModel folder does not expose",
+            "pass --no-randomization, or give the .keras/.h5 model",
+        )
+    steps = [
+        (layer, ModelAdapter(model, batch_size=adapter.batch_size)) for layer, model in cascade(adapter.model, seed)
+    ]
+    return tuple(layer for layer, _ in steps), tuple(randomized for _, randomized in steps)
+
+
+def correlations(
+    adapters: Sequence[Any],
+    methods: Sequence[Any],
+    x: np.ndarray,
+    targets: np.ndarray,
+    reference: dict[str, np.ndarray],
+    how: str = "none",
+) -> dict[str, np.ndarray]:
+    """Per map of ``reference``, ``(steps, n)`` rank correlations of the maps recomputed on each adapter.
+
+    ``how`` is the per-signal scaling the reference maps went through (``explain --normalize``).
+    """
+    from ..pipeline.chunks import normalize, run_method
+
+    found: dict[str, list[np.ndarray]] = {}
+    for randomized in adapters:
+        for method in methods:
+            for name, values in run_method(method, randomized, x, targets).items():
+                if name in reference:
+                    found.setdefault(name, []).append(rank_correlation(reference[name], normalize(values, how, False)))
+    return {name: np.stack(values) for name, values in found.items()}
 
 
 def randomization_check(
@@ -130,41 +175,26 @@ def randomization_check(
     threshold: float = 0.9,
     chunk: int = 512,
     normalize: str = "none",
-    progress: Callable[[str, int, int], None] | None = None,
 ) -> Randomization:
-    """Recompute the maps of ``methods`` after each cascading step and correlate them with ``reference``.
+    """Recompute the maps of ``methods`` after each cascading step, ``chunk`` signals at a time, and correlate
+    them with ``reference`` (the original maps by name; maps it does not name are ignored)."""
+    from ..methods.arrays import batched_rows
 
-    ``reference`` holds the original maps by name; maps it does not name are ignored. ``normalize`` is the
-    per-signal scaling the reference maps went through (``explain --normalize``), applied to the new ones.
-    """
-    from ..models import ModelAdapter
-    from ..pipeline import normalize as scale
-    from .maps import compute_maps
+    layers, adapters = randomized_adapters(adapter, seed)
+    parts = [
+        correlations(adapters, methods, x[rows], targets[rows], {k: v[rows] for k, v in reference.items()}, normalize)
+        for rows in batched_rows(len(x), chunk)
+    ]
+    joined = {name: np.concatenate([part[name] for part in parts], axis=1) for name in parts[0]} if parts else {}
+    return verdict(layers, joined, threshold)
 
-    if not getattr(adapter, "has_layers", True):
-        raise MethodNotApplicableError(
-            "the randomisation check needs the model's layers, which a SavedModel folder does not expose",
-            "pass --no-randomization, or give the .keras/.h5 model",
-        )
-    steps = weighted_layers(adapter.model)
-    layers: list[str] = []
-    found: dict[str, list[np.ndarray]] = {}
-    for step, (layer, model) in enumerate(cascade(adapter.model, seed)):
-        layers.append(layer)
-        randomized = ModelAdapter(model, batch_size=adapter.batch_size)
-        maps = compute_maps(methods, randomized, x, targets, chunk).maps
-        for name in reference:
-            if name in maps:
-                found.setdefault(name, []).append(
-                    rank_correlation(reference[name], scale(maps[name], normalize, False))
-                )
-        if progress:
-            progress("randomisation", step + 1, len(steps))
-    correlations = {name: np.stack(values) for name, values in found.items()}
+
+def verdict(layers: tuple[str, ...], found: dict[str, np.ndarray], threshold: float) -> Randomization:
+    """The check's result from ``(steps, n)`` correlations that are NaN where a map was constant."""
     return Randomization(
         layers=tuple(layers),
-        correlations={name: np.nan_to_num(values, nan=0.0) for name, values in correlations.items()},
-        undefined={name: np.isnan(values).sum(axis=1) for name, values in correlations.items()},
+        correlations={name: np.nan_to_num(values, nan=0.0) for name, values in found.items()},
+        undefined={name: np.isnan(values).sum(axis=1) for name, values in found.items()},
         threshold=threshold,
     )
 

@@ -1,12 +1,15 @@
-"""The frozen description of one ``evaluate`` run: built by the CLI or by Python, read by ``runner``.
+"""The frozen description of one ``evaluate`` run: an ``explain`` request for the maps, and how to score them.
 
 Standard library only, so the CLI can build it before anything heavy is imported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from ..methods.baselines import BaselineParameters
+from ..request import ExplainRequest
 
 DEFAULT_STEPS = 20
 DEFAULT_THRESHOLD = 0.9
@@ -18,10 +21,10 @@ class EvaluateRequest:
 
     Attributes
     ----------
-    model_path, data_path, out_dir : pathlib.Path
-        Saved Keras model, signal file, output folder.
-    methods : tuple of str
-        Registered method names. Empty: ``methods.DEFAULT_METHODS``, or every method of ``from_dir``.
+    explain : ExplainRequest
+        Model, data, output folder, methods and their options, target, reading options, batch size and
+        safety, as for ``explain``. Its ``methods`` may be empty: ``methods.DEFAULT_METHODS``, or every method
+        of ``from_dir``. Method options are ignored with ``from_dir`` (the explain run's are used).
     from_dir : pathlib.Path or None
         An ``explain`` output folder whose maps are evaluated instead of computing them.
     steps : int
@@ -34,54 +37,39 @@ class EvaluateRequest:
     randomization_threshold : float
         A map whose mean rank correlation to the original stays above this once every layer is
         randomised fails the check.
-    target, class_names, layer, relu, windows, stride, occlude_channels, blur_sigma, noise_samples, noise
-        As for ``explain``; method options are ignored with ``from_dir`` (the explain run's are used).
-    ig_steps, ig_tolerance
-        Integrated gradients' path steps (``--steps`` of ``explain``) and completeness gap to reach.
-    key, label_column, samples, nan_policy
-        How the signal file is read. With ``from_dir``: the explain run's rows, key and label column;
-        ``samples`` then picks among them. ``nan_policy`` ``None`` means ``error`` (or the explain run's).
+    nan_policy : str or None
+        Non-finite values; ``None``: ``error``, or the explain run's with ``from_dir``.
     plots, formats
         Draw the figures, in these formats.
-    batch_size : int
-        Inputs per compiled model call.
-    overwrite : bool
-        Replace an existing output folder.
-    unsafe_load, custom_objects
-        As for ``explain``: let code stored in the model run; a ``.py`` file of the model's custom layers.
-    seed : int
-        Seed of the random order, the randomisation and every random baseline.
     """
 
-    model_path: Path
-    data_path: Path
-    out_dir: Path
-    methods: tuple[str, ...] = ()
+    explain: ExplainRequest
     from_dir: Path | None = None
     steps: int = DEFAULT_STEPS
     baseline: str = "mean"
     randomization: bool = True
     randomization_threshold: float = DEFAULT_THRESHOLD
-    target: str = "auto"
-    class_names: tuple[str, ...] = ()
-    layer: str | None = None
-    relu: bool = True
-    windows: tuple[int, ...] = (15,)
-    stride: int = 1
-    occlude_channels: str = "together"
-    blur_sigma: float = 5.0
-    ig_steps: int = 64
-    ig_tolerance: float = 0.01
-    noise_samples: int = 32
-    noise: float = 0.15
-    key: str | None = None
-    label_column: int | None = None
-    samples: str | None = None
     nan_policy: str | None = None
     plots: bool = True
     formats: tuple[str, ...] = ("png",)
-    batch_size: int = 512
-    overwrite: bool = False
-    unsafe_load: bool = False
-    custom_objects: Path | None = None
-    seed: int = 0
+
+    @property
+    def curve_baseline(self) -> BaselineParameters:
+        """The curves' baseline, with the seed and blur width the methods get."""
+        options = self.explain.options
+        shared = {name: options[name] for name in ("seed", "blur_sigma") if options.get(name) is not None}
+        return BaselineParameters(baselines=self.baseline, **shared)
+
+    @property
+    def maps_request(self) -> ExplainRequest:
+        """The ``explain`` request that computes the maps: ``--baseline`` for the methods too, raw maps."""
+        from ..methods import DEFAULT_METHODS
+
+        return replace(
+            self.explain,
+            methods=self.explain.methods or DEFAULT_METHODS,
+            options={**self.explain.options, "baselines": self.baseline},
+            nan_policy=self.nan_policy or "error",
+            normalize="none",
+            plots=False,
+        )

@@ -8,7 +8,7 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,13 @@ import numpy as np
 
 from ..errors import UsageError
 from ..outputs import package_versions
+from ..pipeline.plan import Plan
+from ..pipeline.tally import Tally
+from ..request import ExplainRequest
 from .curves import Curves, step_counts
-from .maps import ranking
-from .mapset import MapSet
 from .randomization import Randomization
-from .report import RANDOM
 from .request import EvaluateRequest
+from .scoring import CORRELATION, DELETION, INSERTION, RANDOM, ScoreChunk
 
 Progress = Callable[[str, int, int], None]
 RULES = {
@@ -65,130 +66,149 @@ class EvaluationResult:
 
 def check_evaluate_request(request: EvaluateRequest) -> None:
     """Reject bad or contradictory options before any file is read or model loaded."""
-    from ..methods import method_spec
     from ..methods.baselines import check_baseline_name
     from ..request import check_request
-    from .mapset import explain_request
 
-    if request.target == "all":
+    if request.explain.target == "all":
         raise UsageError("--target all is not supported by evaluate, which scores one target per signal")
     if request.baseline == "interp":
         raise UsageError("--baseline interp depends on an occluded window; the curves need a whole-signal baseline")
-    check_baseline_name(request.baseline)
-    if request.steps < 1 or request.ig_steps < 2:
-        raise UsageError("--steps must be at least 1 and --ig-steps at least 2")
+    check_baseline_name(request.baseline, "evaluate")
+    if request.steps < 1:
+        raise UsageError("--steps must be at least 1")
     if not -1 <= request.randomization_threshold <= 1:
         raise UsageError(f"--randomization-threshold must be between -1 and 1, not {request.randomization_threshold}")
-    for name in request.methods:
-        method_spec(name)
-    check_request(explain_request(request))
+    request.curve_baseline  # noqa: B018 (building it checks the seed and blur width)
+    check_request(request.maps_request)
 
 
 def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> EvaluationResult:
-    """Compute (or read) the maps, score them and write ``evaluation.json``/``.csv`` and the figures."""
-    from ..model_files import load_model
+    """Compute (or read) the maps, score them chunk by chunk and write ``evaluation.json``/``.csv`` and the
+    figures."""
     from ..outputs import check_destination, class_names, staged_output
-    from ..signals import fit_to_model
+    from ..pipeline.executor import InProcessExecutor
+    from ..pipeline.plan import make_plan
+    from ..pipeline.run import stream
+    from ..signals import dataset_mean
+    from ..sinks import RunRecord
+    from ..sinks.memory import MemorySink
     from . import report
-    from .mapset import computed_maps, stored_maps
+    from .stored import stored_run
 
     check_evaluate_request(request)
-    check_destination(request.out_dir, request.overwrite)
-    adapter = load_model(
-        request.model_path,
-        batch_size=request.batch_size,
-        unsafe=request.unsafe_load,
-        custom_objects=request.custom_objects,
+    check_destination(request.explain.out_dir, request.explain.overwrite)
+    started = time.perf_counter()
+    if request.from_dir:
+        stored = stored_run(request)
+        plan, executor, made, source = stored.plan, stored.executor, stored.explain, stored.source
+        recorded_names, seconds_per_sample = stored.class_names, stored.seconds_per_sample
+    else:
+        made = request.maps_request
+        plan, executor, recorded_names = make_plan(made), InProcessExecutor(), []
+        source = {"kind": "computed", "seconds_per_sample": "measured in this run, after a one-signal warm-up"}
+    facts = plan.model_facts
+    if facts["input_shape"][0] is not None:
+        step_counts(facts["input_shape"][0], request.steps)  # a bad --steps fails before the maps are made
+    names = class_names(request.explain, facts["n_outputs"])
+    if not request.explain.class_names and len(recorded_names) == facts["n_outputs"]:
+        names = recorded_names
+    mean_signal = plan.dataset_mean
+    if request.baseline == "dataset-mean" and mean_signal is None:
+        mean_signal = dataset_mean(plan.data.path, key=plan.data.key, label_column=plan.data.label_column)
+    baseline = request.curve_baseline
+    scorer = ScoreChunk(request.steps, baseline, mean_signal, request.randomization, baseline.seed, made.normalize)
+    plan = replace(plan, stages=(scorer,))
+    sink = MemorySink()
+    tally = stream(plan, executor, [sink], progress)
+    sink.close(RunRecord({}, {"sample_index": plan.rows.astype(np.int64)}))
+    timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in ("curves", "randomization"))}
+    timings.update({stage: tally.seconds.get(stage, 0.0) for stage in ("curves", "randomization")})
+    timings["total"] = time.perf_counter() - started
+    if not request.from_dir:
+        seconds_per_sample = {m.name: tally.seconds.get(m.name, 0.0) / len(plan.rows) for m in plan.methods}
+    scores = _scores(request, plan.model.load(), plan.source_shape[1], sink.arrays, tally)
+    rows = report.summary_rows(
+        scores.curves, scores.method_of, scores.randomization, scores.ig_gaps, seconds_per_sample
     )
-    names = class_names(request, adapter.n_outputs)
-    if adapter.input_shape[0] is not None:
-        step_counts(adapter.input_shape[0], request.steps)  # a bad --steps fails before the maps are made
-    timings: dict[str, float] = {}
-    maps = _timed(
-        timings, "maps", lambda: stored_maps(request) if request.from_dir else computed_maps(request, adapter, progress)
-    )
-    if not request.class_names and len(maps.class_names) == adapter.n_outputs:
-        names = maps.class_names
-    x = fit_to_model(maps.signals.data, adapter.input_shape, request.data_path)
-    curves = _timed(timings, "curves", lambda: _curves(request, adapter, x, maps, progress))
-    randomization = None
-    if request.randomization:
-        randomization = _timed(timings, "randomization", lambda: _randomization(request, adapter, x, maps, progress))
-    ig_gaps = {
-        name: maps.diagnostics["integrated_gradients_delta"]
-        for name, method in maps.method_of.items()
-        if method == "integrated_gradients" and "integrated_gradients_delta" in maps.diagnostics
+    document = {
+        **_document(request, plan, scores, names, made, source),
+        "summary": rows,
+        "curves": report.curves_section(scores.curves),
+        "randomization": report.randomization_section(scores.randomization, RULES["randomization"]),
+        "integrated_gradients": {
+            name: {"mean": float(gap.mean()), "max": float(gap.max()), "per_signal": gap.tolist()}
+            for name, gap in scores.ig_gaps.items()
+        },
+        "seconds_per_sample": seconds_per_sample,
+        "timings_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
     }
-    rows = report.summary_rows(curves, maps.method_of, randomization, ig_gaps, maps.seconds_per_sample)
-    document = _document(request, adapter, x, maps, names, rows, curves, randomization, ig_gaps, timings)
-    with staged_output(request.out_dir, request.overwrite) as staging:
+    with staged_output(request.explain.out_dir, request.explain.overwrite) as staging:
         report.write_json(staging / "evaluation.json", document)
         report.write_csv(staging / "evaluation.csv", rows)
         if request.plots:
             from .plots import write_figures
 
-            squashed = adapter.output_activation in ("softmax", "sigmoid")
+            squashed = facts["output_activation"] in ("softmax", "sigmoid")
             label = "target probability" if squashed else "target output"
-            write_figures(staging, curves, randomization, request.formats, label)
-    return EvaluationResult(request.out_dir, rows, document, curves, randomization)
+            write_figures(staging, scores.curves, scores.randomization, request.formats, label)
+    return EvaluationResult(request.explain.out_dir, rows, document, scores.curves, scores.randomization)
 
 
-def _curves(request: EvaluateRequest, adapter: Any, x: np.ndarray, maps: MapSet, progress: Progress | None) -> Any:
-    """Deletion/insertion curves of every map and of a random order, against ``--baseline``."""
-    from ..methods.baselines import make_baseline
-    from ..signals import dataset_mean
-    from .curves import perturbation_curves
-    from .maps import random_ranking
+@dataclass(frozen=True)
+class Scores:
+    """The per-signal scores gathered from every chunk, by map."""
 
-    mean_signal = None
-    if request.baseline == "dataset-mean":
-        mean_signal = maps.context.get("dataset_mean")
-        if mean_signal is None:
-            mean_signal = dataset_mean(request.data_path, key=maps.explain.key, label_column=maps.explain.label_column)
-    baseline = make_baseline(
-        request.baseline, x, dataset_mean=mean_signal, seed=request.seed, blur_sigma=request.blur_sigma
-    )
-    rankings = {name: ranking(values) for name, values in maps.maps.items()}
-    rankings[RANDOM] = random_ranking(x, request.seed)
-    return perturbation_curves(adapter, x, baseline, maps.targets, rankings, request.steps, progress=progress)
+    arrays: dict[str, np.ndarray]
+    curves: dict[str, Curves]
+    method_of: dict[str, str]
+    randomization: Randomization | None
+    ig_gaps: dict[str, np.ndarray]
 
 
-def _randomization(
-    request: EvaluateRequest, adapter: Any, x: np.ndarray, maps: MapSet, progress: Progress | None
-) -> Randomization:
-    from .randomization import randomization_check
+def _scores(request: EvaluateRequest, adapter: Any, length: int, arrays: dict[str, np.ndarray], tally: Tally) -> Scores:
+    """Curves, randomisation verdicts and completeness gaps from the gathered arrays (signals of ``length``)."""
+    from .curves import area
+    from .randomization import randomized_adapters, verdict
 
-    return randomization_check(
-        adapter,
-        x,
-        maps.targets,
-        maps.methods(),
-        maps.maps,
-        seed=request.seed,
-        threshold=request.randomization_threshold,
-        chunk=request.batch_size,
-        normalize=maps.explain.normalize,
-        progress=progress,
-    )
+    maps = [name.removeprefix(DELETION) for name in arrays if name.startswith(DELETION)]
+    fractions = step_counts(length, request.steps) / length
+    curves = {
+        name: Curves(
+            fractions=fractions,
+            deletion=arrays[DELETION + name],
+            insertion=arrays[INSERTION + name],
+            deletion_auc=area(fractions, arrays[DELETION + name]),
+            insertion_auc=area(fractions, arrays[INSERTION + name]),
+        )
+        for name in maps
+    }
+    method_of = {name: tally.parameters[DELETION + name]["method"] for name in maps if name != RANDOM}
+    randomization = None
+    if request.randomization:
+        layers, _ = randomized_adapters(adapter, request.curve_baseline.seed)
+        found = {name: arrays[CORRELATION + name].T for name in maps if CORRELATION + name in arrays}
+        randomization = verdict(layers, found, request.randomization_threshold)
+    ig_gaps = {
+        name: arrays["integrated_gradients_delta"]
+        for name, method in method_of.items()
+        if method == "integrated_gradients" and "integrated_gradients_delta" in arrays
+    }
+    return Scores(arrays, curves, method_of, randomization, ig_gaps)
 
 
 def _document(
     request: EvaluateRequest,
-    adapter: Any,
-    x: np.ndarray,
-    maps: MapSet,
+    plan: Plan,
+    scores: Scores,
     names: list[str],
-    rows: list[dict[str, Any]],
-    curves: dict[str, Curves],
-    randomization: Randomization | None,
-    ig_gaps: dict[str, np.ndarray],
-    timings: dict[str, float],
+    made: ExplainRequest,
+    source: dict[str, Any],
 ) -> dict[str, Any]:
-    """Everything in ``evaluation.json``: parameters, rules, every curve, area and correlation."""
-    from ..outputs import file_sha256
-    from . import report
+    """The head of ``evaluation.json``: run, model, data, parameters, rules and the signals scored."""
+    from ..outputs import file_sha256, request_parameters
 
-    outputs = adapter.predict(x)[np.arange(len(x)), maps.targets]
+    facts, given = plan.model_facts, request.explain
+    targets = scores.arrays["targets"]
     return {
         "tool": "signalscreen",
         "command": "evaluate",
@@ -196,38 +216,26 @@ def _document(
         "versions": package_versions(),
         "argv": sys.argv,
         "model": {
-            "path": str(request.model_path),
-            "sha256": file_sha256(request.model_path),
-            "input_shape": list(adapter.input_shape),
-            "n_outputs": adapter.n_outputs,
-            "output_activation": adapter.output_activation,
+            "path": str(given.model_path),
+            "sha256": file_sha256(given.model_path),
+            **{key: facts[key] for key in ("input_shape", "n_outputs", "output_activation")},
         },
-        "data": {"path": str(request.data_path), "sha256": file_sha256(request.data_path), "shape": list(x.shape)},
-        "source": maps.source,
-        "parameters": {key: str(v) if isinstance(v, Path) else v for key, v in asdict(request).items()},
-        "method_parameters": {key: str(v) if isinstance(v, Path) else v for key, v in asdict(maps.explain).items()},
+        "data": {
+            "path": str(given.data_path),
+            "sha256": file_sha256(given.data_path),
+            "shape": [len(plan.rows), plan.source_shape[1], facts["input_shape"][1]],
+        },
+        "source": source,
+        "parameters": {
+            **request_parameters(request),
+            "explain": request_parameters(given),
+        },
+        "method_parameters": {method.name: method.params.as_dict() for method in plan.methods},
         "rules": RULES,
         "signals": {
-            "sample_index": maps.signals.sample_index.tolist(),
-            "targets": maps.targets.tolist(),
-            "target_names": [names[int(t)] for t in maps.targets],
-            "target_output": outputs.tolist(),
+            "sample_index": scores.arrays["sample_index"].tolist(),
+            "targets": targets.tolist(),
+            "target_names": [names[int(t)] for t in targets],
+            "target_output": scores.arrays["target_output"].tolist(),
         },
-        "summary": rows,
-        "curves": report.curves_section(curves),
-        "randomization": report.randomization_section(randomization, RULES["randomization"]),
-        "integrated_gradients": {
-            name: {"mean": float(gap.mean()), "max": float(gap.max()), "per_signal": gap.tolist()}
-            for name, gap in ig_gaps.items()
-        },
-        "seconds_per_sample": maps.seconds_per_sample,
-        "timings_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
     }
-
-
-def _timed(timings: dict[str, float], stage: str, work: Callable[[], Any]) -> Any:
-    started = time.perf_counter()
-    try:
-        return work()
-    finally:
-        timings[stage] = time.perf_counter() - started

@@ -1,17 +1,24 @@
-"""What every attribution method shares: the adapter protocol it calls, a base class, input checks."""
+"""The contract of every attribution method, built in or plugged in: the adapter it calls and its base class.
+
+Standard library only at import time, so methods can be listed and their options generated without numpy.
+"""
 
 from __future__ import annotations
 
-import zlib
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-import numpy as np
+from ..params import Parameters, fields_of
 
-from ..errors import UsageError
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Adapter(Protocol):
-    """The model calls a method may make (``models.ModelAdapter`` implements it; tests may fake it)."""
+    """The model calls a method may make (``models.ModelAdapter`` implements it; tests may fake it).
+
+    ``batch_size`` inputs go through one compiled call; ``predict`` may take a larger ``batch_size`` for
+    cheap forward-only copies.
+    """
 
     n_outputs: int
     batch_size: int
@@ -32,59 +39,54 @@ class Adapter(Protocol):
 
 
 class Method:
-    """Base of the attribution methods: the constructor only stores parameters.
+    """Base of the attribution methods.
 
-    ``attribute(adapter, x, targets)`` returns named arrays whose first axis is the signal. Names listed in
-    ``diagnostics`` are per-signal numbers (e.g. a completeness gap), not maps: never normalised or plotted.
+    A subclass sets ``name`` (the one place a built-in method's name is written; a plugin's comes from its
+    entry point), ``family``, ``summary``, ``paper``, and ``Parameters``, a frozen dataclass of
+    :func:`params.param` fields. ``attribute(adapter, x, targets)`` returns named arrays whose first axis
+    is the signal; names listed in ``diagnostics`` are per-signal numbers (e.g. a completeness gap), not
+    maps: never normalised or plotted.
+
+    The constructor takes the parameters as keywords (or a built ``Parameters``) and the data-derived
+    ``dataset_mean``; each parameter is readable as an attribute.
     """
 
     name: ClassVar[str] = ""
+    family: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    paper: ClassVar[str] = ""
     diagnostics: ClassVar[tuple[str, ...]] = ()
+    Parameters: ClassVar[type[Parameters]] = Parameters
 
-    @classmethod
-    def from_request(cls, request: Any, context: dict[str, Any]) -> Method:
-        """Build from an ``ExplainRequest``; ``context`` holds data-derived inputs (e.g. ``dataset_mean``)."""
-        return cls()
+    def __init__(
+        self, params: Parameters | None = None, *, dataset_mean: np.ndarray | None = None, **values: Any
+    ) -> None:
+        self.params = params if params is not None else self.Parameters(**values)
+        self.dataset_mean = dataset_mean
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "params":  # not yet set (e.g. while unpickling)
+            raise AttributeError(name)
+        try:
+            return getattr(self.params, name)
+        except AttributeError:
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}") from None
 
     def parameters(self) -> dict[str, Any]:
-        """Parameters recorded in the manifest (attributes that do not start with ``_``, arrays left out)."""
-        return {k: v for k, v in vars(self).items() if not k.startswith("_") and not isinstance(v, np.ndarray)}
+        """The parameters recorded in the manifest."""
+        return self.params.as_dict()
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         raise NotImplementedError
 
-
-def check_inputs(x: np.ndarray, targets: np.ndarray, n_outputs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Validate a batch ``(n, L, C)`` and its per-sample target indices."""
-    x = np.asarray(x, dtype=np.float32)
-    targets = np.asarray(targets, dtype=np.int32)
-    if x.ndim != 3:
-        raise UsageError(f"signals must have shape (n, L, C), not {x.shape}")
-    if targets.shape != (x.shape[0],):
-        raise UsageError(f"need one target per signal: {targets.shape} targets for {x.shape[0]} signals")
-    if targets.size and (targets.min() < 0 or targets.max() >= n_outputs):
-        raise UsageError(f"target {int(targets.max())} is outside the model's {n_outputs} outputs")
-    return x, targets
-
-
-def signal_rng(seed: int, signal: np.ndarray) -> np.random.Generator:
-    """A generator seeded by ``seed`` and the signal's own values.
-
-    Random draws then depend on the signal, not on its position in a batch or chunk, so results are the
-    same alone, in any batch, in any shard.
-    """
-    return np.random.default_rng([seed, zlib.crc32(np.ascontiguousarray(signal, dtype=np.float32).tobytes())])
-
-
-def batched_rows(total: int, size: int) -> list[slice]:
-    """Consecutive slices of at most ``size`` covering ``range(total)``."""
-    return [slice(start, min(start + size, total)) for start in range(0, total, max(1, size))]
-
-
-PERTURBATION_BYTES = 64 << 20
-
-
-def perturbation_batch(adapter: Adapter, length: int, channels: int) -> int:
-    """Perturbed copies per forward call: forward passes are cheap, so up to 8 gradient batches at once,
-    never more than 64 MiB of copies."""
-    return max(1, min(8 * adapter.batch_size, PERTURBATION_BYTES // (4 * length * channels)))
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """The JSON form of ``signalscreen methods --json``."""
+        return {
+            "name": cls.name,
+            "family": cls.family,
+            "summary": cls.summary,
+            "paper": cls.paper,
+            "diagnostics": list(cls.diagnostics),
+            "parameters": [spec.describe() for spec in fields_of(cls.Parameters)],
+        }

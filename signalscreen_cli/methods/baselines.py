@@ -1,18 +1,51 @@
-"""Reference signals ("baselines") that occlusion and integrated gradients replace the input with."""
+"""Reference signals ("baselines") that occlusion, integrated gradients and the evaluation curves use.
+
+The declaration (:class:`BaselineParameters`) is standard library only; numpy is imported where a
+baseline is made.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import SignalFileError, UsageError
-from ..request import BASELINES
-from .base import signal_rng
+from ..params import RUN_PANEL, Parameters, param
+
+if TYPE_CHECKING:
+    import numpy as np
+
+BASELINES = ("zero", "mean", "dataset-mean", "interp", "blur", "noise")
 
 
-def check_baseline_name(kind: str, method: str = "occlusion") -> None:
+@dataclass(frozen=True)
+class Seeded(Parameters):
+    seed: int = param(0, "Seed for every random choice.", panel=RUN_PANEL)
+
+
+@dataclass(frozen=True)
+class BaselineParameters(Seeded):
+    """Parameters of a method that replaces the input by a baseline."""
+
+    baselines: str = param(
+        "zero",
+        "Occlusion / integrated-gradients baseline: zero, mean, dataset-mean, interp, blur, noise, or a .npy.",
+        flags=("--baseline",),
+        metavar="KIND|FILE.npy",
+    )
+    blur_sigma: float = param(5.0, "Gaussian width (samples) of the blur baseline.")
+
+    def check(self) -> None:
+        check_baseline_name(self.baselines, "occlusion")
+        if self.blur_sigma <= 0:
+            raise UsageError(f"--blur-sigma must be positive, not {self.blur_sigma}")
+
+    def data_needs(self) -> frozenset[str]:
+        return frozenset({"dataset_mean"}) if self.baselines == "dataset-mean" else frozenset()
+
+
+def check_baseline_name(kind: str, method: str) -> None:
     """Accept a menu name or a path to a ``.npy`` file; ``interp`` is for occlusion only."""
     if kind not in BASELINES and not kind.endswith(".npy"):
         raise UsageError(f"unknown baseline {kind!r}", "choose from: " + ", ".join(BASELINES) + ", or a .npy file")
@@ -32,6 +65,10 @@ def make_baseline(
 
     ``interp`` depends on the occluded window, so occlusion builds it itself.
     """
+    import numpy as np
+
+    from .arrays import signal_rng
+
     if kind == "zero":
         return np.zeros_like(x)
     if kind == "mean":
@@ -52,32 +89,10 @@ def make_baseline(
     return load_baseline_file(Path(kind), x.shape)
 
 
-def baseline_options(request: Any, context: dict[str, Any]) -> dict[str, Any]:
-    """The constructor arguments every baseline-using method takes from a request."""
-    return {
-        "baselines": request.baseline,
-        "dataset_mean": context.get("dataset_mean"),
-        "seed": request.seed,
-        "blur_sigma": request.blur_sigma,
-    }
-
-
-class UsesBaseline:
-    """Mixin of methods with ``baselines``, ``dataset_mean``, ``seed`` and ``blur_sigma`` attributes."""
-
-    baselines: str
-    dataset_mean: np.ndarray | None
-    seed: int
-    blur_sigma: float
-
-    def baseline_for(self, x: np.ndarray) -> np.ndarray:
-        return make_baseline(
-            self.baselines, x, dataset_mean=self.dataset_mean, seed=self.seed, blur_sigma=self.blur_sigma
-        )
-
-
 def load_baseline_file(path: Path, shape: tuple[int, ...]) -> np.ndarray:
     """A ``.npy`` baseline of shape ``(L,)`` or ``(L, C)``, the same for every signal, broadcast to ``shape``."""
+    import numpy as np
+
     try:
         values = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:

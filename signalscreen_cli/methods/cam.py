@@ -6,11 +6,22 @@ resolution; all three use the same layer choice (``--layer``, default: the last 
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+from ..params import Parameters, param
+from .base import Adapter, Method
 
-from .base import Adapter, Method, batched_rows, check_inputs, perturbation_batch
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class LayerParameters(Parameters):
+    layer: str | None = param(
+        None, "Conv layer name or index for the CAM methods (default: last Conv1D).", metavar="NAME|INDEX"
+    )
+    relu: bool = param(True, "Apply ReLU to the CAM methods' maps.")
 
 
 def upsample_half_pixel(maps: np.ndarray, length: int) -> np.ndarray:
@@ -19,6 +30,8 @@ def upsample_half_pixel(maps: np.ndarray, length: int) -> np.ndarray:
     Output sample ``i`` reads the map at ``(i + 0.5) * L' / length - 0.5``, clamped to the map's ends,
     as ``tf.image.resize`` does.
     """
+    import numpy as np
+
     source_length = maps.shape[1]
     where = (np.arange(length) + 0.5) * source_length / length - 0.5
     where = np.clip(where, 0, source_length - 1)
@@ -29,15 +42,15 @@ def upsample_half_pixel(maps: np.ndarray, length: int) -> np.ndarray:
 
 
 class _LayerMethod(Method):
-    def __init__(self, layer: str | int | None = None, relu: bool = True) -> None:
-        self.layer = layer
-        self.relu = relu
-
-    @classmethod
-    def from_request(cls, request: Any, context: dict[str, Any]) -> Method:
-        return cls(layer=request.layer, relu=request.relu)
+    family = "layer"
+    Parameters = LayerParameters
+    params: LayerParameters
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        from .arrays import check_inputs
+
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         raw = self._raw_map(adapter, x, targets, adapter.resolve_layer(self.layer)).astype(np.float32)
         if self.relu:
@@ -53,8 +66,12 @@ class GradCAM(_LayerMethod):
     per sample."""
 
     name = "gradcam"
+    summary = "conv activations weighted by their time-averaged gradients, per sample, resized to the input"
+    paper = "Selvaraju et al. 2017, Grad-CAM"
 
     def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
+        import numpy as np
+
         activations, grads = adapter.layer_activations_and_gradients(x, layer, targets)
         return np.einsum("nlk,nk->nl", activations, grads.mean(axis=1))
 
@@ -64,8 +81,12 @@ class GradCAMPlusPlus(_LayerMethod):
     ``α = g² / (2g² + Σ_t A_t · g³)``, ``w_k = Σ_t α_t ReLU(g_t)``, ``g = ∂ logit / ∂A``."""
 
     name = "gradcam_plus_plus"
+    summary = "conv activations weighted by positive gradients with second-order pixel weights"
+    paper = "Chattopadhay et al. 2018, Grad-CAM++"
 
     def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
+        import numpy as np
+
         activations, grads = adapter.layer_activations_and_gradients(x, layer, targets)
         # α·ReLU(g) = g / (2 + Σ_t A_t · g) where g > 0 (the g² cancels), and 0 elsewhere.
         denominator = 2 + activations.sum(axis=1, keepdims=True) * grads
@@ -80,23 +101,32 @@ class ScoreCAM(_LayerMethod):
     """Score-CAM (Wang et al. 2020): each channel's activation, resized and min-max scaled to [0, 1], masks
     the input; its weight is the model's output for the target on the masked input.
 
-    Masked copies go through the model ``base.perturbation_batch`` at a time, so memory stays bounded.
+    Masked copies go through the perturbation engine, ``perturbation.copies_per_call`` at a time, so memory
+    stays bounded.
     """
 
     name = "scorecam"
+    summary = "conv activations weighted by the target's output on the input masked by each activation"
+    paper = "Wang et al. 2020, Score-CAM"
 
     def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
+        import numpy as np
+
+        from ..perturbation import copies_per_call, perturbed_outputs
+
         activations = adapter.layer_activations(x, layer)
         n, _, channels = activations.shape
-        weights = np.empty((n, channels), np.float32)
-        cases = n * channels
-        per_eval = perturbation_batch(adapter, x.shape[1], x.shape[2])
-        for rows in batched_rows(cases, per_eval):
-            samples, channel = np.divmod(np.arange(rows.start, rows.stop), channels)
+
+        def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
+            samples, channel = np.divmod(np.arange(block.start, block.stop), channels)
             masks = upsample_half_pixel(activations[samples, :, channel], x.shape[1])
             low = masks.min(axis=1, keepdims=True)
             span = masks.max(axis=1, keepdims=True) - low
             masks = np.divide(masks - low, span, out=np.zeros_like(masks), where=span > 0)
-            outputs = adapter.predict(x[samples] * masks[:, :, None], batch_size=per_eval)
-            weights.reshape(-1)[rows] = outputs[np.arange(len(samples)), targets[samples]]
+            return x[samples] * masks[:, :, None], targets[samples]
+
+        weights = np.empty((n, channels), np.float32)
+        per_eval = copies_per_call(adapter, x.shape[1], x.shape[2])
+        for block, outputs in perturbed_outputs(adapter, n * channels, build, per_eval, batch_size=per_eval):
+            weights.reshape(-1)[block] = outputs
         return np.einsum("nlk,nk->nl", activations, weights)

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
+from ..errors import UsageError
+from ..params import param
+from .base import Adapter, Method
+from .baselines import BaselineParameters, Seeded
 
-from .base import Adapter, Method, batched_rows, check_inputs, signal_rng
-from .baselines import UsesBaseline, baseline_options, check_baseline_name
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Saliency(Method):
     """Absolute gradient of the target logit with respect to each input sample and channel."""
 
     name = "saliency"
+    family = "gradient"
+    summary = "|d logit / d input|, one value per sample and channel"
+    paper = "Simonyan et al. 2014, Deep Inside Convolutional Networks"
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        from .arrays import check_inputs
+
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         grads, _ = adapter.gradients(x, targets)
         return {"saliency": np.abs(grads)}
@@ -25,8 +36,13 @@ class GradientXInput(Method):
     """Signed gradient of the target logit times the input (Shrikumar et al. 2016)."""
 
     name = "gradient_x_input"
+    family = "gradient"
+    summary = "d logit / d input times the input, signed"
+    paper = "Shrikumar et al. 2016, Not Just a Black Box"
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        from .arrays import check_inputs
+
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         grads, _ = adapter.gradients(x, targets)
         return {"gradient_x_input": grads * x}
@@ -34,6 +50,8 @@ class GradientXInput(Method):
 
 def path_rule(n_steps: int, rule: str) -> tuple[np.ndarray, np.ndarray]:
     """Points ``alpha`` in [0, 1] and weights (summing to 1) of a quadrature rule on the straight path."""
+    import numpy as np
+
     if rule == "gausslegendre":
         nodes, weights = np.polynomial.legendre.leggauss(n_steps)
         return ((nodes + 1) / 2).astype(np.float32), (weights / 2).astype(np.float32)
@@ -43,7 +61,33 @@ def path_rule(n_steps: int, rule: str) -> tuple[np.ndarray, np.ndarray]:
     return alphas, weights
 
 
-class IntegratedGradients(UsesBaseline, Method):
+@dataclass(frozen=True)
+class IntegratedGradientsParameters(BaselineParameters):
+    n_steps: int = param(
+        64, "Integrated gradients: path steps (doubled where needed).", flags=("--steps", "--ig-steps"), minimum=2
+    )
+    method: str = param(
+        "gausslegendre",
+        "Integrated gradients: quadrature rule.",
+        flags=("--ig-method",),
+        choices=("gausslegendre", "trapezoid"),
+    )
+    tolerance: float = param(0.01, "Integrated gradients: completeness gap to reach.", flags=("--ig-tolerance",))
+    max_steps: int = param(
+        1024, "Integrated gradients: most path steps when doubling.", flags=("--ig-max-steps",), minimum=2
+    )
+
+    def check(self) -> None:
+        if self.baselines == "interp":
+            raise UsageError("baseline 'interp' applies to occlusion only, not to integrated_gradients")
+        super().check()
+        if self.tolerance <= 0:
+            raise UsageError(f"--ig-tolerance must be positive, not {self.tolerance}")
+        if self.n_steps > self.max_steps:
+            raise UsageError(f"--steps must be between 2 and {self.max_steps}")
+
+
+class IntegratedGradients(Method):
     """Integrated gradients (Sundararajan et al. 2017): ``(x − x′) ∫₀¹ ∂F(x′ + α(x − x′))/∂x dα`` on the logit.
 
     Each signal's completeness gap ``|Σ attributions − (F(x) − F(x′))| / |F(x) − F(x′)|`` (absolute where
@@ -52,41 +96,23 @@ class IntegratedGradients(UsesBaseline, Method):
     """
 
     name = "integrated_gradients"
+    family = "gradient"
+    summary = "(x - baseline) times the mean gradient on the straight path; sums to F(x) - F(baseline)"
+    paper = "Sundararajan et al. 2017, Axiomatic Attribution for Deep Networks"
     diagnostics: ClassVar[tuple[str, ...]] = ("integrated_gradients_delta", "integrated_gradients_steps")
+    Parameters = IntegratedGradientsParameters
+    params: IntegratedGradientsParameters
     ABSOLUTE_BELOW = 1e-3
 
-    def __init__(
-        self,
-        n_steps: int = 64,
-        baselines: str = "zero",
-        method: str = "gausslegendre",
-        tolerance: float = 0.01,
-        max_steps: int = 1024,
-        dataset_mean: np.ndarray | None = None,
-        seed: int = 0,
-        blur_sigma: float = 5.0,
-    ) -> None:
-        self.n_steps = n_steps
-        self.baselines = baselines
-        self.method = method
-        self.tolerance = tolerance
-        self.max_steps = max_steps
-        self.dataset_mean = dataset_mean
-        self.seed = seed
-        self.blur_sigma = blur_sigma
-
-    @classmethod
-    def from_request(cls, request: Any, context: dict[str, Any]) -> Method:
-        return cls(n_steps=request.steps, tolerance=request.ig_tolerance, **baseline_options(request, context))
-
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-        from ..errors import UsageError
+        import numpy as np
 
+        from .arrays import check_inputs
+        from .baselines import make_baseline
+
+        p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
-        check_baseline_name(self.baselines, self.name)
-        if self.method not in ("gausslegendre", "trapezoid") or not 2 <= self.n_steps <= self.max_steps:
-            raise UsageError(f"--steps must be between 2 and {self.max_steps}, rule gausslegendre or trapezoid")
-        base = self.baseline_for(x)
+        base = make_baseline(p.baselines, x, dataset_mean=self.dataset_mean, seed=p.seed, blur_sigma=p.blur_sigma)
         rows = np.arange(len(x))
         difference = adapter.logits(x)[rows, targets] - adapter.logits(base)[rows, targets]
         attributions = np.zeros_like(x)
@@ -110,6 +136,10 @@ class IntegratedGradients(UsesBaseline, Method):
     def _integrate(
         self, adapter: Adapter, x: np.ndarray, base: np.ndarray, targets: np.ndarray, n_steps: int
     ) -> np.ndarray:
+        import numpy as np
+
+        from .arrays import batched_rows
+
         alphas, weights = path_rule(n_steps, self.method)
         out = np.empty_like(x)
         per_call = max(1, adapter.batch_size // n_steps)
@@ -122,6 +152,12 @@ class IntegratedGradients(UsesBaseline, Method):
         return out
 
 
+@dataclass(frozen=True)
+class SmoothGradParameters(Seeded):
+    noise_samples: int = param(32, "SmoothGrad family: noisy copies per signal.", minimum=1)
+    noise: float = param(0.15, "SmoothGrad family: noise sigma / (max - min) of the signal.", minimum=0)
+
+
 class SmoothGrad(Method):
     """SmoothGrad (Smilkov et al. 2017): the mean logit gradient over noisy copies of each signal.
 
@@ -131,23 +167,19 @@ class SmoothGrad(Method):
     """
 
     name = "smoothgrad"
+    family = "gradient"
+    summary = "mean gradient over noisy copies of the signal"
+    paper = "Smilkov et al. 2017, SmoothGrad: removing noise by adding noise"
+    Parameters = SmoothGradParameters
+    params: SmoothGradParameters
     statistic = "mean"
 
-    def __init__(self, noise_samples: int = 32, noise: float = 0.15, seed: int = 0) -> None:
-        self.noise_samples = noise_samples
-        self.noise = noise
-        self.seed = seed
-
-    @classmethod
-    def from_request(cls, request: Any, context: dict[str, Any]) -> Method:
-        return cls(noise_samples=request.noise_samples, noise=request.noise, seed=request.seed)
-
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-        from ..errors import UsageError
+        import numpy as np
+
+        from .arrays import batched_rows, check_inputs
 
         x, targets = check_inputs(x, targets, adapter.n_outputs)
-        if self.noise_samples < 1 or self.noise < 0:
-            raise UsageError("--noise-samples must be >= 1 and --noise >= 0")
         m = self.noise_samples
         out = np.empty_like(x)
         for rows in batched_rows(len(x), max(1, adapter.batch_size // m)):
@@ -163,6 +195,10 @@ class SmoothGrad(Method):
         return {self.name: out}
 
     def _noisy_copies(self, signal: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        from .arrays import signal_rng
+
         sigma = self.noise * float(signal.max() - signal.min())
         draws = signal_rng(self.seed, signal).standard_normal((self.noise_samples, *signal.shape))
         return (signal[None] + sigma * draws).astype(np.float32)
@@ -172,6 +208,8 @@ class SmoothGradSquared(SmoothGrad):
     """SmoothGrad on squared gradients (Hooker et al. 2019's SG-SQ)."""
 
     name = "smoothgrad_squared"
+    summary = "mean squared gradient over noisy copies"
+    paper = "Hooker et al. 2019, A Benchmark for Interpretability Methods in Deep Neural Networks"
     statistic = "squared"
 
 
@@ -179,4 +217,6 @@ class VarGrad(SmoothGrad):
     """Variance of the gradients over noisy copies (Adebayo et al. 2018)."""
 
     name = "vargrad"
+    summary = "variance of the gradient over noisy copies"
+    paper = "Adebayo et al. 2018, Local Explanation Methods for Deep Neural Networks Lack Sensitivity"
     statistic = "variance"

@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from .base import Adapter, Method, batched_rows, check_inputs, perturbation_batch
-from .baselines import UsesBaseline, baseline_options, check_baseline_name
+from ..params import PERFORMANCE_PANEL, param
+from .base import Adapter, Method
+from .baselines import BaselineParameters
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class OcclusionParameters(BaselineParameters):
+    sliding_window: tuple[int, ...] = param(
+        (15,), "Occlusion window width(s), repeatable.", flags=("--window", "-w"), minimum=1, metavar="WIDTH"
+    )
+    stride: int = param(1, "Occlusion: occlude every k-th position, interpolate between.", minimum=1)
+    occlude_channels: str = param(
+        "together", "Occlusion: together, or each (a map per channel).", choices=("together", "each")
+    )
+    perturbations_per_eval: int | None = param(
+        None,
+        "Occlusion: occluded copies per model call (default: fits 64 MiB, at most 8 batches).",
+        panel=PERFORMANCE_PANEL,
+        minimum=1,
+    )
 
 
 def window_bounds(length: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     """Start (inclusive) and stop (exclusive) of the window of ``width`` centred at each position, clipped."""
+    import numpy as np
+
     centres = np.arange(length)
     starts = np.clip(centres - (width - 1) // 2, 0, length)
     stops = np.clip(centres + width // 2 + 1, 0, length)
@@ -21,6 +43,8 @@ def window_bounds(length: int, width: int) -> tuple[np.ndarray, np.ndarray]:
 
 def window_masks(length: int, width: int) -> np.ndarray:
     """``(length, length)`` bool: row ``i`` is True over the window centred at ``i``."""
+    import numpy as np
+
     starts, stops = window_bounds(length, width)
     positions = np.arange(length)
     return (positions[None, :] >= starts[:, None]) & (positions[None, :] < stops[:, None])
@@ -32,6 +56,8 @@ def interp_fill(x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: n
     A window touching one edge is filled with the value on its other side; one covering the whole signal
     with zeros.
     """
+    import numpy as np
+
     length = x.shape[1]
     has_left, has_right = starts > 0, stops < length
     left = np.where(has_left, starts - 1, np.minimum(stops, length - 1))
@@ -43,70 +69,58 @@ def interp_fill(x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: n
     return (left_values[:, None, :] + (right_values - left_values)[:, None, :] * frac).astype(np.float32)
 
 
-class Occlusion(UsesBaseline, Method):
+class Occlusion(Method):
     """Occlusion sensitivity with one map per window width.
 
     Score at position ``i`` = output_c(x) − output_c(x with the window centred at ``i`` replaced by the
     baseline), on the model's own (probability) output. With ``stride`` k only every k-th position (and
     the last) is occluded and the scores between are linearly interpolated. ``occlude_channels="each"``
     occludes one channel at a time and gives each channel its own map. At most
-    ``perturbations_per_eval`` occluded copies (default: ``base.perturbation_batch``) exist at once.
+    ``perturbations_per_eval`` occluded copies (default: ``perturbation.copies_per_call``) exist at once.
     """
 
     name = "occlusion"
-
-    def __init__(
-        self,
-        sliding_window: tuple[int, ...] = (15,),
-        baselines: str = "zero",
-        stride: int = 1,
-        occlude_channels: str = "together",
-        perturbations_per_eval: int | None = None,
-        dataset_mean: np.ndarray | None = None,
-        seed: int = 0,
-        blur_sigma: float = 5.0,
-    ) -> None:
-        self.sliding_window = tuple(sliding_window)
-        self.baselines = baselines
-        self.stride = stride
-        self.occlude_channels = occlude_channels
-        self.perturbations_per_eval = perturbations_per_eval
-        self.dataset_mean = dataset_mean
-        self.seed = seed
-        self.blur_sigma = blur_sigma
-
-    @classmethod
-    def from_request(cls, request: Any, context: dict[str, Any]) -> Method:
-        return cls(
-            sliding_window=request.windows,
-            stride=request.stride,
-            occlude_channels=request.occlude_channels,
-            **baseline_options(request, context),
-        )
+    family = "perturbation"
+    summary = "drop in the target's output when a window centred at each position is replaced by a baseline"
+    paper = "Zeiler & Fergus 2014, Visualizing and Understanding Convolutional Networks"
+    Parameters = OcclusionParameters
+    params: OcclusionParameters
 
     def array_names(self) -> list[str]:
-        return [f"occlusion_w{width}" for width in self.sliding_window]
+        return [f"occlusion_w{width}" for width in self.params.sliding_window]
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        from ..perturbation import copies_per_call, perturbed_outputs
+        from .arrays import check_inputs
+        from .baselines import make_baseline
+
+        p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         self._check(x.shape[1])
         n, length, channels = x.shape
         reference = adapter.predict(x)[np.arange(n), targets]
-        base = None if self.baselines == "interp" else self.baseline_for(x)
-        positions = np.unique(np.r_[np.arange(0, length, self.stride), length - 1])
-        groups = channels if self.occlude_channels == "each" else 1
+        base = None
+        if p.baselines != "interp":
+            base = make_baseline(p.baselines, x, dataset_mean=self.dataset_mean, seed=p.seed, blur_sigma=p.blur_sigma)
+        positions = np.unique(np.r_[np.arange(0, length, p.stride), length - 1])
+        groups = channels if p.occlude_channels == "each" else 1
         cases = n * len(positions) * groups  # (signal, position, channel group), signal slowest
-        per_eval = self.perturbations_per_eval or perturbation_batch(adapter, length, channels)
+        per_eval = p.perturbations_per_eval or copies_per_call(adapter, length, channels)
         out: dict[str, np.ndarray] = {}
-        for width, name in zip(self.sliding_window, self.array_names(), strict=True):
-            scores = np.empty(cases, dtype=np.float32)
-            for rows in batched_rows(cases, per_eval):
-                case = np.arange(rows.start, rows.stop)
-                samples, rest = np.divmod(case, len(positions) * groups)
+        for width, name in zip(p.sliding_window, self.array_names(), strict=True):
+
+            def build(block: slice, width: int = width) -> tuple[np.ndarray, np.ndarray]:
+                samples, rest = np.divmod(np.arange(block.start, block.stop), len(positions) * groups)
                 where, group = np.divmod(rest, groups)
                 copies = self._occluded(x, base, samples, positions[where], width, group if groups > 1 else None)
-                outputs = adapter.predict(copies, batch_size=per_eval)
-                scores[rows] = reference[samples] - outputs[np.arange(len(case)), targets[samples]]
+                return copies, targets[samples]
+
+            scores = np.empty(cases, dtype=np.float32)
+            for block, outputs in perturbed_outputs(adapter, cases, build, per_eval, batch_size=per_eval):
+                samples = np.arange(block.start, block.stop) // (len(positions) * groups)
+                scores[block] = reference[samples] - outputs
             scores = scores.reshape(n, len(positions), groups)
             if len(positions) < length:
                 everywhere = np.arange(length)
@@ -117,14 +131,11 @@ class Occlusion(UsesBaseline, Method):
         return out
 
     def _check(self, length: int) -> None:
-        for width in self.sliding_window:
+        for width in self.params.sliding_window:
             if not 1 <= width <= length:
                 raise UsageError(f"--window {width} must be between 1 and the signal length {length}")
-        if not 1 <= self.stride <= length:
-            raise UsageError(f"--stride {self.stride} must be between 1 and the signal length {length}")
-        if self.occlude_channels not in ("together", "each"):
-            raise UsageError(f"--occlude-channels must be together or each, not {self.occlude_channels!r}")
-        check_baseline_name(self.baselines, self.name)
+        if not 1 <= self.params.stride <= length:
+            raise UsageError(f"--stride {self.params.stride} must be between 1 and the signal length {length}")
 
     @staticmethod
     def _occluded(
@@ -137,6 +148,8 @@ class Occlusion(UsesBaseline, Method):
     ) -> np.ndarray:
         """Copies of ``x[samples]`` with the window centred at ``positions`` (in ``channel`` only, if given)
         replaced by the baseline."""
+        import numpy as np
+
         starts, stops = window_bounds(x.shape[1], width)
         masks = window_masks(x.shape[1], width)[positions][:, :, None]
         if channel is not None:

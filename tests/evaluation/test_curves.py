@@ -5,7 +5,7 @@ import pytest
 
 from signalscreen_cli.errors import UsageError
 from signalscreen_cli.evaluation.curves import area, perturbation_curves, step_counts
-from signalscreen_cli.evaluation.maps import compute_maps, random_ranking, ranking
+from signalscreen_cli.evaluation.maps import random_ranking, ranking
 from signalscreen_cli.models import ModelAdapter
 from tests.zoo import build_linear
 
@@ -96,7 +96,7 @@ def test_random_maps_score_at_chance(linear):
     model, weights, x = linear
     adapter = ModelAdapter(model, batch_size=64)
     targets = np.zeros(len(x), np.int32)
-    maps = compute_maps([RandomMaps()], adapter, x, targets, chunk=64).maps
+    maps = RandomMaps().attribute(adapter, x, targets)
     rankings = {
         "random_maps": ranking(maps["random_maps"]),
         "random": random_ranking(x, seed=1),

@@ -101,7 +101,7 @@ def test_smoothgrad_family_limits_and_seeds(tmp_path):
 def test_smoothgrad_matches_an_independent_mean_of_noisy_gradients(tmp_path):
     import tensorflow as tf
 
-    from signalscreen_cli.methods.base import signal_rng
+    from signalscreen_cli.methods.arrays import signal_rng
 
     model = small_cnn(length=32, outputs=3, seed=6)
     adapter = adapter_for(model, "memory", tmp_path)

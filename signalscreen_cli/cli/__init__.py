@@ -1,0 +1,142 @@
+"""The ``signalscreen`` command line: parses options into a request and reports results and errors.
+
+Only typer, rich and the standard library are imported here (and the methods' numpy-free declarations, to
+generate their options); TensorFlow loads inside the commands that need a model.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from .. import __version__
+from .common import guarded, out_console, warn_unsafe
+from .evaluate import evaluate
+from .explain import explain
+from .options import CustomObjects, Debug, ModelArgument, Overwrite, Unsafe
+
+app = typer.Typer(
+    name="signalscreen",
+    help="Explain what a 1D-signal Keras model looks at: attribution arrays and plots from one command.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"signalscreen {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Explain what a 1D-signal Keras model looks at."""
+
+
+app.command()(explain)
+app.command()(evaluate)
+
+
+@app.command()
+def inspect(
+    model: ModelArgument,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    unsafe_load: Unsafe = False,
+    custom_objects: CustomObjects = None,
+    debug: Debug = False,
+) -> None:
+    """Show a model's layers, input and output, conv layers and which methods apply."""
+
+    def work() -> None:
+        from ..inspection import describe_model
+
+        warn_unsafe(unsafe_load)
+        report = describe_model(model, unsafe=unsafe_load, custom_objects=custom_objects)
+        if as_json:
+            out_console.print(json.dumps(report, indent=2), markup=False, soft_wrap=True)
+            return
+        table = Table(title=f"{model.name}: input {tuple(report['input_shape'])} → {report['n_outputs']} outputs")
+        for column in ("#", "layer", "type", "output shape", "params", "conv"):
+            table.add_column(column)
+        for layer in report["layers"]:
+            table.add_row(
+                str(layer["index"]),
+                layer["name"],
+                layer["type"],
+                str(tuple(layer["output_shape"])),
+                str(layer["parameters"]),
+                "yes" if layer["is_conv"] else "",
+            )
+        out_console.print(table)
+        out_console.print(f"output activation: {report['output_activation']}", markup=False)
+        out_console.print(f"logits: {report['logit_path']}", markup=False)
+        out_console.print("conv layers: " + (", ".join(report["conv_layers"]) or "(none)"), markup=False)
+        out_console.print("methods: " + ", ".join(report["applicable_methods"]), markup=False)
+
+    guarded(debug, work)
+
+
+@app.command()
+def methods(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """List the attribution methods, their options and the paper each comes from (plugins included)."""
+    from ..methods import builtin_methods, method_info, plugin_entries
+
+    listed = [cls.describe() for cls in builtin_methods().values()]
+    for name in plugin_entries():
+        info = method_info(name)
+        listed.append({"name": name, "source": info.source, "import_path": info.import_path})
+    if as_json:
+        out_console.print(json.dumps(listed, indent=2), markup=False)
+        return
+    width = max(len(entry["name"]) for entry in listed)
+    for entry in listed:
+        if "source" in entry:
+            summary = f"{entry['source']}: {entry['import_path']}"
+            details = f"options: --param {entry['name']}.KEY=VALUE"
+        else:
+            flags = ", ".join(p["flags"][0] for p in entry["parameters"] if p["panel"] != "Run") or "(none)"
+            summary, details = entry["summary"], f"{entry['family']}; options: {flags}; paper: {entry['paper']}"
+        out_console.print(f"{entry['name']:<{width}}  {summary}", markup=False)
+        out_console.print(f"{'':<{width}}  {details}", markup=False)
+
+
+@app.command()
+def merge(
+    shards: Annotated[list[Path], typer.Argument(help="Output folders of explain --shard K/N runs, all N of them.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the joined result.")] = Path("signalscreen_out"),
+    overwrite: Overwrite = False,
+    debug: Debug = False,
+) -> None:
+    """Join the outputs of sharded explain runs into one result, rows in input order."""
+
+    def work() -> None:
+        from ..merge import merge as merge_outputs
+
+        manifest = merge_outputs(list(shards), out, overwrite)
+        out_console.print(
+            f"Wrote {out} ({manifest['data']['signals']} signals from {len(shards)} shards)", markup=False
+        )
+
+    guarded(debug, work)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app(prog_name="signalscreen")
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,93 @@
+"""What every command shares: the consoles, the error boundary, and parsers of option text."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+
+from ..errors import ExitCode, RunInterrupted, SignalScreenError, UsageError
+from ..interrupts import stop_on_signals
+
+out_console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+T = TypeVar("T")
+
+
+def warn_unsafe(unsafe: bool) -> None:
+    if unsafe:
+        err_console.print(
+            "Warning: --unsafe-load lets code stored in the model file run on this machine; "
+            "use it only for files you trust.",
+            markup=False,
+        )
+
+
+def guarded(debug: bool, work: Callable[[], T]) -> T:
+    """Run ``work``; turn our errors into one ``Error:`` line and the documented exit code."""
+    if not debug:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    try:
+        with stop_on_signals():
+            return work()
+    except SignalScreenError as error:
+        if debug:
+            raise
+        err_console.print(f"Error: {error.message}", markup=False)
+        if error.hint:
+            err_console.print(f"  hint: {error.hint}", markup=False)
+        raise typer.Exit(int(error.exit_code)) from None
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        err_console.print(f"Error: {RunInterrupted.__doc__}", markup=False)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except Exception as error:  # a bug of ours: say so in one line, traceback with --debug
+        if debug:
+            raise
+        err_console.print(f"Error: internal error: {type(error).__name__}: {error}", markup=False)
+        err_console.print("  hint: rerun with --debug for the traceback and report it", markup=False)
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def plot_formats(given: str | None, plots: bool, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The ``--format`` list, refusing it beside ``--no-plots``."""
+    if given and not plots:
+        raise UsageError("--format and --no-plots contradict each other", "drop one of them")
+    return split([given]) if given else default
+
+
+def split(values: list[str] | None) -> tuple[str, ...]:
+    """Repeatable options also accept comma-separated lists."""
+    return tuple(part.strip() for value in values or [] for part in value.split(",") if part.strip())
+
+
+def positive_int(text: str, option: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise UsageError(f"{option} must be a positive integer or auto, not {text!r}")
+    return int(text)
+
+
+def byte_count(text: str) -> int:
+    """``512M``, ``2G``, ``1.5G`` or a plain number of bytes."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    cleaned = text.strip().upper().removesuffix("B")
+    scale = units.get(cleaned[-1:], 1)
+    try:
+        value = float(cleaned[:-1] if scale > 1 else cleaned) * scale
+    except ValueError:
+        raise UsageError(f"--memory-budget: cannot read {text!r}", "write e.g. 512M or 2G") from None
+    if value <= 0:
+        raise UsageError("--memory-budget must be positive")
+    return int(value)
+
+
+def shard(text: str) -> tuple[int, int]:
+    try:
+        number, total = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard must look like K/N (e.g. 2/8), not {text!r}") from None
+    return number, total

@@ -1,0 +1,81 @@
+"""The evaluation's work on one chunk, done where the model is: curves and randomisation correlations.
+
+:class:`ScoreChunk` is a pipeline stage: the executor hands it each chunk of maps, and it returns the
+chunk's scores in their place (a few numbers per signal), so ``evaluate``'s memory does not grow with the
+maps of every signal.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..methods.base import Adapter, Method
+from ..params import Parameters
+from ..pipeline.chunks import ChunkResult
+from .curves import perturbation_curves
+from .maps import is_input_map, random_ranking, ranking
+from .report import RANDOM
+
+DELETION, INSERTION, CORRELATION = "deletion:", "insertion:", "correlation:"
+
+
+@dataclass(frozen=True)
+class ScoreChunk:
+    """Deletion/insertion curves of every map and a random order, and the randomisation correlations.
+
+    Attributes
+    ----------
+    steps : int
+        Curve steps.
+    baseline : Parameters
+        The curves' baseline (``methods.baselines.BaselineParameters``).
+    dataset_mean : numpy.ndarray or None
+        The file's mean signal, for a ``dataset-mean`` baseline.
+    randomization : bool
+        Also correlate the maps recomputed on cascading randomised models.
+    seed : int
+        Seed of the random order and the randomisation.
+    normalize : str
+        The scaling the maps went through (``explain --normalize``), applied to recomputed maps.
+    """
+
+    steps: int
+    baseline: Parameters
+    dataset_mean: np.ndarray | None = None
+    randomization: bool = True
+    seed: int = 0
+    normalize: str = "none"
+
+    def __call__(self, adapter: Adapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:
+        from ..methods.baselines import make_baseline
+        from .randomization import correlations, randomized_adapters
+
+        x, targets = chunk.signals, chunk.arrays["targets"]
+        maps = {
+            name: values.astype(np.float32)
+            for name, values in chunk.arrays.items()
+            if chunk.kinds[name] == "attribution" and is_input_map(name, values, x)
+        }
+        kept = {name: chunk.arrays[name] for name, kind in chunk.kinds.items() if kind in ("index", "diagnostic")}
+        scored = ChunkResult(chunk.rows, x, kept, {name: chunk.kinds[name] for name in kept}, {}, dict(chunk.seconds))
+        scored.arrays["target_output"] = chunk.arrays["predictions"][np.arange(len(x)), targets]
+        started = time.perf_counter()
+        p = self.baseline
+        base = make_baseline(p.baselines, x, dataset_mean=self.dataset_mean, seed=p.seed, blur_sigma=p.blur_sigma)
+        rankings = {name: ranking(values) for name, values in maps.items()}
+        rankings[RANDOM] = random_ranking(x, self.seed)
+        for name, curve in perturbation_curves(adapter, x, base, targets, rankings, self.steps).items():
+            scored.arrays[DELETION + name], scored.arrays[INSERTION + name] = curve.deletion, curve.insertion
+            scored.parameters[DELETION + name] = chunk.parameters.get(name, {"method": None})
+        scored.seconds["curves"] = time.perf_counter() - started
+        if self.randomization:
+            started = time.perf_counter()
+            _, randomized = randomized_adapters(adapter, self.seed)
+            found = correlations(randomized, methods, x, targets, maps, self.normalize)
+            scored.arrays.update({CORRELATION + name: values.T for name, values in found.items()})
+            scored.seconds["randomization"] = time.perf_counter() - started
+        scored.kinds.update({name: "score" for name in scored.arrays if name not in scored.kinds})
+        return scored

@@ -1,0 +1,54 @@
+"""Executors turn a plan's chunks into arrays; the in-process one runs them here, one after another.
+
+An executor yields ``(chunk number, ChunkResult)`` pairs in any order (``reorder.in_order`` puts them
+back); it gets everything from the plan, so one that runs elsewhere plugs in without touching methods or
+sinks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Protocol
+
+from .. import interrupts
+from .chunks import ChunkResult, attribute_chunk, attribute_recordings, warm_up
+from .plan import Plan
+
+if TYPE_CHECKING:
+    from ..methods.base import Method
+    from ..models import ModelAdapter
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, signals_done, signals_total)``."""
+
+
+class Executor(Protocol):
+    def run(self, plan: Plan) -> Iterator[tuple[int, ChunkResult]]: ...
+
+
+class InProcessExecutor:
+    """Loads the model once (``ModelSpec.load`` caches it), warms every method up on the first signal, and
+    attributes chunk after chunk in this process."""
+
+    def run(self, plan: Plan) -> Iterator[tuple[int, ChunkResult]]:
+        adapter = plan.model.load()
+        methods = plan.build_methods()
+        source = plan.data.open()
+        warm_up(adapter, methods, plan.data.read(source, plan.rows[:1]), plan.segment)
+        for number in range(plan.n_chunks):
+            rows = plan.chunk(number)
+            x = plan.data.read(source, rows)
+            if plan.segment:
+                window = (plan.segment, plan.hop or plan.segment)
+                chunk = attribute_recordings(adapter, methods, x, rows, window, plan.target, plan.normalize)
+            else:
+                chunk = attribute_chunk(adapter, methods, x, rows, plan.target, plan.normalize)
+            interrupts.check()
+            yield number, apply_stages(plan, adapter, methods, chunk)
+
+
+def apply_stages(plan: Plan, adapter: ModelAdapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:
+    for stage in plan.stages:
+        chunk = stage(adapter, methods, chunk)
+        interrupts.check()
+    return chunk

@@ -1,0 +1,208 @@
+"""A plan: the rows, the chunks, the model to load and the methods with their parameters, as plain data.
+
+Everything in a :class:`Plan` pickles, so an executor may carry it to other processes; what cannot travel
+(the loaded model, an open file) is made again where it is needed, from :class:`ModelSpec` and
+:class:`DataSpec`, once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from ..batching import auto_chunk_rows
+from ..errors import ShapeMismatchError, UsageError
+from ..params import Parameters
+from ..request import ExplainRequest, resolve_methods
+from ..segments import window_starts
+from ..signals import RowSource, apply_nan_policy, dataset_mean, fit_to_model, open_rows, parse_samples, read_rows
+
+if TYPE_CHECKING:
+    from ..methods.base import Method
+    from ..models import ModelAdapter
+    from .chunks import ChunkResult
+
+
+class Stage(Protocol):
+    """A step applied to every chunk after the methods, by the executor, with the model at hand."""
+
+    def __call__(self, adapter: ModelAdapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult: ...
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How to load the model; ``load()`` loads it once per process and spec."""
+
+    path: Path
+    batch_size: int | None = None
+    memory_budget: int | None = None
+    jit: bool = False
+    unsafe: bool = False
+    custom_objects: Path | None = None
+
+    def load(self) -> ModelAdapter:
+        return _load(self)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(spec: ModelSpec) -> ModelAdapter:
+    from ..model_files import load_model
+
+    return load_model(
+        spec.path,
+        batch_size=spec.batch_size,
+        memory_budget=spec.memory_budget,
+        jit=spec.jit,
+        unsafe=spec.unsafe,
+        custom_objects=spec.custom_objects,
+    )
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """How to read the signals: the file, its array or label column, and what to do with non-finite values."""
+
+    path: Path
+    key: str | None = None
+    label_column: int | None = None
+    nan_policy: str = "error"
+
+    def open(self) -> RowSource:
+        return open_rows(self.path, key=self.key, label_column=self.label_column)
+
+    def read(self, source: RowSource, index: np.ndarray) -> np.ndarray:
+        """Rows ``index`` as float32 ``(k, L, C)``, non-finite values handled."""
+        return apply_nan_policy(read_rows(source, index, self.path), self.nan_policy, self.path, index)
+
+
+@dataclass(frozen=True)
+class MethodPlan:
+    """One method to run: its name and validated parameters."""
+
+    name: str
+    params: Parameters
+
+    def build(self, dataset_mean: np.ndarray | None) -> Method:
+        from ..methods import get_method
+
+        return get_method(self.name)(self.params, dataset_mean=dataset_mean)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an executor does: attribute ``rows`` of the data, ``chunk_rows`` at a time, with ``methods``.
+
+    Attributes
+    ----------
+    model, data : ModelSpec, DataSpec
+        Where the model and the signals come from.
+    rows : numpy.ndarray
+        Row numbers in the file, in output order.
+    chunk_rows : int
+        Signals per chunk; chunk ``i`` is ``rows[i * chunk_rows : (i + 1) * chunk_rows]``.
+    methods : tuple of MethodPlan
+        The methods, in order.
+    target, normalize : str
+        As in ``ExplainRequest``.
+    segment, hop : int or None
+        Cut recordings into windows and stitch the maps.
+    dataset_mean : numpy.ndarray or None
+        The file's mean signal, where a method's baseline needs it.
+    model_facts : dict
+        Input shape, outputs, logit path and batch size of the model, for the manifest.
+    source_shape : tuple of int
+        Shape of the whole file's rows.
+    stages : tuple of Stage
+        Work done on each chunk after the methods, where the model is (``evaluate``'s scores).
+    """
+
+    model: ModelSpec
+    data: DataSpec
+    rows: np.ndarray
+    chunk_rows: int
+    methods: tuple[MethodPlan, ...]
+    target: str = "auto"
+    normalize: str = "none"
+    segment: int | None = None
+    hop: int | None = None
+    dataset_mean: np.ndarray | None = None
+    model_facts: dict[str, Any] = field(default_factory=dict)
+    source_shape: tuple[int, ...] = ()
+    stages: tuple[Stage, ...] = ()
+
+    @property
+    def n_chunks(self) -> int:
+        return -(-len(self.rows) // self.chunk_rows)
+
+    def chunk(self, number: int) -> np.ndarray:
+        """Row numbers of chunk ``number``."""
+        return self.rows[number * self.chunk_rows : (number + 1) * self.chunk_rows]
+
+    def build_methods(self) -> list[Method]:
+        return [method.build(self.dataset_mean) for method in self.methods]
+
+
+def make_plan(request: ExplainRequest) -> Plan:
+    """Check the data against the model and fix everything the run will do."""
+    data = DataSpec(request.data_path, request.key, request.label_column, request.nan_policy)
+    source = data.open()
+    rows = select_rows(request, source.shape[0])
+    model = ModelSpec(
+        request.model_path,
+        request.batch_size,
+        request.memory_budget,
+        request.jit,
+        request.unsafe_load,
+        request.custom_objects,
+    )
+    adapter = model.load()
+    first = read_rows(source, rows[:1], request.data_path)
+    if request.segment:
+        if adapter.input_shape[0] not in (None, request.segment):
+            raise ShapeMismatchError(
+                f"--segment {request.segment} must equal the model's input length {adapter.input_shape[0]}"
+            )
+        window = np.zeros((1, request.segment, first.shape[2]), np.float32)
+        fit_to_model(window, adapter.input_shape, request.data_path)
+        window_starts(first.shape[1], request.segment, request.hop or request.segment)
+    else:
+        fit_to_model(first, adapter.input_shape, request.data_path, count=len(rows))
+    methods = tuple(MethodPlan(name, params) for name, params in resolve_methods(request))
+    mean = None
+    if any("dataset_mean" in method.params.data_needs() for method in methods):
+        mean = dataset_mean(request.data_path, key=request.key, label_column=request.label_column)
+    return Plan(
+        model=model,
+        data=data,
+        rows=rows,
+        chunk_rows=request.chunk_size or auto_chunk_rows(first.shape[1:]),
+        methods=methods,
+        target=request.target,
+        normalize=request.normalize,
+        segment=request.segment,
+        hop=request.hop,
+        dataset_mean=mean,
+        model_facts={
+            "input_shape": list(adapter.input_shape),
+            "n_outputs": adapter.n_outputs,
+            "output_activation": adapter.output_activation,
+            "logit_path": adapter.logit_path,
+            "batch_size": adapter.batch_size,
+        },
+        source_shape=tuple(int(v) for v in source.shape),
+    )
+
+
+def select_rows(request: ExplainRequest, n_rows: int) -> np.ndarray:
+    """Rows chosen by ``--samples``, then the ``--shard K/N`` share of them (contiguous ranges)."""
+    rows = parse_samples(request.samples, n_rows, request.data_path) if request.samples else np.arange(n_rows)
+    if request.shard:
+        shard, shards = request.shard
+        rows = np.array_split(rows, shards)[shard - 1]
+        if not len(rows):
+            raise UsageError(f"--shard {shard}/{shards} selects no rows: there are fewer rows than shards")
+    return rows

@@ -1,0 +1,137 @@
+"""The one path from a request to results: plan → executor → chunks in input order → sinks.
+
+The CLI, the Python API and ``evaluate`` all come through here. It never prints: progress goes through the
+callback it is given.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..outputs import build_manifest, check_destination, class_names, safe_name, staged_output
+from ..request import ExplainRequest, check_request
+from ..sinks import RunRecord, Sink
+from .executor import Executor, InProcessExecutor
+from .plan import Plan, make_plan
+from .reorder import in_order
+from .tally import Tally
+
+Progress = Callable[[str, int, int], None]
+"""``progress(method, signals_done, signals_total)``."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What ``run`` wrote.
+
+    Attributes
+    ----------
+    out_dir : pathlib.Path
+        The output folder, complete.
+    manifest : dict
+        The contents of ``manifest.json`` (its ``arrays`` table gives every array's shape).
+    """
+
+    out_dir: Path
+    manifest: dict[str, Any]
+
+    def load(self) -> dict[str, np.ndarray]:
+        """Every array of the result, in memory."""
+        from ..results import read_result
+
+        return read_result(self.out_dir).arrays()
+
+
+@dataclass(frozen=True)
+class MemoryResult:
+    """What ``collect`` computed, in memory.
+
+    Attributes
+    ----------
+    arrays : dict of str to numpy.ndarray
+        Every array a run would write, plus ``signals`` (the signals explained).
+    manifest : dict
+        The manifest a run would write.
+    plan : Plan
+        The plan that made them.
+    """
+
+    arrays: dict[str, np.ndarray]
+    manifest: dict[str, Any]
+    plan: Plan
+
+
+def run(request: ExplainRequest, progress: Progress | None = None, executor: Executor | None = None) -> RunResult:
+    """Attribute and write: the whole ``explain`` command. Nothing is left behind if it fails."""
+    from ..sinks.arrays import ArrayStore
+    from ..sinks.csv import CsvWriter
+    from ..sinks.manifest import ManifestWriter
+
+    check_request(request)
+    check_destination(request.out_dir, request.overwrite)
+    plan = make_plan(request)
+    names = class_names(request, plan.model_facts["n_outputs"])
+    with staged_output(request.out_dir, request.overwrite) as staging:
+        sinks: list[Sink] = [ArrayStore(staging, len(plan.rows))]
+        if request.write_csv:
+            sinks.append(CsvWriter(staging / "csv", [safe_name(n) for n in names] if request.target == "all" else None))
+        sinks.append(ManifestWriter(staging))
+        if request.plots:
+            from ..sinks.plots import PlotKeeper
+
+            sinks.append(PlotKeeper(staging, request))
+        started = time.perf_counter()
+        tally = stream(plan, executor or InProcessExecutor(), sinks, progress)
+        manifest = finish(request, plan, tally, sinks, names, time.perf_counter() - started)
+    return RunResult(request.out_dir, manifest)
+
+
+def collect(
+    request: ExplainRequest, progress: Progress | None = None, executor: Executor | None = None
+) -> MemoryResult:
+    """Attribute into memory; nothing is written (``request.out_dir`` is ignored)."""
+    from ..sinks.memory import MemorySink
+
+    check_request(request)
+    plan = make_plan(request)
+    sink = MemorySink(keep_signals=True)
+    names = class_names(request, plan.model_facts["n_outputs"])
+    started = time.perf_counter()
+    tally = stream(plan, executor or InProcessExecutor(), [sink], progress)
+    manifest = finish(request, plan, tally, [sink], names, time.perf_counter() - started)
+    return MemoryResult(sink.arrays, manifest, plan)
+
+
+def stream(plan: Plan, executor: Executor, sinks: list[Sink], progress: Progress | None = None) -> Tally:
+    """Feed the executor's chunks to every sink in input order; the sinks are closed by the caller."""
+    tally = Tally(len(plan.rows))
+    done = 0
+    for chunk in in_order(executor.run(plan)):
+        tally.add(chunk)
+        for sink in sinks:
+            sink.write(done, chunk)
+        done += len(chunk.rows)
+        if progress:
+            for stage in tally.seconds:
+                progress(stage, done, len(plan.rows))
+    return tally
+
+
+def finish(
+    request: ExplainRequest, plan: Plan, tally: Tally, sinks: list[Sink], names: list[str], seconds: float
+) -> dict[str, Any]:
+    """Build the manifest and close every sink with it; returns the manifest."""
+    extra = {"sample_index": plan.rows.astype(np.int64)}
+    if plan.target == "all":
+        extra["targets"] = np.arange(plan.model_facts["n_outputs"], dtype=np.int32)
+    manifest = build_manifest(request, plan, tally, extra, names, seconds)
+    record = RunRecord(manifest, extra, tally.kinds, names)
+    for sink in sinks:
+        sink.close(record)
+    return manifest

@@ -1,0 +1,96 @@
+"""The one reader of results: an ``explain`` output folder's manifest and arrays, as ``merge``,
+``evaluate --from`` and the Python API see them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import UsageError
+from .request import ExplainRequest
+from .sinks.arrays import ARRAYS_FILE
+from .sinks.manifest import MANIFEST_FILE
+
+PATH_FIELDS = ("model_path", "data_path", "out_dir", "custom_objects")
+VERSION_1_OPTIONS = {
+    "windows": "sliding_window",
+    "baseline": "baselines",
+    "steps": "n_steps",
+    "ig_tolerance": "tolerance",
+    **{name: name for name in ("layer", "relu", "blur_sigma", "stride", "occlude_channels", "noise_samples", "noise")},
+    "seed": "seed",
+}
+"""Manifest version 1 kept method options among the request's fields, under these names."""
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """An ``explain`` output folder, checked to hold a readable manifest and array file.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+        The folder.
+    manifest : dict
+        ``manifest.json``.
+    where : str
+        How errors name the folder (``--from DIR``, ``DIR``).
+    """
+
+    folder: Path
+    manifest: dict[str, Any]
+    where: str
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every array, in memory."""
+        try:
+            with np.load(self.folder / ARRAYS_FILE, allow_pickle=False) as archive:
+                return {name: archive[name] for name in archive.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise UsageError(f"{self.where}: cannot read {ARRAYS_FILE} ({exc})") from None
+
+    def request(self) -> ExplainRequest:
+        """The explain run's request, rebuilt from the manifest's ``parameters`` (fields this version knows)."""
+        parameters = dict(self.manifest.get("parameters") or {})
+        known = {item.name for item in dataclasses.fields(ExplainRequest)}
+        options = dict(parameters.get("options") or {})
+        if self.manifest.get("manifest_version", 1) < 2:
+            options = {VERSION_1_OPTIONS[k]: v for k, v in parameters.items() if k in VERSION_1_OPTIONS}
+        values: dict[str, Any] = {}
+        for name, value in parameters.items():
+            if name not in known or name == "options":
+                continue
+            if isinstance(value, list):
+                value = tuple(value)
+            if name in PATH_FIELDS and value is not None:
+                value = Path(value)
+            values[name] = value
+        try:
+            return ExplainRequest(**{**values, "options": options})
+        except TypeError as exc:
+            raise UsageError(f"{self.where}: manifest parameters are incomplete ({exc})") from None
+
+
+def read_result(folder: Path, where: str | None = None) -> StoredResult:
+    """Open an ``explain`` output folder; a missing or unreadable part is a ``UsageError``."""
+    where = where or str(folder)
+    if not folder.is_dir():
+        raise UsageError(f"{where}: no such folder")
+    for name in (MANIFEST_FILE, ARRAYS_FILE):
+        if not (folder / name).is_file():
+            raise UsageError(f"{where}: no {name}; give the --out folder of a finished `signalscreen explain` run")
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+        for key in ("model", "data", "parameters", "arrays"):
+            if not isinstance(manifest[key], dict):
+                raise TypeError(f"{key} is not a table")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{where}: {MANIFEST_FILE} is not an explain manifest ({type(exc).__name__}: {exc})") from None
+    return StoredResult(folder, manifest, where)

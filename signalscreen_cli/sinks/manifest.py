@@ -1,0 +1,34 @@
+"""``manifest.json``: written when the run is over, after the arrays are packed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..outputs import json_default
+from . import RunRecord, writing
+
+if TYPE_CHECKING:
+    from ..pipeline.chunks import ChunkResult
+
+MANIFEST_FILE = "manifest.json"
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    path = folder / MANIFEST_FILE
+    with writing(path):
+        path.write_text(json.dumps(manifest, indent=2, default=json_default) + "\n")
+
+
+class ManifestWriter:
+    """Writes the run's manifest into ``folder`` when closed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def write(self, start: int, chunk: ChunkResult) -> None:
+        """Nothing per chunk: the manifest describes the whole run."""
+
+    def close(self, record: RunRecord) -> None:
+        write_manifest(self.folder, record.manifest)

@@ -1,0 +1,123 @@
+"""The plot keeper: figures of the first signals of a run, coloured by their attribution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import interrupts
+from ..outputs import safe_name
+from ..plotting import is_signed, overview_figure, signal_figure, track_figure
+from ..request import ExplainRequest
+from . import RunRecord, writing
+
+if TYPE_CHECKING:
+    from ..pipeline.chunks import ChunkResult
+
+
+class PlotKeeper:
+    """Plots of the first ``request.max_plots`` signals, whose arrays it keeps while the rest streams past;
+    drawn into ``folder`` when closed."""
+
+    MAX_PAGES = 20
+
+    def __init__(self, folder: Path, request: ExplainRequest) -> None:
+        self.folder = folder
+        self.request = request
+        self.limit = request.max_plots
+        self.signals: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+        self.arrays: dict[str, list[np.ndarray]] = {}
+
+    def write(self, start: int, chunk: ChunkResult) -> None:
+        self.add(chunk.signals, chunk.arrays, chunk.rows)
+
+    def close(self, record: RunRecord) -> None:
+        with writing(self.folder / "plots"):
+            self.draw(self.folder, record.kinds, self.request, record.class_names)
+
+    def add(self, x: np.ndarray, arrays: dict[str, np.ndarray], index: np.ndarray) -> None:
+        room = self.limit - sum(len(part) for part in self.signals)
+        if room <= 0:
+            return
+        self.signals.append(x[:room])
+        self.rows.append(index[:room])
+        for name, values in arrays.items():
+            self.arrays.setdefault(name, []).append(np.asarray(values[:room]))
+
+    def draw(self, folder: Path, kinds: dict[str, str], request: ExplainRequest, names: list[str]) -> None:
+        """``plots/`` and ``overview.png`` (segment mode: paged tracks, no overview)."""
+        (folder / "plots").mkdir()
+        if not self.signals:
+            return
+        signals = np.concatenate(self.signals)
+        rows = np.concatenate(self.rows)
+        arrays = {name: np.concatenate(parts) for name, parts in self.arrays.items()}
+        maps = {
+            name: arrays[name] for name, kind in kinds.items() if kind == "attribution" and not name.endswith("_raw")
+        }
+        if request.segment:
+            self._write_pages(folder / "plots", signals, rows, maps, request)
+            return
+        every_class = request.target == "all"
+        signed = {name: is_signed(values) for name, values in maps.items()}
+        targets = np.arange(len(names)) if every_class else arrays["targets"]
+        for i, row in enumerate(rows):
+            classes = targets if every_class else targets[i : i + 1]
+            for name, values in maps.items():
+                for position, target in enumerate(classes):
+                    attribution = values[i, position] if every_class else values[i]
+                    output = float(arrays["predictions"][i, target])
+                    title = f"row {row} · {name} · target {names[target]} (output {output:.3f})"
+                    stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
+                    interrupts.check()
+                    figure = signal_figure(signals[i], attribution, title, request.sampling_rate, name, signed[name])
+                    for extension in request.formats:
+                        figure.savefig(folder / "plots" / f"{stem}.{extension}", dpi=110)
+        shown = arrays["predictions"].argmax(axis=1) if every_class else targets
+        picked = {name: values[np.arange(len(rows)), shown] if every_class else values for name, values in maps.items()}
+        labels = [f"row {int(r)} ({names[int(t)]})" for r, t in zip(rows, shown, strict=True)]
+        overview = overview_figure(signals, picked, labels, signed)
+        for extension in request.formats:
+            overview.savefig(folder / f"overview.{extension}", dpi=90)
+
+    def _write_pages(
+        self,
+        folder: Path,
+        recordings: np.ndarray,
+        rows: np.ndarray,
+        maps: dict[str, np.ndarray],
+        request: ExplainRequest,
+    ) -> None:
+        assert request.segment is not None
+        page = int(10 * request.sampling_rate) if request.sampling_rate else 4 * request.segment
+        total = recordings.shape[1]
+        starts = range(0, total, page)
+        for i, row in enumerate(rows):
+            for name, values in maps.items():
+                signed = is_signed(values)
+                for number, start in enumerate(starts[: self.MAX_PAGES], start=1):
+                    stop = min(start + page, total)
+                    title = (
+                        f"row {row} · {name} · windows of {request.segment} every {request.hop or request.segment}"
+                        f" · page {number} of {len(starts)}"
+                        + (
+                            f" (first {self.MAX_PAGES} plotted; the arrays hold it all)"
+                            if len(starts) > self.MAX_PAGES
+                            else ""
+                        )
+                    )
+                    interrupts.check()
+                    figure = track_figure(
+                        recordings[i, start:stop],
+                        values[i, start:stop],
+                        start,
+                        title,
+                        request.sampling_rate,
+                        name,
+                        signed,
+                    )
+                    for extension in request.formats:
+                        figure.savefig(folder / f"{row}_{name}_page{number}.{extension}", dpi=100)
