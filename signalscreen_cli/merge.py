@@ -13,6 +13,7 @@ import numpy as np
 from .errors import UsageError
 from .outputs import safe_name, staged_output, summary
 from .results import StoredResult, read_result
+from .sinks import writing
 from .sinks.arrays import ArrayStore
 from .sinks.csv import CsvWriter
 from .sinks.manifest import write_manifest
@@ -73,7 +74,9 @@ def merge(folders: list[Path], out_dir: Path, overwrite: bool = False) -> dict[s
             arrays = shard.arrays()
             rows = arrays.pop("sample_index")
             extra["sample_index"] = np.concatenate([extra["sample_index"], rows])
-            extra.update({name: arrays.pop(name) for name in shared if name in arrays and name not in extra})
+            for name in shared & set(arrays):
+                extra.setdefault(name, arrays.pop(name))
+                arrays.pop(name, None)
             store.write_arrays(start, arrays)
             if csv:
                 csv.write_arrays(arrays, rows)
@@ -83,14 +86,19 @@ def merge(folders: list[Path], out_dir: Path, overwrite: bool = False) -> dict[s
         if csv:
             csv.close_files()
         write_manifest(staging, manifest)
-        (staging / "plots").mkdir()
-        for shard in shards:
-            plots = shard.folder / "plots"
-            for plot in sorted(plots.glob("*")) if plots.exists() else []:
-                shutil.copy2(plot, staging / "plots" / plot.name)
-        if (first.folder / "overview.png").exists():
-            shutil.copy2(first.folder / "overview.png", staging / "overview.png")
+        with writing(staging / "plots"):
+            _copy_plots(shards, staging)
     return manifest
+
+
+def _copy_plots(shards: list[StoredResult], staging: Path) -> None:
+    (staging / "plots").mkdir()
+    for shard in shards:
+        plots = shard.folder / "plots"
+        for plot in sorted(plots.glob("*")) if plots.exists() else []:
+            shutil.copy2(plot, staging / "plots" / plot.name)
+    if (shards[0].folder / "overview.png").exists():
+        shutil.copy2(shards[0].folder / "overview.png", staging / "overview.png")
 
 
 def _combined_manifest(

@@ -61,6 +61,9 @@ def staged_output(out_dir: Path, overwrite: bool) -> Iterator[Path]:
     try:
         yield staging
         _move_into_place(staging, out_dir, overwrite)
+    except OutputError as error:  # name the folder the user asked for, not the staging one
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(error.message.replace(str(staging), str(out_dir)), error.hint) from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

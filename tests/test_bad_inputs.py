@@ -239,5 +239,7 @@ def test_same_seed_gives_identical_bytes(tmp_path):
         assert result.exit_code == 0, result.output
         outputs.append((out / "attributions.npz").read_bytes())
         manifest = json.loads((out / "manifest.json").read_text())
-        assert manifest["methods"]["smoothgrad"]["seed"] == 7 and manifest["methods"]["occlusion"]["baselines"] == "noise"
+        assert (
+            manifest["methods"]["smoothgrad"]["seed"] == 7 and manifest["methods"]["occlusion"]["baselines"] == "noise"
+        )
     assert outputs[0] == outputs[1]

@@ -15,10 +15,10 @@ import typer
 from rich.table import Table
 
 from .. import __version__
-from .common import guarded, out_console, warn_unsafe
+from .common import Command, guarded, out_console, warn_unsafe
 from .evaluate import evaluate
 from .explain import explain
-from .options import CustomObjects, Debug, ModelArgument, Overwrite, Unsafe
+from .options import OUTPUT_PANEL, CustomObjects, Debug, ModelArgument, Overwrite, Unsafe
 
 app = typer.Typer(
     name="signalscreen",
@@ -44,11 +44,11 @@ def main(
     """Explain what a 1D-signal Keras model looks at."""
 
 
-app.command()(explain)
-app.command()(evaluate)
+app.command(cls=Command)(explain)
+app.command(cls=Command)(evaluate)
 
 
-@app.command()
+@app.command(cls=Command)
 def inspect(
     model: ModelArgument,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
@@ -87,7 +87,7 @@ def inspect(
     guarded(debug, work)
 
 
-@app.command()
+@app.command(cls=Command)
 def methods(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -113,10 +113,12 @@ def methods(
         out_console.print(f"{'':<{width}}  {details}", markup=False)
 
 
-@app.command()
+@app.command(cls=Command)
 def merge(
     shards: Annotated[list[Path], typer.Argument(help="Output folders of explain --shard K/N runs, all N of them.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the joined result.")] = Path("signalscreen_out"),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the joined result.", rich_help_panel=OUTPUT_PANEL)
+    ] = Path("signalscreen_out"),
     overwrite: Overwrite = False,
     debug: Debug = False,
 ) -> None:

@@ -4,17 +4,41 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
 from ..errors import ExitCode, RunInterrupted, SignalScreenError, UsageError
 from ..interrupts import stop_on_signals
+from ..params import RUN_PANEL
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
+VALUE_NAMES = {"int": "N", "float": "X", "Path": "PATH"}
+
+
+class Command(TyperCommand):
+    """A command whose help shows no ``<path>``/``<bool>`` type tags: arguments are named by their metavar,
+    flags need no value, and options show what their value means."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for parameter in self.params:
+            if parameter.param_type_name == "argument":
+                parameter.display_type_rich = lambda ctx: ""  # type: ignore[method-assign]
+            elif getattr(parameter, "is_flag", False):
+                parameter.metavar = ""
+            elif parameter.metavar is None:
+                parameter.metavar = VALUE_NAMES.get(parameter.bare_type(), "TEXT")
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar, option.rich_help_panel = "", RUN_PANEL
+        return option
 
 
 def warn_unsafe(unsafe: bool) -> None:

@@ -40,9 +40,6 @@ SCORING_PANEL = "Scoring"
 def evaluate(
     model: ModelArgument,
     data: DataArgument,
-    out: Out = Path("signalscreen_evaluation"),
-    method: Methods = None,
-    param: MethodParams = None,
     from_dir: Annotated[
         Path | None,
         typer.Option(
@@ -52,6 +49,15 @@ def evaluate(
             metavar="DIR",
         ),
     ] = None,
+    key: Key = None,
+    label_column: LabelColumn = None,
+    samples: Annotated[
+        str | None, typer.Option(help="Rows to evaluate, e.g. 0:10,42.", rich_help_panel=INPUT_PANEL, metavar="ROWS")
+    ] = None,
+    nan_policy: NanPolicy = None,
+    method: Methods = None,
+    param: MethodParams = None,
+    target: Target = "auto",
     steps: Annotated[
         int,
         typer.Option(
@@ -85,14 +91,8 @@ def evaluate(
             metavar="X",
         ),
     ] = 0.9,
-    target: Target = "auto",
+    out: Out = Path("signalscreen_evaluation"),
     class_names: ClassNames = None,
-    key: Key = None,
-    label_column: LabelColumn = None,
-    samples: Annotated[
-        str | None, typer.Option(help="Rows to evaluate, e.g. 0:10,42.", rich_help_panel=INPUT_PANEL, metavar="ROWS")
-    ] = None,
-    nan_policy: NanPolicy = None,
     plots: Plots = True,
     format: Format = None,
     batch_size: Annotated[

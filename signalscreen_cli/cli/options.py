@@ -140,7 +140,7 @@ def option_parameter(spec: Field, flags: list[str]) -> inspect.Parameter:
         flags = [f"{flags[0]}/--no-{flags[0].removeprefix('--')}", *flags[1:]]
         default = flags[0].split("/")[0 if spec.default else 1].removeprefix("--")
         metavar = ""
-    shown = "" if default is None else f" [default: {default}]"
+    shown = "" if default is None else f" \\[default: {default}]"  # escaped: help text is Rich markup
     option = typer.Option(
         *flags, help=declaration.help + shown, rich_help_panel=declaration.panel, metavar=metavar, show_default=False
     )

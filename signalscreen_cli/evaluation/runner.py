@@ -90,7 +90,7 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
     from ..pipeline.plan import make_plan
     from ..pipeline.run import stream
     from ..signals import dataset_mean
-    from ..sinks import RunRecord
+    from ..sinks import RunRecord, writing
     from ..sinks.memory import MemorySink
     from . import report
     from .stored import stored_run
@@ -142,7 +142,7 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         "seconds_per_sample": seconds_per_sample,
         "timings_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
     }
-    with staged_output(request.explain.out_dir, request.explain.overwrite) as staging:
+    with staged_output(request.explain.out_dir, request.explain.overwrite) as staging, writing(staging):
         report.write_json(staging / "evaluation.json", document)
         report.write_csv(staging / "evaluation.csv", rows)
         if request.plots:

@@ -1,0 +1,1 @@
+"""An example SignalScreen method plugin (see ``method.py``)."""
