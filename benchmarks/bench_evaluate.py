@@ -16,7 +16,7 @@ import numpy as np
 from common import SAMPLE_MODEL, beats, best_of
 
 from signalscreen_cli.evaluation.curves import perturbation_curves
-from signalscreen_cli.evaluation.maps import compute_maps, random_ranking, ranking
+from signalscreen_cli.evaluation.maps import is_input_map, random_ranking, ranking
 from signalscreen_cli.methods import get_method
 from signalscreen_cli.methods.baselines import make_baseline
 from signalscreen_cli.model_files import load_model
@@ -35,7 +35,12 @@ def main() -> None:
     targets = adapter.predict(x).argmax(axis=1).astype(np.int32)
     base = make_baseline("mean", x)
     methods = [get_method(name)() for name in args.methods.split(",")]
-    maps = compute_maps(methods, adapter, x, targets, args.batch_size).maps
+    maps = {
+        name: values
+        for method in methods
+        for name, values in method.attribute(adapter, x, targets).items()
+        if is_input_map(name, values, x, method.diagnostics)
+    }
     rankings = {name: ranking(values) for name, values in maps.items()}
     rankings["random"] = random_ranking(x, 0)
     print(f"{args.signals} signals of length {x.shape[1]}, {args.steps} steps, batch size {args.batch_size}")

@@ -51,7 +51,7 @@ def pipeline_table(count: int, folder: Path) -> None:
     x = beats(count)
     np.save(folder / "beats.npy", x[:, :, 0])
     cases = [
-        ("occlusion", {"windows": (15,)}, x.shape[1], False, None),
+        ("occlusion", {"window": 15}, x.shape[1], False, None),
         ("saliency", {}, 1, True, None),
         ("gradcam", {}, 1, True, "conv2"),
         ("integrated_gradients", {"steps": 64, "ig_tolerance": 1e9}, 64, True, None),

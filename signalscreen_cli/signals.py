@@ -270,14 +270,7 @@ class NpyRows:
 def _open_npz(path: Path, key: str | None) -> RowSource:
     try:
         with np.load(path, allow_pickle=False) as archive:
-            names = list(archive.files)
-            if key is None and len(names) == 1:
-                key = names[0]
-            if key is None:
-                raise UsageError(f"{path}: holds several arrays; choose one with --key", "keys: " + ", ".join(names))
-            if key not in names:
-                raise SignalFileError(f"{path}: no array named {key!r}", "keys: " + (", ".join(names) or "(none)"))
-            return archive[key]
+            return archive[_chosen_key(path, list(archive.files), key, "array")]
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         message = "holds Python objects, not numbers" if "pickle" in str(exc) else f"not a valid .npz file ({exc})"
         raise SignalFileError(f"{path}: {message}") from exc
@@ -292,10 +285,15 @@ def _open_hdf5(path: Path, key: str | None) -> RowSource:
         raise SignalFileError(f"{path}: not a valid HDF5 file ({exc})") from exc
     names: list[str] = []
     handle.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
+    return handle[_chosen_key(path, names, key, "dataset")]
+
+
+def _chosen_key(path: Path, names: list[str], key: str | None, kind: str) -> str:
+    """``key``, or the only name; several names and no key, or a key not among them, is an error."""
     if key is None and len(names) == 1:
-        key = names[0]
+        return names[0]
     if key is None:
-        raise UsageError(f"{path}: holds several datasets; choose one with --key", "keys: " + ", ".join(names))
+        raise UsageError(f"{path}: holds several {kind}s; choose one with --key", "keys: " + ", ".join(names))
     if key not in names:
-        raise SignalFileError(f"{path}: no dataset named {key!r}", "keys: " + (", ".join(names) or "(none)"))
-    return handle[key]
+        raise SignalFileError(f"{path}: no {kind} named {key!r}", "keys: " + (", ".join(names) or "(none)"))
+    return key

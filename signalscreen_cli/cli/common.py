@@ -115,3 +115,32 @@ def shard(text: str) -> tuple[int, int]:
     except ValueError:
         raise UsageError(f"--shard must look like K/N (e.g. 2/8), not {text!r}") from None
     return number, total
+
+
+SHARED_FIELDS = {
+    "model": "model_path",
+    "data": "data_path",
+    "out": "out_dir",
+    "target": "target",
+    "key": "key",
+    "label_column": "label_column",
+    "samples": "samples",
+    "overwrite": "overwrite",
+    "unsafe_load": "unsafe_load",
+    "custom_objects": "custom_objects",
+}
+"""Options ``explain`` and ``evaluate`` share, by parameter name, and the request field each fills."""
+
+
+def shared_request(values: dict[str, Any], **fields: Any) -> Any:
+    """The ``ExplainRequest`` of a command's shared options (``values``: its parameters) and ``fields``."""
+    from ..request import ExplainRequest
+
+    given = {field: values[name] for name, field in SHARED_FIELDS.items()}
+    given.update(
+        methods=split(values["method"]),
+        options=values["method_options"],
+        method_params=tuple(values["param"] or ()),
+        class_names=split([values["class_names"]]) if values["class_names"] else (),
+    )
+    return ExplainRequest(**{**given, **fields})

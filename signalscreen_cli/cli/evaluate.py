@@ -6,111 +6,65 @@ Only typer, rich and the standard library are imported here; the work happens in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from ..params import PERFORMANCE_PANEL, RUN_PANEL
-from .common import err_console, guarded, out_console, plot_formats, split, warn_unsafe
-from .options import (
-    INPUT_PANEL,
-    ClassNames,
-    CustomObjects,
-    DataArgument,
-    Debug,
-    Format,
-    Key,
-    LabelColumn,
-    MethodParams,
-    Methods,
-    ModelArgument,
-    NanPolicy,
-    Out,
-    Overwrite,
-    Plots,
-    Quiet,
-    Target,
-    Unsafe,
-    with_method_options,
-)
+from . import options as opt
+from .common import err_console, guarded, out_console, plot_formats, shared_request, warn_unsafe
+from .options import INPUT_PANEL, option
 
 SCORING_PANEL = "Scoring"
+FromDir = option(
+    Path | None,
+    "Evaluate the maps of this `explain` output folder instead of computing them.",
+    INPUT_PANEL,
+    "DIR",
+    "--from",
+)
+Steps = option(int, "Deletion/insertion curves: remove or restore in this many steps.", SCORING_PANEL, "N")
+Baseline = option(
+    str,
+    "What a removed position becomes (and occlusion's / integrated gradients' baseline): mean, zero, dataset-mean, "
+    "blur, noise, or a .npy.",
+    SCORING_PANEL,
+    "KIND|FILE.npy",
+)
+Randomization = option(
+    bool, "Run the model-parameter randomisation check.", SCORING_PANEL, None, "--randomization/--no-randomization"
+)
+Threshold = option(
+    float, "Fail a method whose mean rank correlation stays above this, all layers random.", SCORING_PANEL, "X"
+)
+BatchSize = option(int, "Inputs per compiled model call.", PERFORMANCE_PANEL, "N")
+Seed = option(int, "Seed of the random order, the randomisation and random baselines.", RUN_PANEL, "N")
 
 
 def evaluate(
-    model: ModelArgument,
-    data: DataArgument,
-    from_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--from",
-            help="Evaluate the maps of this `explain` output folder instead of computing them.",
-            rich_help_panel=INPUT_PANEL,
-            metavar="DIR",
-        ),
-    ] = None,
-    key: Key = None,
-    label_column: LabelColumn = None,
-    samples: Annotated[
-        str | None, typer.Option(help="Rows to evaluate, e.g. 0:10,42.", rich_help_panel=INPUT_PANEL, metavar="ROWS")
-    ] = None,
-    nan_policy: NanPolicy = None,
-    method: Methods = None,
-    param: MethodParams = None,
-    target: Target = "auto",
-    steps: Annotated[
-        int,
-        typer.Option(
-            help="Deletion/insertion curves: remove or restore in this many steps.",
-            rich_help_panel=SCORING_PANEL,
-            metavar="N",
-        ),
-    ] = 20,
-    baseline: Annotated[
-        str,
-        typer.Option(
-            help="What a removed position becomes (and occlusion's / integrated gradients' baseline): "
-            "mean, zero, dataset-mean, blur, noise, or a .npy.",
-            rich_help_panel=SCORING_PANEL,
-            metavar="KIND|FILE.npy",
-        ),
-    ] = "mean",
-    randomization: Annotated[
-        bool,
-        typer.Option(
-            "--randomization/--no-randomization",
-            help="Run the model-parameter randomisation check.",
-            rich_help_panel=SCORING_PANEL,
-        ),
-    ] = True,
-    randomization_threshold: Annotated[
-        float,
-        typer.Option(
-            help="Fail a method whose mean rank correlation stays above this, all layers random.",
-            rich_help_panel=SCORING_PANEL,
-            metavar="X",
-        ),
-    ] = 0.9,
-    out: Out = Path("signalscreen_evaluation"),
-    class_names: ClassNames = None,
-    plots: Plots = True,
-    format: Format = None,
-    batch_size: Annotated[
-        int, typer.Option(help="Inputs per compiled model call.", rich_help_panel=PERFORMANCE_PANEL, metavar="N")
-    ] = 512,
-    overwrite: Overwrite = False,
-    unsafe_load: Unsafe = False,
-    custom_objects: CustomObjects = None,
-    seed: Annotated[
-        int,
-        typer.Option(
-            help="Seed of the random order, the randomisation and random baselines.",
-            rich_help_panel=RUN_PANEL,
-            metavar="N",
-        ),
-    ] = 0,
-    quiet: Quiet = False,
-    debug: Debug = False,
+    model: opt.ModelArgument,
+    data: opt.DataArgument,
+    from_dir: FromDir = None,
+    key: opt.Key = None,
+    label_column: opt.LabelColumn = None,
+    samples: opt.Samples = None,
+    nan_policy: opt.NanPolicy = None,
+    method: opt.Methods = None,
+    param: opt.MethodParams = None,
+    target: opt.Target = "auto",
+    steps: Steps = 20,
+    baseline: Baseline = "mean",
+    randomization: Randomization = True,
+    randomization_threshold: Threshold = 0.9,
+    out: opt.Out = Path("signalscreen_evaluation"),
+    class_names: opt.ClassNames = None,
+    plots: opt.Plots = True,
+    format: opt.Format = None,
+    batch_size: BatchSize = 512,
+    overwrite: opt.Overwrite = False,
+    unsafe_load: opt.Unsafe = False,
+    custom_objects: opt.CustomObjects = None,
+    seed: Seed = 0,
+    quiet: opt.Quiet = False,
+    debug: opt.Debug = False,
     *,
     method_options: dict[str, Any],
 ) -> None:
@@ -119,28 +73,12 @@ def evaluate(
     Deletion and insertion curves against a random order, a weight-randomisation sanity check, the
     integrated-gradients completeness gap and the cost per signal.
     """
+    values = dict(locals())  # the options explain and evaluate share go to shared_request by name
 
     def work() -> None:
         from ..evaluation.request import EvaluateRequest
-        from ..request import ExplainRequest
 
-        explain = ExplainRequest(
-            model_path=model,
-            data_path=data,
-            out_dir=out,
-            methods=split(method),
-            options={**method_options, "seed": seed},
-            method_params=tuple(param or ()),
-            target=target,
-            class_names=split([class_names]) if class_names else (),
-            key=key,
-            label_column=label_column,
-            samples=samples,
-            batch_size=batch_size,
-            overwrite=overwrite,
-            unsafe_load=unsafe_load,
-            custom_objects=custom_objects,
-        )
+        explain = shared_request(values, options={**method_options, "seed": seed}, batch_size=batch_size)
         request = EvaluateRequest(
             explain=explain,
             from_dir=from_dir,
@@ -179,4 +117,4 @@ def _run(request: Any, quiet: bool) -> None:
     out_console.print(f"Wrote {result.out_dir}", markup=False)
 
 
-evaluate = with_method_options(evaluate)
+evaluate = opt.with_method_options(evaluate)

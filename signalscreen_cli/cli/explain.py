@@ -3,140 +3,84 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from ..errors import UsageError
 from ..params import PERFORMANCE_PANEL
-from .common import byte_count, err_console, guarded, out_console, plot_formats, positive_int, shard, split, warn_unsafe
-from .options import (
-    INPUT_PANEL,
-    OUTPUT_PANEL,
-    ClassNames,
-    CustomObjects,
-    DataArgument,
-    Debug,
-    Format,
-    Key,
-    LabelColumn,
-    MethodParams,
-    Methods,
-    ModelArgument,
-    NanPolicy,
-    Out,
-    Overwrite,
-    Plots,
-    Quiet,
-    Target,
-    Unsafe,
-    with_method_options,
+from . import options as opt
+from .common import (
+    byte_count,
+    err_console,
+    guarded,
+    out_console,
+    plot_formats,
+    positive_int,
+    shard,
+    shared_request,
+    split,
+    warn_unsafe,
 )
+from .options import INPUT_PANEL, OUTPUT_PANEL, option
+
+Segment = option(int | None, "Cut long recordings into windows of this many samples.", INPUT_PANEL, "N")
+Hop = option(int | None, "Samples between window starts with --segment (default: no overlap).", INPUT_PANEL, "N")
+Shard = option(str | None, "K/N: process the K-th of N row ranges; join with merge.", INPUT_PANEL, "K/N", "--shard")
+Normalize = option(str, "Stored maps: none, minmax or maxabs (per signal).", OUTPUT_PANEL, "none|minmax|maxabs")
+Csv = option(bool, "Also write each univariate array as CSV.", OUTPUT_PANEL, None, "--csv")
+MaxPlots = option(int, "Plot only the first N signals.", OUTPUT_PANEL, "N")
+SamplingRate = option(float | None, "Samples per second; plots then show seconds.", OUTPUT_PANEL, "HZ")
+JsonProgress = option(bool, "Progress as JSON lines on stderr.", OUTPUT_PANEL, None, "--json-progress")
+BatchSize = option(
+    str, "Inputs per compiled model call, or auto (fits --memory-budget, at most 2048).", PERFORMANCE_PANEL, "N|auto"
+)
+MemoryBudget = option(
+    str | None,
+    "Memory for model calls with --batch-size auto, e.g. 2G (default: 1/4 of free).",
+    PERFORMANCE_PANEL,
+    "BYTES",
+)
+ChunkSize = option(
+    int | None, "Signals read, attributed and written per step (default: ~64 MiB of input).", PERFORMANCE_PANEL, "N"
+)
+Jit = option(bool, "Compile model calls with XLA.", PERFORMANCE_PANEL, None, "--jit")
 
 
 def explain(
-    model: ModelArgument,
-    data: DataArgument,
-    key: Key = None,
-    label_column: LabelColumn = None,
-    samples: Annotated[
-        str | None, typer.Option(help="Rows to explain, e.g. 0:10,42.", rich_help_panel=INPUT_PANEL, metavar="ROWS")
-    ] = None,
-    nan_policy: NanPolicy = None,
-    segment: Annotated[
-        int | None,
-        typer.Option(
-            help="Cut long recordings into windows of this many samples.", rich_help_panel=INPUT_PANEL, metavar="N"
-        ),
-    ] = None,
-    hop: Annotated[
-        int | None,
-        typer.Option(
-            help="Samples between window starts with --segment (default: no overlap).",
-            rich_help_panel=INPUT_PANEL,
-            metavar="N",
-        ),
-    ] = None,
-    shard_spec: Annotated[
-        str | None,
-        typer.Option(
-            "--shard",
-            help="K/N: process the K-th of N row ranges; join with merge.",
-            rich_help_panel=INPUT_PANEL,
-            metavar="K/N",
-        ),
-    ] = None,
-    method: Methods = None,
-    param: MethodParams = None,
-    target: Target = "auto",
-    out: Out = Path("signalscreen_out"),
-    normalize: Annotated[
-        str,
-        typer.Option(
-            help="Stored maps: none, minmax or maxabs (per signal).",
-            rich_help_panel=OUTPUT_PANEL,
-            metavar="none|minmax|maxabs",
-        ),
-    ] = "none",
-    class_names: ClassNames = None,
-    csv: Annotated[
-        bool,
-        typer.Option(
-            "--csv", help="Also write each univariate array as CSV.", rich_help_panel=OUTPUT_PANEL, metavar=""
-        ),
-    ] = False,
-    plots: Plots = True,
-    format: Format = None,
-    max_plots: Annotated[
-        int, typer.Option(help="Plot only the first N signals.", rich_help_panel=OUTPUT_PANEL, metavar="N")
-    ] = 16,
-    sampling_rate: Annotated[
-        float | None,
-        typer.Option(help="Samples per second; plots then show seconds.", rich_help_panel=OUTPUT_PANEL, metavar="HZ"),
-    ] = None,
-    overwrite: Overwrite = False,
-    quiet: Quiet = False,
-    json_progress: Annotated[
-        bool,
-        typer.Option(
-            "--json-progress", help="Progress as JSON lines on stderr.", rich_help_panel=OUTPUT_PANEL, metavar=""
-        ),
-    ] = False,
-    batch_size: Annotated[
-        str,
-        typer.Option(
-            help="Inputs per compiled model call, or auto (fits --memory-budget, at most 2048).",
-            rich_help_panel=PERFORMANCE_PANEL,
-            metavar="N|auto",
-        ),
-    ] = "auto",
-    memory_budget: Annotated[
-        str | None,
-        typer.Option(
-            help="Memory for model calls with --batch-size auto, e.g. 2G (default: 1/4 of free).",
-            rich_help_panel=PERFORMANCE_PANEL,
-            metavar="BYTES",
-        ),
-    ] = None,
-    chunk_size: Annotated[
-        int | None,
-        typer.Option(
-            help="Signals read, attributed and written per step (default: ~64 MiB of input).",
-            rich_help_panel=PERFORMANCE_PANEL,
-            metavar="N",
-        ),
-    ] = None,
-    jit: Annotated[
-        bool,
-        typer.Option("--jit", help="Compile model calls with XLA.", rich_help_panel=PERFORMANCE_PANEL, metavar=""),
-    ] = False,
-    unsafe_load: Unsafe = False,
-    custom_objects: CustomObjects = None,
-    debug: Debug = False,
+    model: opt.ModelArgument,
+    data: opt.DataArgument,
+    key: opt.Key = None,
+    label_column: opt.LabelColumn = None,
+    samples: opt.Samples = None,
+    nan_policy: opt.NanPolicy = None,
+    segment: Segment = None,
+    hop: Hop = None,
+    shard_spec: Shard = None,
+    method: opt.Methods = None,
+    param: opt.MethodParams = None,
+    target: opt.Target = "auto",
+    out: opt.Out = Path("signalscreen_out"),
+    normalize: Normalize = "none",
+    class_names: opt.ClassNames = None,
+    csv: Csv = False,
+    plots: opt.Plots = True,
+    format: opt.Format = None,
+    max_plots: MaxPlots = 16,
+    sampling_rate: SamplingRate = None,
+    overwrite: opt.Overwrite = False,
+    quiet: opt.Quiet = False,
+    json_progress: JsonProgress = False,
+    batch_size: BatchSize = "auto",
+    memory_budget: MemoryBudget = None,
+    chunk_size: ChunkSize = None,
+    jit: Jit = False,
+    unsafe_load: opt.Unsafe = False,
+    custom_objects: opt.CustomObjects = None,
+    debug: opt.Debug = False,
     *,
     method_options: dict[str, Any],
 ) -> None:
     """Attribute each signal of DATA with MODEL and write arrays, a manifest and plots to --out."""
+    values = dict(locals())  # the options explain and evaluate share go to shared_request by name
 
     def work() -> None:
         from ..methods import DEFAULT_METHODS
@@ -144,19 +88,10 @@ def explain(
 
         if quiet and json_progress:
             raise UsageError("--quiet and --json-progress contradict each other", "drop one of them")
-        request = ExplainRequest(
-            model_path=model,
-            data_path=data,
-            out_dir=out,
+        request = shared_request(
+            values,
             methods=split(method) or DEFAULT_METHODS,
-            options=method_options,
-            method_params=tuple(param or ()),
-            target=target,
-            class_names=split([class_names]) if class_names else (),
             normalize=normalize,
-            key=key,
-            label_column=label_column,
-            samples=samples,
             nan_policy=nan_policy or "error",
             write_csv=csv,
             plots=plots,
@@ -170,9 +105,6 @@ def explain(
             segment=segment,
             hop=hop,
             shard=shard(shard_spec) if shard_spec else None,
-            overwrite=overwrite,
-            unsafe_load=unsafe_load,
-            custom_objects=custom_objects,
         )
         check_request(request)
         warn_unsafe(unsafe_load)
@@ -199,4 +131,4 @@ def _run(request: Any, quiet: bool, json_progress: bool) -> None:
         out_console.print(f"  {name + ' (s)':<28} {seconds:.2f}", markup=False)
 
 
-explain = with_method_options(explain)
+explain = opt.with_method_options(explain)

@@ -22,109 +22,51 @@ OUTPUT_PANEL = "Output"
 SAFETY_PANEL = "Safety"
 GENERATED = "option__"
 
-ModelArgument = Annotated[
-    Path, typer.Argument(help="Saved Keras model (.keras or .h5).", metavar="MODEL", show_default=False)
-]
-DataArgument = Annotated[
-    Path, typer.Argument(help="Signals: .npy, .csv, .npz or .h5/.hdf5.", metavar="DATA", show_default=False)
-]
-Debug = Annotated[
-    bool, typer.Option("--debug", help="Show the full traceback on errors.", rich_help_panel=RUN_PANEL, metavar="")
-]
-Unsafe = Annotated[
-    bool,
-    typer.Option(
-        "--unsafe-load",
-        help="Let code stored in the model file (Lambda layers) run. Trusted files only.",
-        rich_help_panel=SAFETY_PANEL,
-        metavar="",
-    ),
-]
-CustomObjects = Annotated[
-    Path | None,
-    typer.Option(
-        "--custom-objects",
-        help="A .py file defining the model's custom layers.",
-        rich_help_panel=SAFETY_PANEL,
-        metavar="FILE.py",
-    ),
-]
-Overwrite = Annotated[
-    bool,
-    typer.Option(
-        "--overwrite",
-        help="Replace an existing output folder that holds an earlier result.",
-        rich_help_panel=OUTPUT_PANEL,
-        metavar="",
-    ),
-]
-Methods = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--method",
-        "-m",
-        help="Method(s), repeatable or comma-separated (default occlusion,saliency,gradcam; all: signalscreen "
-        "methods).",
-        rich_help_panel=METHOD_PANEL,
-        metavar="NAME",
-    ),
-]
-MethodParams = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--param",
-        help="One method's parameter, e.g. occlusion.stride=4 (any declared parameter, plugins' too; repeatable).",
-        rich_help_panel=METHOD_PANEL,
-        metavar="METHOD.KEY=VALUE",
-    ),
-]
-Target = Annotated[
-    str, typer.Option(help="auto (predicted class), all, or a class index.", rich_help_panel=METHOD_PANEL, metavar="K")
-]
-ClassNames = Annotated[
-    str | None,
-    typer.Option(help="Comma-separated class names, e.g. N,S,V,F,Q.", rich_help_panel=OUTPUT_PANEL, metavar="NAMES"),
-]
-Key = Annotated[
-    str | None,
-    typer.Option(help="Array name inside .npz / dataset inside .h5.", rich_help_panel=INPUT_PANEL, metavar="NAME"),
-]
-LabelColumn = Annotated[
-    int | None,
-    typer.Option(
-        help="Column to drop from a CSV, e.g. -1 for a last label column.", rich_help_panel=INPUT_PANEL, metavar="K"
-    ),
-]
-NanPolicy = Annotated[
-    str | None,
-    typer.Option(
-        help="Non-finite values: error (default), zero or interpolate.", rich_help_panel=INPUT_PANEL, metavar="POLICY"
-    ),
-]
-Plots = Annotated[
-    bool, typer.Option("--plots/--no-plots", help="Draw plots.", rich_help_panel=OUTPUT_PANEL, metavar="")
-]
-Format = Annotated[
-    str | None,
-    typer.Option(
-        "--format", help="Plot formats: png (default), svg or png,svg.", rich_help_panel=OUTPUT_PANEL, metavar="FMT"
-    ),
-]
-Quiet = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress bar or summary.", rich_help_panel=OUTPUT_PANEL, metavar="")
-]
+
+def option(kind: Any, help: str, panel: str, metavar: str | None = None, *flags: str) -> Any:
+    """An option's type, help, ``--help`` panel, value name and flags (default: from the parameter's name)."""
+    return Annotated[kind, typer.Option(*flags, help=help, rich_help_panel=panel, metavar=metavar)]
 
 
-Out = Annotated[
-    Path,
-    typer.Option(
-        "--out",
-        "-o",
-        help="Output folder (must not exist unless --overwrite).",
-        rich_help_panel=OUTPUT_PANEL,
-        metavar="DIR",
-    ),
-]
+ModelArgument = Annotated[Path, typer.Argument(help="Saved Keras model (.keras or .h5).", metavar="MODEL")]
+DataArgument = Annotated[Path, typer.Argument(help="Signals: .npy, .csv, .npz or .h5/.hdf5.", metavar="DATA")]
+Debug = option(bool, "Show the full traceback on errors.", RUN_PANEL, None, "--debug")
+Unsafe = option(
+    bool,
+    "Let code stored in the model file (Lambda layers) run. Trusted files only.",
+    SAFETY_PANEL,
+    None,
+    "--unsafe-load",
+)
+CustomObjects = option(Path | None, "A .py file defining the model's custom layers.", SAFETY_PANEL, "FILE.py")
+Overwrite = option(
+    bool, "Replace an existing output folder that holds an earlier result.", OUTPUT_PANEL, None, "--overwrite"
+)
+Methods = option(
+    list[str] | None,
+    "Method(s), repeatable or comma-separated (default occlusion,saliency,gradcam; all: signalscreen methods).",
+    METHOD_PANEL,
+    "NAME",
+    "--method",
+    "-m",
+)
+MethodParams = option(
+    list[str] | None,
+    "One method's parameter, e.g. occlusion.stride=4 (any declared parameter, plugins' too; repeatable).",
+    METHOD_PANEL,
+    "METHOD.KEY=VALUE",
+    "--param",
+)
+Target = option(str, "auto (predicted class), all, or a class index.", METHOD_PANEL, "K")
+ClassNames = option(str | None, "Comma-separated class names, e.g. N,S,V,F,Q.", OUTPUT_PANEL, "NAMES")
+Key = option(str | None, "Array name inside .npz / dataset inside .h5.", INPUT_PANEL, "NAME")
+LabelColumn = option(int | None, "Column to drop from a CSV, e.g. -1 for a last label column.", INPUT_PANEL, "K")
+Samples = option(str | None, "Rows to read, e.g. 0:10,42.", INPUT_PANEL, "ROWS")
+NanPolicy = option(str | None, "Non-finite values: error (default), zero or interpolate.", INPUT_PANEL, "POLICY")
+Plots = option(bool, "Draw plots.", OUTPUT_PANEL, None, "--plots/--no-plots")
+Format = option(str | None, "Plot formats: png (default), svg or png,svg.", OUTPUT_PANEL, "FMT", "--format")
+Quiet = option(bool, "No progress bar or summary.", OUTPUT_PANEL, None, "--quiet", "-q")
+Out = option(Path, "Output folder (must not exist unless --overwrite).", OUTPUT_PANEL, "DIR", "--out", "-o")
 
 
 def option_parameter(spec: Field, flags: list[str]) -> inspect.Parameter:

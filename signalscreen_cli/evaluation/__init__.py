@@ -2,12 +2,12 @@
 
 One module per job, each importing TensorFlow only through ``models`` and only when called:
 
-``request``        the frozen ``EvaluateRequest`` (standard library only)
-``maps``           which arrays are maps, the ranking score of each position, maps in chunks
+``request``        the frozen ``EvaluateRequest``: an explain request for the maps and the scoring options
+``maps``           which arrays are maps, and the ranking of positions each gives
 ``curves``         deletion and insertion curves (Petsiuk et al. 2018) and their areas
 ``randomization``  the cascading model-parameter randomisation check (Adebayo et al. 2018)
-``source``         an earlier ``explain`` output read back (``--from``)
-``mapset``         the maps to evaluate, computed here or taken from ``source``, and how to remake them
+``scoring``        the pipeline stage that scores each chunk of maps where the model is
+``stored``         an earlier ``explain`` output fed to the evaluation as an executor (``--from``)
 ``report``         the JSON document, the CSV rows and the terminal table
 ``plots``          the curve and randomisation figures
 ``runner``         ``evaluate(request) -> EvaluationResult``, the one path the CLI calls

@@ -5,6 +5,7 @@ Standard library only at import time, so methods can be listed and their options
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..params import Parameters, fields_of
@@ -41,11 +42,11 @@ class Adapter(Protocol):
 class Method:
     """Base of the attribution methods.
 
-    A subclass sets ``name`` (the one place a built-in method's name is written; a plugin's comes from its
-    entry point), ``family``, ``summary``, ``paper``, and ``Parameters``, a frozen dataclass of
-    :func:`params.param` fields. ``attribute(adapter, x, targets)`` returns named arrays whose first axis
-    is the signal; names listed in ``diagnostics`` are per-signal numbers (e.g. a completeness gap), not
-    maps: never normalised or plotted.
+    A subclass sets ``name`` (the one place a built-in method's name is written; a plugin's must equal its
+    entry point's), ``family``, ``paper``, and ``Parameters``, a frozen dataclass of
+    :func:`params.param` fields; the first line of its docstring is its summary. ``attribute(adapter, x,
+    targets)`` returns named arrays whose first axis is the signal; names listed in ``diagnostics`` are
+    per-signal numbers (e.g. a completeness gap), not maps: never normalised or plotted.
 
     The constructor takes the parameters as keywords (or a built ``Parameters``) and the data-derived
     ``dataset_mean``; each parameter is readable as an attribute.
@@ -53,7 +54,6 @@ class Method:
 
     name: ClassVar[str] = ""
     family: ClassVar[str] = ""
-    summary: ClassVar[str] = ""
     paper: ClassVar[str] = ""
     diagnostics: ClassVar[tuple[str, ...]] = ()
     Parameters: ClassVar[type[Parameters]] = Parameters
@@ -85,7 +85,7 @@ class Method:
         return {
             "name": cls.name,
             "family": cls.family,
-            "summary": cls.summary,
+            "summary": (inspect.getdoc(cls) or "").splitlines()[0].rstrip("."),
             "paper": cls.paper,
             "diagnostics": list(cls.diagnostics),
             "parameters": [spec.describe() for spec in fields_of(cls.Parameters)],

@@ -62,11 +62,13 @@ class _LayerMethod(Method):
 
 
 class GradCAM(_LayerMethod):
-    """Grad-CAM (Selvaraju et al. 2017): ``ReLU(Σ_k α_k A_k)``, ``α_k`` = time-mean of ``∂ logit / ∂A_k``,
-    per sample."""
+    """Conv activations weighted by their time-averaged gradients, per sample, resized to the input.
+
+    Grad-CAM (Selvaraju et al. 2017): ``ReLU(Σ_k α_k A_k)``, ``α_k`` = time-mean of ``∂ logit / ∂A_k``,
+    per sample.
+    """
 
     name = "gradcam"
-    summary = "conv activations weighted by their time-averaged gradients, per sample, resized to the input"
     paper = "Selvaraju et al. 2017, Grad-CAM"
 
     def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
@@ -77,11 +79,13 @@ class GradCAM(_LayerMethod):
 
 
 class GradCAMPlusPlus(_LayerMethod):
-    """Grad-CAM++ (Chattopadhay et al. 2018), with the exponential-score closed form of its Eq. 19:
-    ``α = g² / (2g² + Σ_t A_t · g³)``, ``w_k = Σ_t α_t ReLU(g_t)``, ``g = ∂ logit / ∂A``."""
+    """Conv activations weighted by positive gradients with second-order pixel weights.
+
+    Grad-CAM++ (Chattopadhay et al. 2018), with the exponential-score closed form of its Eq. 19:
+    ``α = g² / (2g² + Σ_t A_t · g³)``, ``w_k = Σ_t α_t ReLU(g_t)``, ``g = ∂ logit / ∂A``.
+    """
 
     name = "gradcam_plus_plus"
-    summary = "conv activations weighted by positive gradients with second-order pixel weights"
     paper = "Chattopadhay et al. 2018, Grad-CAM++"
 
     def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
@@ -98,7 +102,9 @@ class GradCAMPlusPlus(_LayerMethod):
 
 
 class ScoreCAM(_LayerMethod):
-    """Score-CAM (Wang et al. 2020): each channel's activation, resized and min-max scaled to [0, 1], masks
+    """Conv activations weighted by the target's output on the input masked by each activation.
+
+    Score-CAM (Wang et al. 2020): each channel's activation, resized and min-max scaled to [0, 1], masks
     the input; its weight is the model's output for the target on the masked input.
 
     Masked copies go through the perturbation engine, ``perturbation.copies_per_call`` at a time, so memory
@@ -106,7 +112,6 @@ class ScoreCAM(_LayerMethod):
     """
 
     name = "scorecam"
-    summary = "conv activations weighted by the target's output on the input masked by each activation"
     paper = "Wang et al. 2020, Score-CAM"
 
     def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -14,38 +16,35 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-class Saliency(Method):
-    """Absolute gradient of the target logit with respect to each input sample and channel."""
+class _Gradient(Method):
+    """The logit's gradient, combined with the input by ``combine``."""
+
+    family = "gradient"
+
+    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        from .arrays import check_inputs
+
+        x, targets = check_inputs(x, targets, adapter.n_outputs)
+        grads, _ = adapter.gradients(x, targets)
+        return {self.name: self.combine(grads, x)}
+
+    combine: ClassVar[Callable[[np.ndarray, np.ndarray], np.ndarray]]
+
+
+class Saliency(_Gradient):
+    """|d logit / d input|, one value per sample and channel."""
 
     name = "saliency"
-    family = "gradient"
-    summary = "|d logit / d input|, one value per sample and channel"
     paper = "Simonyan et al. 2014, Deep Inside Convolutional Networks"
-
-    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-        import numpy as np
-
-        from .arrays import check_inputs
-
-        x, targets = check_inputs(x, targets, adapter.n_outputs)
-        grads, _ = adapter.gradients(x, targets)
-        return {"saliency": np.abs(grads)}
+    combine = staticmethod(lambda grads, x: abs(grads))
 
 
-class GradientXInput(Method):
-    """Signed gradient of the target logit times the input (Shrikumar et al. 2016)."""
+class GradientXInput(_Gradient):
+    """d logit / d input times the input, signed."""
 
     name = "gradient_x_input"
-    family = "gradient"
-    summary = "d logit / d input times the input, signed"
     paper = "Shrikumar et al. 2016, Not Just a Black Box"
-
-    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-        from .arrays import check_inputs
-
-        x, targets = check_inputs(x, targets, adapter.n_outputs)
-        grads, _ = adapter.gradients(x, targets)
-        return {"gradient_x_input": grads * x}
+    combine = staticmethod(operator.mul)
 
 
 def path_rule(n_steps: int, rule: str) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +87,9 @@ class IntegratedGradientsParameters(BaselineParameters):
 
 
 class IntegratedGradients(Method):
-    """Integrated gradients (Sundararajan et al. 2017): ``(x − x′) ∫₀¹ ∂F(x′ + α(x − x′))/∂x dα`` on the logit.
+    """(x - baseline) times the mean gradient on the straight path; sums to F(x) - F(baseline).
+
+    Integrated gradients (Sundararajan et al. 2017): ``(x − x′) ∫₀¹ ∂F(x′ + α(x − x′))/∂x dα`` on the logit.
 
     Each signal's completeness gap ``|Σ attributions − (F(x) − F(x′))| / |F(x) − F(x′)|`` (absolute where
     ``|F(x) − F(x′)| < 1e-3``) is reported; signals above ``tolerance`` are recomputed with doubled steps
@@ -97,7 +98,6 @@ class IntegratedGradients(Method):
 
     name = "integrated_gradients"
     family = "gradient"
-    summary = "(x - baseline) times the mean gradient on the straight path; sums to F(x) - F(baseline)"
     paper = "Sundararajan et al. 2017, Axiomatic Attribution for Deep Networks"
     diagnostics: ClassVar[tuple[str, ...]] = ("integrated_gradients_delta", "integrated_gradients_steps")
     Parameters = IntegratedGradientsParameters
@@ -159,7 +159,9 @@ class SmoothGradParameters(Seeded):
 
 
 class SmoothGrad(Method):
-    """SmoothGrad (Smilkov et al. 2017): the mean logit gradient over noisy copies of each signal.
+    """Mean gradient over noisy copies of the signal.
+
+    SmoothGrad (Smilkov et al. 2017): the mean logit gradient over noisy copies of each signal.
 
     Noise is Gaussian with σ = ``noise`` × (max − min) of the signal, drawn from a generator seeded by
     ``seed`` and the signal itself. ``smoothgrad_squared`` averages squared gradients, ``vargrad`` takes
@@ -168,7 +170,6 @@ class SmoothGrad(Method):
 
     name = "smoothgrad"
     family = "gradient"
-    summary = "mean gradient over noisy copies of the signal"
     paper = "Smilkov et al. 2017, SmoothGrad: removing noise by adding noise"
     Parameters = SmoothGradParameters
     params: SmoothGradParameters
@@ -205,18 +206,16 @@ class SmoothGrad(Method):
 
 
 class SmoothGradSquared(SmoothGrad):
-    """SmoothGrad on squared gradients (Hooker et al. 2019's SG-SQ)."""
+    """Mean squared gradient over noisy copies (Hooker et al. 2019's SG-SQ)."""
 
     name = "smoothgrad_squared"
-    summary = "mean squared gradient over noisy copies"
     paper = "Hooker et al. 2019, A Benchmark for Interpretability Methods in Deep Neural Networks"
     statistic = "squared"
 
 
 class VarGrad(SmoothGrad):
-    """Variance of the gradients over noisy copies (Adebayo et al. 2018)."""
+    """Variance of the gradient over noisy copies (Adebayo et al. 2018)."""
 
     name = "vargrad"
-    summary = "variance of the gradient over noisy copies"
     paper = "Adebayo et al. 2018, Local Explanation Methods for Deep Neural Networks Lack Sensitivity"
     statistic = "variance"

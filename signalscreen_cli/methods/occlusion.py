@@ -70,7 +70,9 @@ def interp_fill(x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: n
 
 
 class Occlusion(Method):
-    """Occlusion sensitivity with one map per window width.
+    """Drop in the target's output when a window centred at each position is replaced by a baseline.
+
+    Occlusion sensitivity with one map per window width.
 
     Score at position ``i`` = output_c(x) − output_c(x with the window centred at ``i`` replaced by the
     baseline), on the model's own (probability) output. With ``stride`` k only every k-th position (and
@@ -81,7 +83,6 @@ class Occlusion(Method):
 
     name = "occlusion"
     family = "perturbation"
-    summary = "drop in the target's output when a window centred at each position is replaced by a baseline"
     paper = "Zeiler & Fergus 2014, Visualizing and Understanding Convolutional Networks"
     Parameters = OcclusionParameters
     params: OcclusionParameters

@@ -22,9 +22,10 @@ class FiniteDifferenceParameters(Parameters):
 
 
 class FiniteDifference(Method):
+    """Central difference of the target logit per sample and channel."""
+
     name = "finite_difference"
     family = "perturbation"
-    summary = "central difference of the target logit per sample and channel"
     paper = "a numerical derivative; cf. Baehrens et al. 2010, How to Explain Individual Classification Decisions"
     Parameters = FiniteDifferenceParameters
     params: FiniteDifferenceParameters
