@@ -7,9 +7,9 @@ explainers can take the logits from the layer before it.
 
 Usage::
 
-    python sample_models/train_ecg_cnn.py [--data-dir DIR] [--out-dir DIR] [--epochs N]
+    python sample_models/train_ecg_cnn.py [--data-dir DIR] [--out-dir DIR] [--epochs N] [--seed S] [--name NAME]
 
-Writes ``ecg_cnn.keras`` and ``ecg_cnn.h5`` (both with Keras 3 ``model.save``),
+Writes ``NAME.keras`` and ``NAME.h5`` (default ``ecg_cnn``; both with Keras 3 ``model.save``),
 reloads both with ``keras.models.load_model(path, compile=False)`` and checks
 that they predict what the trained model predicts.
 """
@@ -71,9 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=HERE.parent / "sample_data")
     parser.add_argument("--out-dir", type=Path, default=HERE)
     parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=SEED, help="seed of the weights and the batches")
+    parser.add_argument("--name", default="ecg_cnn", help="file name stem of the saved model")
     args = parser.parse_args(argv)
 
-    keras.utils.set_random_seed(SEED)
+    keras.utils.set_random_seed(args.seed)
     tf.config.experimental.enable_op_determinism()
 
     beats = np.load(args.data_dir / "ecg_beats.npy", allow_pickle=False)
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
     out: Path = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("ecg_cnn.keras", "ecg_cnn.h5"):
+    for name in (f"{args.name}.keras", f"{args.name}.h5"):
         path = out / name
         model.save(path)
         reloaded = keras.models.load_model(path, compile=False)

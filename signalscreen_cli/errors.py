@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     METHOD_NOT_APPLICABLE = 6
     OUTPUT = 7
     PLUGIN = 8
+    GATE = 9
     INTERRUPTED = 130
 
 
@@ -83,3 +84,9 @@ class PluginError(SignalScreenError):
     """A plugin method cannot be imported or breaks the method contract."""
 
     exit_code = ExitCode.PLUGIN
+
+
+class GateFailed(SignalScreenError):
+    """A quality gate (``--fail-below``, ``--fail-on-flips``, ``--fail-on``) failed; every output was written."""
+
+    exit_code = ExitCode.GATE

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from .. import __version__
 from .common import Command, guarded, out_console, warn_unsafe
+from .compare import compare
 from .evaluate import evaluate
 from .explain import explain
 from .options import OUTPUT_PANEL, CustomObjects, Debug, ModelArgument, Overwrite, Unsafe
@@ -46,6 +47,7 @@ def main(
 
 app.command(cls=Command)(explain)
 app.command(cls=Command)(evaluate)
+app.command(cls=Command)(compare)
 
 
 @app.command(cls=Command)

@@ -77,6 +77,11 @@ def guarded(debug: bool, work: Callable[[], T]) -> T:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
+def print_gates(gates: Any) -> None:
+    for gate in gates:
+        out_console.print(("PASS " if gate.passed else "FAIL ") + gate.describe(), markup=False)
+
+
 def plot_formats(given: str | None, plots: bool, default: tuple[str, ...]) -> tuple[str, ...]:
     """The ``--format`` list, refusing it beside ``--no-plots``."""
     if given and not plots:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..params import PERFORMANCE_PANEL, RUN_PANEL
 from . import options as opt
-from .common import err_console, guarded, out_console, plot_formats, shared_request, warn_unsafe
+from .common import err_console, guarded, out_console, plot_formats, print_gates, shared_request, split, warn_unsafe
 from .options import INPUT_PANEL, option
 
 SCORING_PANEL = "Scoring"
@@ -36,6 +36,14 @@ Threshold = option(
     float, "Fail a method whose mean rank correlation stays above this, all layers random.", SCORING_PANEL, "X"
 )
 BatchSize = option(int, "Inputs per compiled model call.", PERFORMANCE_PANEL, "N")
+FailOn = option(
+    list[str] | None,
+    "Fail (exit 9) when a map fails: sanity (the randomisation check), random (does not beat the random order), "
+    "ig-gap=X (IG completeness gap above X). Repeatable.",
+    "Gates",
+    "GATE",
+)
+Junit = option(Path | None, "Also write the gates as JUnit XML to FILE.", "Gates", "FILE")
 Seed = option(int, "Seed of the random order, the randomisation and random baselines.", RUN_PANEL, "N")
 
 
@@ -54,6 +62,8 @@ def evaluate(
     baseline: Baseline = "mean",
     randomization: Randomization = True,
     randomization_threshold: Threshold = 0.9,
+    fail_on: FailOn = None,
+    junit: Junit = None,
     out: opt.Out = Path("signalscreen_evaluation"),
     class_names: opt.ClassNames = None,
     plots: opt.Plots = True,
@@ -89,6 +99,8 @@ def evaluate(
             nan_policy=nan_policy,
             plots=plots,
             formats=plot_formats(format, plots, EvaluateRequest.formats),
+            fail_on=split(fail_on),
+            junit=junit,
         )
         warn_unsafe(unsafe_load)
         _run(request, quiet)
@@ -97,16 +109,22 @@ def evaluate(
 
 
 def _run(request: Any, quiet: bool) -> None:
-    from rich.console import Console
-
-    from ..evaluation.report import summary_table
     from ..evaluation.runner import evaluate
+    from ..gates import enforce
     from ..progress import rich_bars
 
     with rich_bars(err_console, enabled=not quiet and err_console.is_terminal) as progress:
         result = evaluate(request, progress)
-    if quiet:
-        return
+    if not quiet:
+        _show(request, result)
+    enforce(result.gates)
+
+
+def _show(request: Any, result: Any) -> None:
+    from rich.console import Console
+
+    from ..evaluation.report import summary_table
+
     n = len(result.document["signals"]["targets"])
     table = summary_table(result.rows, f"{n} signals, {request.steps} steps, baseline {request.baseline}")
     if out_console.is_terminal:
@@ -114,6 +132,7 @@ def _run(request: Any, quiet: bool) -> None:
     else:  # a pipe or a file gets the table whole
         whole = out_console.measure(table, options=out_console.options.update(max_width=400)).maximum
         Console(highlight=False, width=max(whole, out_console.width)).print(table)
+    print_gates(result.gates)
     out_console.print(f"Wrote {result.out_dir}", markup=False)
 
 

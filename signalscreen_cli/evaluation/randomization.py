@@ -68,20 +68,10 @@ class Randomization:
 
 
 def rank_correlation(original: np.ndarray, randomized: np.ndarray) -> np.ndarray:
-    """Spearman correlation per signal of ``|original|`` and ``|randomized|``, flattened; NaN if constant.
+    """Spearman correlation per signal of ``|original|`` and ``|randomized|``, flattened; NaN if constant."""
+    from ..similarity import spearman
 
-    The same as ``scipy.stats.spearmanr`` on each pair (average ranks for ties), for all signals at once.
-    """
-    from scipy.stats import rankdata
-
-    n = len(original)
-    a = rankdata(np.abs(np.asarray(original, np.float64)).reshape(n, -1), axis=1)
-    b = rankdata(np.abs(np.asarray(randomized, np.float64)).reshape(n, -1), axis=1)
-    a -= a.mean(axis=1, keepdims=True)
-    b -= b.mean(axis=1, keepdims=True)
-    scale = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(scale > 0, (a * b).sum(axis=1) / scale, np.nan)
+    return spearman(np.abs(original), np.abs(randomized))
 
 
 def weighted_layers(model: Any) -> list[Any]:

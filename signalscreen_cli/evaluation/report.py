@@ -8,11 +8,13 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..gates import Gate, gate_lines
 from ..outputs import json_default
 from .curves import Curves
 from .randomization import Randomization
@@ -117,6 +119,25 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
         writer.writerow(COLUMNS)
         for row in rows:
             writer.writerow(["" if row[column] is None else _cell(row[column]) for column in COLUMNS])
+
+
+def summary_markdown(rows: list[dict[str, Any]], gates: Sequence[Gate], n: int, request: Any) -> str:
+    """``summary.md``: the summary table and the gates, for a CI job summary."""
+
+    def cell(value: Any) -> str:
+        return f"{value:.3f}" if isinstance(value, float) else "" if value is None else str(value)
+
+    lines = [
+        f"### SignalScreen evaluate: `{request.explain.model_path}` on `{request.explain.data_path}`",
+        "",
+        f"{n} signals, {request.steps} steps, baseline {request.baseline}.",
+        "",
+        "| map | deletion AUC ↓ | insertion AUC ↑ | rand ρ | sanity | IG gap |",
+        "| --- | ---: | ---: | ---: | --- | ---: |",
+    ]
+    keys = ("deletion_auc", "insertion_auc", "randomization_correlation", "randomization_check", "ig_completeness_gap")
+    lines += [f"| {row['map']} | " + " | ".join(cell(row[key]) for key in keys) + " |" for row in rows]
+    return "\n".join([*lines, *gate_lines(gates)]) + "\n"
 
 
 def best_values(rows: list[dict[str, Any]]) -> dict[str, float]:

@@ -41,6 +41,11 @@ class EvaluateRequest:
         Non-finite values; ``None``: ``error``, or the explain run's with ``from_dir``.
     plots, formats
         Draw the figures, in these formats.
+    fail_on : tuple of str
+        Gates: ``sanity`` (every map passes the randomisation check), ``random`` (every map beats the random
+        order on both curves), ``ig-gap=X`` (integrated gradients' mean completeness gap at most X).
+    junit : pathlib.Path or None
+        Also write the gates as JUnit XML here.
     """
 
     explain: ExplainRequest
@@ -52,6 +57,8 @@ class EvaluateRequest:
     nan_policy: str | None = None
     plots: bool = True
     formats: tuple[str, ...] = ("png",)
+    fail_on: tuple[str, ...] = ()
+    junit: Path | None = None
 
     @property
     def curve_baseline(self) -> BaselineParameters:

@@ -8,13 +8,14 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import UsageError
+from ..gates import Gate
 from ..outputs import package_versions
 from ..pipeline.plan import Plan
 from ..pipeline.tally import Tally
@@ -55,6 +56,8 @@ class EvaluationResult:
         Deletion and insertion curves per map, and for ``random``.
     randomization : Randomization or None
         The randomisation check, unless skipped.
+    gates : list of Gate
+        The gates of ``--fail-on``, passed or not.
     """
 
     out_dir: Path
@@ -62,6 +65,7 @@ class EvaluationResult:
     document: dict[str, Any]
     curves: dict[str, Curves]
     randomization: Randomization | None
+    gates: list[Gate]
 
 
 def check_evaluate_request(request: EvaluateRequest) -> None:
@@ -79,12 +83,36 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
     if not -1 <= request.randomization_threshold <= 1:
         raise UsageError(f"--randomization-threshold must be between -1 and 1, not {request.randomization_threshold}")
     request.curve_baseline  # noqa: B018 (building it checks the seed and blur width)
+    gate_thresholds(request)
     check_request(request.maps_request)
+
+
+def gate_thresholds(request: EvaluateRequest) -> dict[str, float]:
+    """The ``--fail-on`` gates and their thresholds (``sanity`` takes ``--randomization-threshold``)."""
+    found: dict[str, float] = {}
+    for entry in request.fail_on:
+        name, equals, value = entry.partition("=")
+        if name in ("sanity", "random") and not equals:
+            found[name] = request.randomization_threshold if name == "sanity" else 0.0
+        elif name == "ig-gap" and equals:
+            try:
+                found[name] = float(value)
+            except ValueError:
+                raise UsageError(f"--fail-on ig-gap=X: cannot read {value!r} as a number") from None
+        else:
+            raise UsageError(f"--fail-on: unknown gate {entry!r}", "use sanity, random or ig-gap=X")
+    if "sanity" in found and not request.randomization:
+        raise UsageError("--fail-on sanity needs the randomisation check", "drop --no-randomization")
+    methods = request.explain.methods
+    if "ig-gap" in found and not request.from_dir and methods and "integrated_gradients" not in methods:
+        raise UsageError("--fail-on ig-gap needs integrated_gradients among the methods")
+    return found
 
 
 def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> EvaluationResult:
     """Compute (or read) the maps, score them chunk by chunk and write ``evaluation.json``/``.csv`` and the
     figures."""
+    from ..junit import write_junit
     from ..outputs import check_destination, class_names, staged_output
     from ..pipeline.executor import InProcessExecutor
     from ..pipeline.plan import make_plan
@@ -142,16 +170,78 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         "seconds_per_sample": seconds_per_sample,
         "timings_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
     }
+    gates = evaluation_gates(request, rows)
+    document["gates"] = [asdict(gate) for gate in gates]
     with staged_output(request.explain.out_dir, request.explain.overwrite) as staging, writing(staging):
         report.write_json(staging / "evaluation.json", document)
         report.write_csv(staging / "evaluation.csv", rows)
+        (staging / "summary.md").write_text(report.summary_markdown(rows, gates, len(plan.rows), request))
         if request.plots:
             from .plots import write_figures
 
             squashed = facts["output_activation"] in ("softmax", "sigmoid")
             label = "target probability" if squashed else "target output"
             write_figures(staging, scores.curves, scores.randomization, request.formats, label)
-    return EvaluationResult(request.explain.out_dir, rows, document, scores.curves, scores.randomization)
+    if request.junit:
+        write_junit(request.junit, "evaluate", gates, time.perf_counter() - started)
+    return EvaluationResult(request.explain.out_dir, rows, document, scores.curves, scores.randomization, gates)
+
+
+def evaluation_gates(request: EvaluateRequest, rows: list[dict[str, Any]]) -> list[Gate]:
+    """One gate per map and ``--fail-on`` rule."""
+    thresholds = gate_thresholds(request)
+    maps = [row for row in rows if row["map"] != RANDOM]
+    chance = next(row for row in rows if row["map"] == RANDOM)
+    gates = []
+    if "sanity" in thresholds:
+        limit = thresholds["sanity"]
+        gates += [
+            Gate(
+                row["map"],
+                "randomisation check: correlation <= threshold",
+                row["randomization_correlation"],
+                limit,
+                row["randomization_check"] == "pass",
+            )
+            for row in maps
+        ]
+    if "random" in thresholds:
+        for row in maps:
+            deletion, insertion = row["deletion_auc"], row["insertion_auc"]
+            gates.append(
+                Gate(
+                    row["map"],
+                    "deletion AUC below the random order's",
+                    deletion,
+                    chance["deletion_auc"],
+                    deletion < chance["deletion_auc"],
+                )
+            )
+            gates.append(
+                Gate(
+                    row["map"],
+                    "insertion AUC above the random order's",
+                    insertion,
+                    chance["insertion_auc"],
+                    insertion > chance["insertion_auc"],
+                )
+            )
+    if "ig-gap" in thresholds:
+        limit = thresholds["ig-gap"]
+        checked = [row for row in maps if row["ig_completeness_gap"] is not None]
+        if not checked:
+            raise UsageError("--fail-on ig-gap: no integrated_gradients map was evaluated")
+        gates += [
+            Gate(
+                row["map"],
+                f"IG completeness gap <= {limit:g}",
+                row["ig_completeness_gap"],
+                limit,
+                row["ig_completeness_gap"] <= limit,
+            )
+            for row in checked
+        ]
+    return gates
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,80 @@
+"""The comparison's figures: similarity per pair, the least similar signals, and class-mean maps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .request import CompareRequest
+from .runner import PairScores
+
+
+def similarity_figure(scores: list[PairScores]) -> Figure:
+    """Distribution over signals of each pair's Spearman correlation and cosine similarity."""
+    figure = Figure(figsize=(max(4.0, 1.4 * len(scores) + 2), 3.6), layout="constrained")
+    axes = figure.subplots(1, 2, sharey=True)
+    for ax, metric in zip(axes, ("spearman", "cosine"), strict=True):
+        ax.boxplot([getattr(pair, metric) for pair in scores], tick_labels=[pair.name for pair in scores])
+        ax.axhline(0, color="0.7", linewidth=0.8)
+        ax.set_title(f"{metric} per signal")
+        ax.tick_params(axis="x", labelrotation=30)
+    axes[0].set_ylabel("similarity, run A vs run B")
+    axes[0].set_ylim(-1.05, 1.05)
+    return figure
+
+
+def least_similar_figure(pair: PairScores, rows: np.ndarray, count: int) -> Figure | None:
+    """The ``count`` signals whose maps differ most, run A solid and run B dashed, each scaled to [-1, 1]."""
+    if pair.profile_a is None or pair.profile_b is None or count == 0:
+        return None
+    order = np.argsort(pair.spearman, kind="stable")[:count]
+    figure = Figure(figsize=(8, 1.6 * len(order) + 0.6), layout="constrained")
+    for ax, i in zip(np.atleast_1d(figure.subplots(len(order), 1, sharex=True)), order, strict=True):
+        for profile, style, label in ((pair.profile_a, "-", "run A"), (pair.profile_b, "--", "run B")):
+            scale = np.abs(profile[i]).max() or 1.0
+            ax.plot(profile[i] / scale, style, linewidth=1.2, label=label)
+        ax.set_title(f"row {int(rows[i])}: Spearman {pair.spearman[i]:.2f}", fontsize=9)
+        ax.set_ylabel("scaled")
+    ax.set_xlabel("sample")
+    figure.axes[0].legend(loc="upper right", fontsize=8)
+    figure.suptitle(f"{pair.name}: least similar signals")
+    return figure
+
+
+def class_means_figure(pair: PairScores, classes: list[dict[str, Any]]) -> Figure | None:
+    """Each class's mean map in both runs."""
+    shown = [entry for entry in classes if "mean_map_a" in entry]
+    if not shown:
+        return None
+    figure = Figure(figsize=(8, 1.8 * len(shown) + 0.6), layout="constrained")
+    for ax, entry in zip(np.atleast_1d(figure.subplots(len(shown), 1, sharex=True)), shown, strict=True):
+        ax.plot(entry["mean_map_a"], "-", linewidth=1.2, label="run A")
+        ax.plot(entry["mean_map_b"], "--", linewidth=1.2, label="run B")
+        ax.set_title(f"class {entry['class']} ({entry['signals']} signals)", fontsize=9)
+    ax.set_xlabel("sample")
+    figure.axes[0].legend(loc="upper right", fontsize=8)
+    figure.suptitle(f"{pair.name}: class-mean maps")
+    return figure
+
+
+def write_figures(
+    folder: Path,
+    scores: list[PairScores],
+    classes: dict[str, list[dict[str, Any]]],
+    rows: np.ndarray,
+    request: CompareRequest,
+) -> None:
+    """``similarity``, ``least_similar_<map>`` and ``class_means_<map>`` in each format."""
+    from ..outputs import safe_name
+
+    figures = {"similarity": similarity_figure(scores)}
+    for pair in scores:
+        figures[f"least_similar_{safe_name(pair.name)}"] = least_similar_figure(pair, rows, request.least)
+        figures[f"class_means_{safe_name(pair.name)}"] = class_means_figure(pair, classes.get(pair.name, []))
+    for stem, figure in figures.items():
+        if figure is not None:
+            for extension in request.formats:
+                figure.savefig(folder / f"{stem}.{extension}", dpi=100)

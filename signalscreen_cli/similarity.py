@@ -1,0 +1,48 @@
+"""How alike two maps of the same signals are, one number per signal: rank correlation, cosine, top-k overlap.
+
+Maps are compared flattened, ``(n, ...)`` → ``(n, m)``; signed values are used as they are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def spearman(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Spearman correlation per signal of the flattened maps; NaN where either is constant.
+
+    The same as ``scipy.stats.spearmanr`` on each pair (average ranks for ties), for all signals at once.
+    """
+    from scipy.stats import rankdata
+
+    n = len(first)
+    a = rankdata(np.asarray(first, np.float64).reshape(n, -1), axis=1)
+    b = rankdata(np.asarray(second, np.float64).reshape(n, -1), axis=1)
+    a -= a.mean(axis=1, keepdims=True)
+    b -= b.mean(axis=1, keepdims=True)
+    scale = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(scale > 0, (a * b).sum(axis=1) / scale, np.nan)
+
+
+def cosine(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Cosine similarity per signal of the flattened maps; NaN where either is all zeros."""
+    n = len(first)
+    a = np.asarray(first, np.float64).reshape(n, -1)
+    b = np.asarray(second, np.float64).reshape(n, -1)
+    scale = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(scale > 0, (a * b).sum(axis=1) / scale, np.nan)
+
+
+def top_overlap(first: np.ndarray, second: np.ndarray, percent: float) -> np.ndarray:
+    """Per signal, the share of the top ``percent`` % positions (highest values) the two maps have in common."""
+    n = len(first)
+    a = np.asarray(first, np.float64).reshape(n, -1)
+    b = np.asarray(second, np.float64).reshape(n, -1)
+    k = max(1, int(np.ceil(a.shape[1] * percent / 100)))
+    top_a = np.argsort(-a, axis=1, kind="stable")[:, :k]
+    top_b = np.argsort(-b, axis=1, kind="stable")[:, :k]
+    chosen = np.zeros(a.shape, bool)
+    np.put_along_axis(chosen, top_a, True, axis=1)
+    return np.take_along_axis(chosen, top_b, axis=1).sum(axis=1) / k
