@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     OUTPUT = 7
     PLUGIN = 8
     GATE = 9
+    CLUSTER = 10
     INTERRUPTED = 130
 
 
@@ -36,6 +37,10 @@ class SignalScreenError(Exception):
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message} ({self.hint})"
+
+    def __reduce__(self) -> tuple[type, tuple[str, str | None]]:
+        # raised inside a Dask task, it must arrive as itself: same class, message and hint
+        return type(self), (self.message, self.hint)
 
 
 class UsageError(SignalScreenError):
@@ -90,3 +95,9 @@ class GateFailed(SignalScreenError):
     """A quality gate (``--fail-below``, ``--fail-on-flips``, ``--fail-on``) failed; every output was written."""
 
     exit_code = ExitCode.GATE
+
+
+class ClusterError(SignalScreenError):
+    """The Dask cluster cannot be reached, lacks the extra, or its workers cannot run the plan."""
+
+    exit_code = ExitCode.CLUSTER

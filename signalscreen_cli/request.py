@@ -64,6 +64,9 @@ class ExplainRequest:
         Replace an existing output folder.
     unsafe_load, custom_objects
         Allow code stored in the model file to run; a ``.py`` file of custom layers for the model.
+    dask, dask_ship, dask_timeout
+        Run the chunks on a Dask cluster (``tcp://host:port`` or ``local:N``); send the model and signals to
+        its workers instead of letting them read the files; seconds to wait for the scheduler.
     """
 
     model_path: Path
@@ -94,6 +97,9 @@ class ExplainRequest:
     overwrite: bool = False
     unsafe_load: bool = False
     custom_objects: Path | None = None
+    dask: str | None = None
+    dask_ship: bool = False
+    dask_timeout: float = 30.0
 
 
 def check_request(request: ExplainRequest) -> None:
@@ -131,6 +137,16 @@ def check_request(request: ExplainRequest) -> None:
         raise UsageError(f"--shard must be K/N with 1 <= K <= N, not {request.shard[0]}/{request.shard[1]}")
     if request.memory_budget is not None and request.memory_budget <= 0:
         raise UsageError("--memory-budget must be positive")
+    if request.dask:
+        from .pipeline.cluster import check_address
+
+        check_address(request.dask)
+        if request.shard:
+            raise UsageError("--dask and --shard contradict each other", "a cluster runs every row; drop --shard")
+    elif request.dask_ship:
+        raise UsageError("--dask-ship needs --dask")
+    if request.dask_timeout <= 0:
+        raise UsageError(f"--dask-timeout must be positive, not {request.dask_timeout}")
     if request.sampling_rate is not None and request.sampling_rate <= 0:
         raise UsageError(f"--sampling-rate must be positive, not {request.sampling_rate}")
 

@@ -133,6 +133,9 @@ SHARED_FIELDS = {
     "overwrite": "overwrite",
     "unsafe_load": "unsafe_load",
     "custom_objects": "custom_objects",
+    "dask": "dask",
+    "dask_ship": "dask_ship",
+    "dask_timeout": "dask_timeout",
 }
 """Options ``explain`` and ``evaluate`` share, by parameter name, and the request field each fills."""
 

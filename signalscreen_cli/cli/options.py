@@ -66,6 +66,17 @@ NanPolicy = option(str | None, "Non-finite values: error (default), zero or inte
 Plots = option(bool, "Draw plots.", OUTPUT_PANEL, None, "--plots/--no-plots")
 Format = option(str | None, "Plot formats: png (default), svg or png,svg.", OUTPUT_PANEL, "FMT", "--format")
 Quiet = option(bool, "No progress bar or summary.", OUTPUT_PANEL, None, "--quiet", "-q")
+CLUSTER_PANEL = "Cluster"
+Dask = option(
+    str | None,
+    "Run on a Dask cluster: tcp://host:port, or local:N worker processes (extra: dask).",
+    CLUSTER_PANEL,
+    "ADDRESS",
+)
+DaskShip = option(
+    bool, "Send the model and signals to the workers (no shared filesystem).", CLUSTER_PANEL, None, "--dask-ship"
+)
+DaskTimeout = option(float, "Seconds to wait for the Dask scheduler.", CLUSTER_PANEL, "SECONDS")
 Out = option(Path, "Output folder (must not exist unless --overwrite).", OUTPUT_PANEL, "DIR", "--out", "-o")
 
 

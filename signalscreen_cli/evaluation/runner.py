@@ -101,6 +101,8 @@ def gate_thresholds(request: EvaluateRequest) -> dict[str, float]:
                 raise UsageError(f"--fail-on ig-gap=X: cannot read {value!r} as a number") from None
         else:
             raise UsageError(f"--fail-on: unknown gate {entry!r}", "use sanity, random or ig-gap=X")
+    if request.from_dir and request.explain.dask:
+        raise UsageError("--dask computes maps; with --from they are read", "drop one of them")
     if "sanity" in found and not request.randomization:
         raise UsageError("--fail-on sanity needs the randomisation check", "drop --no-randomization")
     methods = request.explain.methods
@@ -114,9 +116,8 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
     figures."""
     from ..junit import write_junit
     from ..outputs import check_destination, class_names, staged_output
-    from ..pipeline.executor import InProcessExecutor
     from ..pipeline.plan import make_plan
-    from ..pipeline.run import stream
+    from ..pipeline.run import executor_for, stream
     from ..signals import dataset_mean
     from ..sinks import RunRecord, writing
     from ..sinks.memory import MemorySink
@@ -132,7 +133,7 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         recorded_names, seconds_per_sample = stored.class_names, stored.seconds_per_sample
     else:
         made = request.maps_request
-        plan, executor, recorded_names = make_plan(made), InProcessExecutor(), []
+        plan, executor, recorded_names = make_plan(made), executor_for(made), []
         source = {"kind": "computed", "seconds_per_sample": "measured in this run, after a one-signal warm-up"}
     facts = plan.model_facts
     if facts["input_shape"][0] is not None:

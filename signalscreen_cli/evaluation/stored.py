@@ -49,6 +49,9 @@ class StoredMaps:
             chunk = ChunkResult(rows, plan.data.read(source, rows), arrays, dict(self.kinds), self.parameters)
             yield number, apply_stages(plan, adapter, methods, chunk)
 
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "stored maps"}
+
 
 @dataclass(frozen=True)
 class StoredRun:

@@ -1,14 +1,16 @@
 """Executors turn a plan's chunks into arrays; the in-process one runs them here, one after another.
 
 An executor yields ``(chunk number, ChunkResult)`` pairs in any order (``reorder.in_order`` puts them
-back); it gets everything from the plan, so one that runs elsewhere plugs in without touching methods or
-sinks.
+back); it gets everything from the plan, so one that runs elsewhere (``cluster.DaskExecutor``) plugs in
+without touching methods or sinks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
 
 from .. import interrupts
 from .chunks import ChunkResult, attribute_chunk, attribute_recordings, warm_up
@@ -25,6 +27,9 @@ Progress = Callable[[str, int, int], None]
 class Executor(Protocol):
     def run(self, plan: Plan) -> Iterator[tuple[int, ChunkResult]]: ...
 
+    def describe(self) -> dict[str, Any]:
+        """What ran the plan, for the manifest (after ``run``)."""
+
 
 class InProcessExecutor:
     """Loads the model once (``ModelSpec.load`` caches it), warms every method up on the first signal, and
@@ -37,14 +42,23 @@ class InProcessExecutor:
         warm_up(adapter, methods, plan.data.read(source, plan.rows[:1]), plan.segment)
         for number in range(plan.n_chunks):
             rows = plan.chunk(number)
-            x = plan.data.read(source, rows)
-            if plan.segment:
-                window = (plan.segment, plan.hop or plan.segment)
-                chunk = attribute_recordings(adapter, methods, x, rows, window, plan.target, plan.normalize)
-            else:
-                chunk = attribute_chunk(adapter, methods, x, rows, plan.target, plan.normalize)
-            interrupts.check()
-            yield number, apply_stages(plan, adapter, methods, chunk)
+            yield number, attribute_rows(plan, adapter, methods, plan.data.read(source, rows), rows)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "in-process"}
+
+
+def attribute_rows(
+    plan: Plan, adapter: ModelAdapter, methods: list[Method], x: np.ndarray, rows: np.ndarray
+) -> ChunkResult:
+    """Every method and then every stage of the plan on the signals ``x`` (file rows ``rows``)."""
+    if plan.segment:
+        window = (plan.segment, plan.hop or plan.segment)
+        chunk = attribute_recordings(adapter, methods, x, rows, window, plan.target, plan.normalize)
+    else:
+        chunk = attribute_chunk(adapter, methods, x, rows, plan.target, plan.normalize)
+    interrupts.check()
+    return apply_stages(plan, adapter, methods, chunk)
 
 
 def apply_stages(plan: Plan, adapter: ModelAdapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:

@@ -86,10 +86,19 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
             from ..sinks.plots import PlotKeeper
 
             sinks.append(PlotKeeper(staging, request))
-        started = time.perf_counter()
-        tally = stream(plan, executor or InProcessExecutor(), sinks, progress)
-        manifest = finish(request, plan, tally, sinks, names, time.perf_counter() - started)
+        started, executor = time.perf_counter(), executor or executor_for(request)
+        tally = stream(plan, executor, sinks, progress)
+        manifest = finish(request, plan, tally, sinks, names, executor, time.perf_counter() - started)
     return RunResult(request.out_dir, manifest)
+
+
+def executor_for(request: ExplainRequest) -> Executor:
+    """A Dask executor for ``--dask``, else the in-process one."""
+    if request.dask:
+        from .cluster import DaskExecutor
+
+        return DaskExecutor(request.dask, request.dask_timeout, request.dask_ship)
+    return InProcessExecutor()
 
 
 def collect(
@@ -102,9 +111,9 @@ def collect(
     plan = make_plan(request)
     sink = MemorySink(keep_signals=True)
     names = class_names(request, plan.model_facts["n_outputs"])
-    started = time.perf_counter()
-    tally = stream(plan, executor or InProcessExecutor(), [sink], progress)
-    manifest = finish(request, plan, tally, [sink], names, time.perf_counter() - started)
+    started, executor = time.perf_counter(), executor or executor_for(request)
+    tally = stream(plan, executor, [sink], progress)
+    manifest = finish(request, plan, tally, [sink], names, executor, time.perf_counter() - started)
     return MemoryResult(sink.arrays, manifest, plan)
 
 
@@ -124,13 +133,20 @@ def stream(plan: Plan, executor: Executor, sinks: list[Sink], progress: Progress
 
 
 def finish(
-    request: ExplainRequest, plan: Plan, tally: Tally, sinks: list[Sink], names: list[str], seconds: float
+    request: ExplainRequest,
+    plan: Plan,
+    tally: Tally,
+    sinks: list[Sink],
+    names: list[str],
+    executor: Executor,
+    seconds: float,
 ) -> dict[str, Any]:
     """Build the manifest and close every sink with it; returns the manifest."""
     extra = {"sample_index": plan.rows.astype(np.int64)}
     if plan.target == "all":
         extra["targets"] = np.arange(plan.model_facts["n_outputs"], dtype=np.int32)
     manifest = build_manifest(request, plan, tally, extra, names, seconds)
+    manifest["executor"] = executor.describe()
     record = RunRecord(manifest, extra, tally.kinds, names)
     for sink in sinks:
         sink.close(record)
