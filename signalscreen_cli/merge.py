@@ -17,6 +17,7 @@ from .sinks import writing
 from .sinks.arrays import ArrayStore
 from .sinks.csv import CsvWriter
 from .sinks.manifest import write_manifest
+from .sinks.zarr_store import ZarrStore
 
 RUN_SPECIFIC = ("shard", "out_dir", "overwrite")
 
@@ -62,7 +63,9 @@ def merge(folders: list[Path], out_dir: Path, overwrite: bool = False) -> dict[s
     shared = {name for name, entry in first.manifest["arrays"].items() if entry["shape"][:1] != [counts[0]]}
     every_class = first.manifest["parameters"].get("target") == "all"
     with staged_output(out_dir, overwrite) as staging:
-        store = ArrayStore(staging, sum(counts))
+        store = (
+            ZarrStore(staging, sum(counts), max(counts)) if first.store == "zarr" else ArrayStore(staging, sum(counts))
+        )
         csv = None
         if (first.folder / "csv").exists():
             csv = CsvWriter(
@@ -102,7 +105,7 @@ def _copy_plots(shards: list[StoredResult], staging: Path) -> None:
 
 
 def _combined_manifest(
-    shards: list[StoredResult], store: ArrayStore, extra: dict[str, np.ndarray], out_dir: Path
+    shards: list[StoredResult], store: ArrayStore | ZarrStore, extra: dict[str, np.ndarray], out_dir: Path
 ) -> dict[str, Any]:
     manifests = [shard.manifest for shard in shards]
     manifest = json.loads(json.dumps(manifests[0]))

@@ -64,6 +64,8 @@ class ExplainRequest:
         Replace an existing output folder.
     unsafe_load, custom_objects
         Allow code stored in the model file to run; a ``.py`` file of custom layers for the model.
+    store : str
+        ``npz`` (``attributions.npz``) or ``zarr`` (``attributions.zarr``, chunked on the run's chunks).
     dask, dask_ship, dask_timeout
         Run the chunks on a Dask cluster (``tcp://host:port`` or ``local:N``); send the model and signals to
         its workers instead of letting them read the files; seconds to wait for the scheduler.
@@ -97,6 +99,7 @@ class ExplainRequest:
     overwrite: bool = False
     unsafe_load: bool = False
     custom_objects: Path | None = None
+    store: str = "npz"
     dask: str | None = None
     dask_ship: bool = False
     dask_timeout: float = 30.0
@@ -110,6 +113,7 @@ def check_request(request: ExplainRequest) -> None:
     choices = {
         "--normalize": (request.normalize, NORMALIZATIONS),
         "--nan-policy": (request.nan_policy, NAN_POLICIES),
+        "--store": (request.store, ("npz", "zarr")),
     }
     for option, (value, allowed) in choices.items():
         if value not in allowed:

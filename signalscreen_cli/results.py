@@ -17,6 +17,7 @@ from .errors import UsageError
 from .request import ExplainRequest
 from .sinks.arrays import ARRAYS_FILE
 from .sinks.manifest import MANIFEST_FILE
+from .sinks.zarr_store import ZARR_FILE, read_zarr
 
 PATH_FIELDS = ("model_path", "data_path", "out_dir", "custom_objects")
 VERSION_1_OPTIONS = {
@@ -48,13 +49,21 @@ class StoredResult:
     manifest: dict[str, Any]
     where: str
 
+    @property
+    def store(self) -> str:
+        """``npz`` or ``zarr``: how the arrays are stored."""
+        return "zarr" if (self.folder / ZARR_FILE).is_dir() else "npz"
+
     def arrays(self) -> dict[str, np.ndarray]:
         """Every array, in memory."""
+        name = ZARR_FILE if self.store == "zarr" else ARRAYS_FILE
         try:
+            if self.store == "zarr":
+                return read_zarr(self.folder / ZARR_FILE)
             with np.load(self.folder / ARRAYS_FILE, allow_pickle=False) as archive:
                 return {name: archive[name] for name in archive.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-            raise UsageError(f"{self.where}: cannot read {ARRAYS_FILE} ({exc})") from None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise UsageError(f"{self.where}: cannot read {name} ({exc})") from None
 
     def request(self) -> ExplainRequest:
         """The explain run's request, rebuilt from the manifest's ``parameters`` (fields this version knows)."""
@@ -83,9 +92,16 @@ def read_result(folder: Path, where: str | None = None) -> StoredResult:
     where = where or str(folder)
     if not folder.is_dir():
         raise UsageError(f"{where}: no such folder")
-    for name in (MANIFEST_FILE, ARRAYS_FILE):
-        if not (folder / name).is_file():
-            raise UsageError(f"{where}: no {name}; give the --out folder of a finished `signalscreen explain` run")
+    missing = [
+        name
+        for name, present in (
+            (MANIFEST_FILE, (folder / MANIFEST_FILE).is_file()),
+            (ARRAYS_FILE, (folder / ARRAYS_FILE).is_file() or (folder / ZARR_FILE).is_dir()),
+        )
+        if not present
+    ]
+    if missing:
+        raise UsageError(f"{where}: no {missing[0]}; give the --out folder of a finished `signalscreen explain` run")
     try:
         manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
         for key in ("model", "data", "parameters", "arrays"):

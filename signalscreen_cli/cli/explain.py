@@ -42,6 +42,9 @@ MemoryBudget = option(
 ChunkSize = option(
     int | None, "Signals read, attributed and written per step (default: ~64 MiB of input).", PERFORMANCE_PANEL, "N"
 )
+Store = option(
+    str, "Array store: npz (attributions.npz) or zarr (attributions.zarr; extra: dask).", OUTPUT_PANEL, "npz|zarr"
+)
 Jit = option(bool, "Compile model calls with XLA.", PERFORMANCE_PANEL, None, "--jit")
 
 
@@ -62,6 +65,7 @@ def explain(
     normalize: Normalize = "none",
     class_names: opt.ClassNames = None,
     csv: Csv = False,
+    store: Store = "npz",
     plots: opt.Plots = True,
     format: opt.Format = None,
     max_plots: MaxPlots = 16,
@@ -95,6 +99,7 @@ def explain(
             values,
             methods=split(method) or DEFAULT_METHODS,
             normalize=normalize,
+            store=store,
             nan_policy=nan_policy or "error",
             write_csv=csv,
             plots=plots,

@@ -32,6 +32,11 @@ class ChunkResult:
         The method and parameters that made each array.
     seconds : dict of str to float
         Each method's wall time on this chunk.
+    start : int
+        Output row of the chunk's first signal.
+    written : frozenset of str
+        Arrays already in the run's store (written where they were computed); their rows here are only those
+        the plots need.
     """
 
     rows: np.ndarray
@@ -40,6 +45,8 @@ class ChunkResult:
     kinds: dict[str, str] = field(default_factory=dict)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    start: int = 0
+    written: frozenset[str] = frozenset()
 
 
 def resolve_targets(spec: str, predictions: np.ndarray) -> np.ndarray:

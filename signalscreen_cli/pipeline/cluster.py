@@ -57,6 +57,8 @@ class DaskExecutor:
         Most tasks submitted at once (default: two per worker thread, at least 2).
     """
 
+    remote = True  # chunks are computed in other processes, maybe other machines
+
     address: str = ""
     timeout: float = 30.0
     ship: bool = False
@@ -262,5 +264,5 @@ def run_chunk(
     adapter = plan.model.load()
     rows = plan.chunk(number)
     x = signals if signals is not None else plan.data.read(_opened(plan.data), rows)
-    chunk = attribute_rows(plan, adapter, plan.build_methods(), x, rows)
+    chunk = attribute_rows(plan, number, adapter, plan.build_methods(), x)
     return number, chunk, time.perf_counter() - started, get_worker().address

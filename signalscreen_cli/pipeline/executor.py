@@ -42,21 +42,21 @@ class InProcessExecutor:
         warm_up(adapter, methods, plan.data.read(source, plan.rows[:1]), plan.segment)
         for number in range(plan.n_chunks):
             rows = plan.chunk(number)
-            yield number, attribute_rows(plan, adapter, methods, plan.data.read(source, rows), rows)
+            yield number, attribute_rows(plan, number, adapter, methods, plan.data.read(source, rows))
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "in-process"}
 
 
-def attribute_rows(
-    plan: Plan, adapter: ModelAdapter, methods: list[Method], x: np.ndarray, rows: np.ndarray
-) -> ChunkResult:
-    """Every method and then every stage of the plan on the signals ``x`` (file rows ``rows``)."""
+def attribute_rows(plan: Plan, number: int, adapter: ModelAdapter, methods: list[Method], x: np.ndarray) -> ChunkResult:
+    """Every method and then every stage of the plan on the signals ``x`` of chunk ``number``."""
+    rows = plan.chunk(number)
     if plan.segment:
         window = (plan.segment, plan.hop or plan.segment)
         chunk = attribute_recordings(adapter, methods, x, rows, window, plan.target, plan.normalize)
     else:
         chunk = attribute_chunk(adapter, methods, x, rows, plan.target, plan.normalize)
+    chunk.start = number * plan.chunk_rows
     interrupts.check()
     return apply_stages(plan, adapter, methods, chunk)
 

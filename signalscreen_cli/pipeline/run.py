@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,6 @@ class MemoryResult:
 
 def run(request: ExplainRequest, progress: Progress | None = None, executor: Executor | None = None) -> RunResult:
     """Attribute and write: the whole ``explain`` command. Nothing is left behind if it fails."""
-    from ..sinks.arrays import ArrayStore
     from ..sinks.csv import CsvWriter
     from ..sinks.manifest import ManifestWriter
 
@@ -78,7 +77,14 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
     plan = make_plan(request)
     names = class_names(request, plan.model_facts["n_outputs"])
     with staged_output(request.out_dir, request.overwrite) as staging:
-        sinks: list[Sink] = [ArrayStore(staging, len(plan.rows))]
+        sinks: list[Sink] = [array_store(request.store, staging, plan)]
+        if request.store == "zarr" and request.dask and not request.write_csv:
+            from ..sinks.zarr_store import ZARR_FILE, WriteMaps
+
+            keep = request.max_plots if request.plots else 0
+            plan = replace(
+                plan, stages=(*plan.stages, WriteMaps(staging / ZARR_FILE, len(plan.rows), plan.chunk_rows, keep))
+            )
         if request.write_csv:
             sinks.append(CsvWriter(staging / "csv", [safe_name(n) for n in names] if request.target == "all" else None))
         sinks.append(ManifestWriter(staging))
@@ -87,9 +93,30 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
 
             sinks.append(PlotKeeper(staging, request))
         started, executor = time.perf_counter(), executor or executor_for(request)
+        plan = replace(plan, stages=(*plan.stages, *remote_stages(sinks, executor)))
         tally = stream(plan, executor, sinks, progress)
         manifest = finish(request, plan, tally, sinks, names, executor, time.perf_counter() - started)
     return RunResult(request.out_dir, manifest)
+
+
+def remote_stages(sinks: list[Sink], executor: Executor) -> tuple[Any, ...]:
+    """Where chunks are computed on other machines and no sink needs every row back, the sinks that can write
+    there (``remote_stage``) do, and only the rows a sink still needs (``rows_needed``) come back."""
+    if not getattr(executor, "remote", False) or any(getattr(sink, "needs_all_rows", False) for sink in sinks):
+        return ()
+    keep = max((getattr(sink, "rows_needed", 0) for sink in sinks), default=0)
+    return tuple(sink.remote_stage(keep) for sink in sinks if hasattr(sink, "remote_stage"))
+
+
+def array_store(kind: str, folder: Path, plan: Plan) -> Sink:
+    """The array store a run writes: ``npz`` (one ``attributions.npz``) or ``zarr``."""
+    if kind == "zarr":
+        from ..sinks.zarr_store import ZarrStore
+
+        return ZarrStore(folder, len(plan.rows), plan.chunk_rows)
+    from ..sinks.arrays import ArrayStore
+
+    return ArrayStore(folder, len(plan.rows))
 
 
 def executor_for(request: ExplainRequest) -> Executor:

@@ -43,6 +43,10 @@ class RunRecord:
 
 
 class Sink(Protocol):
+    """Optional attributes: ``needs_all_rows`` (every row of every array must come back to this process),
+    ``rows_needed`` (how many first rows it uses), ``remote_stage(keep_rows)`` (a pipeline stage that writes
+    the arrays where they are computed, for an executor whose ``remote`` is true)."""
+
     def write(self, start: int, chunk: ChunkResult) -> None:
         """Take the chunk whose first signal is output row ``start``."""
 

@@ -18,6 +18,8 @@ NOT_MAPS = ("predictions", "targets", "segment_starts")
 class CsvWriter:
     """``folder/<array>.csv`` with a ``sample_index`` column; ``classes``: the arrays have a class axis."""
 
+    needs_all_rows = True
+
     def __init__(self, folder: Path, classes: list[str] | None = None) -> None:
         self.folder = folder
         self.classes = classes

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 class MemorySink:
     """Keeps ``arrays`` (joined at ``close``) and the signals, if ``keep_signals``."""
 
+    needs_all_rows = True
+
     def __init__(self, keep_signals: bool = False) -> None:
         self.keep_signals = keep_signals
         self._parts: dict[str, list[np.ndarray]] = {}

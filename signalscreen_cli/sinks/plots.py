@@ -31,6 +31,10 @@ class PlotKeeper:
         self.rows: list[np.ndarray] = []
         self.arrays: dict[str, list[np.ndarray]] = {}
 
+    @property
+    def rows_needed(self) -> int:
+        return self.limit
+
     def write(self, start: int, chunk: ChunkResult) -> None:
         self.add(chunk.signals, chunk.arrays, chunk.rows)
 

@@ -256,3 +256,92 @@ def test_evaluate_on_a_cluster_gives_the_same_scores(cluster, tmp_path):
     assert here.exit_code == 0 and there.exit_code == 0, there.output
     first, second = (json.loads((tmp_path / side / "evaluation.json").read_text()) for side in ("here", "there"))
     assert first["curves"] == second["curves"] and first["randomization"] == second["randomization"]
+
+
+def test_a_zarr_store_holds_the_same_arrays_and_reads_back_everywhere(cluster, tmp_path):
+    options = (
+        "-m",
+        "occlusion,integrated_gradients,gradcam",
+        "--samples",
+        "0:30",
+        "--chunk-size",
+        "8",
+        "--no-plots",
+        "-q",
+    )
+    npz_run = invoke("explain", MODEL, DATA, *options, "-o", tmp_path / "npz")
+    zarr_run = invoke(
+        "explain",
+        MODEL,
+        DATA,
+        *options,
+        "--store",
+        "zarr",
+        "--dask",
+        cluster.scheduler_address,
+        "-o",
+        tmp_path / "zarr",
+    )
+    assert npz_run.exit_code == 0 and zarr_run.exit_code == 0, zarr_run.output
+    from signalscreen_cli.results import read_result
+
+    stored = read_result(tmp_path / "zarr")
+    assert stored.store == "zarr" and not (tmp_path / "zarr" / "attributions.npz").exists()
+    expected, got = read_result(tmp_path / "npz").arrays(), stored.arrays()
+    assert set(expected) == set(got)
+    for name, values in expected.items():
+        np.testing.assert_array_equal(got[name], values, err_msg=name)
+        assert got[name].dtype == values.dtype
+    import zarr
+
+    assert zarr.open_group(tmp_path / "zarr" / "attributions.zarr", mode="r")["occlusion_w15"].chunks[0] == 8
+    evaluated = invoke(
+        "evaluate",
+        MODEL,
+        DATA,
+        "--from",
+        tmp_path / "zarr",
+        "--no-randomization",
+        "--steps",
+        "5",
+        "--no-plots",
+        "-q",
+        "-o",
+        tmp_path / "evaluated",
+    )
+    assert evaluated.exit_code == 0, evaluated.output
+    for k in (1, 2):
+        sharded = invoke(
+            "explain", MODEL, DATA, *options, "--store", "zarr", "--shard", f"{k}/2", "-o", tmp_path / f"shard{k}"
+        )
+        assert sharded.exit_code == 0, sharded.output
+    merged = invoke("merge", tmp_path / "shard1", tmp_path / "shard2", "-o", tmp_path / "merged")
+    assert merged.exit_code == 0, merged.output
+    for name, values in read_result(tmp_path / "merged").arrays().items():
+        # shards cut the rows into other chunks, and a signal's IG shares a gradient batch with other signals
+        np.testing.assert_allclose(values, expected[name], rtol=1e-5, atol=1e-7, err_msg=name)
+
+
+def test_the_remote_stage_writes_the_maps_and_sends_back_only_the_plotted_rows(tmp_path):
+    from signalscreen_cli.pipeline.chunks import ChunkResult
+    from signalscreen_cli.sinks.zarr_store import ZarrStore
+
+    store = ZarrStore(tmp_path, n_rows=10, chunk_rows=4)
+    stage = store.remote_stage(keep_rows=5)
+    maps = np.arange(4 * 3, dtype=np.float32).reshape(4, 3)
+    chunk = ChunkResult(
+        np.arange(4, 8),
+        np.zeros((4, 3, 1)),
+        {"saliency": maps, "targets": np.ones(4)},
+        {"saliency": "attribution", "targets": "index"},
+        start=4,
+    )
+    sent = stage(None, [], chunk)
+    assert sent.written == {"saliency"} and sent.arrays["saliency"].shape == (1, 3)  # row 4 is the 5th plotted
+    assert sent.arrays["targets"].shape == (4,)
+    store.write(4, sent)  # the client's store leaves the written map alone and adds the rest
+    import zarr
+
+    group = zarr.open_group(tmp_path / "attributions.zarr", mode="r")
+    np.testing.assert_array_equal(group["saliency"][4:8], maps)
+    np.testing.assert_array_equal(group["targets"][4:8], np.ones(4))

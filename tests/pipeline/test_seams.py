@@ -19,11 +19,11 @@ MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "
 OPTIONS = {"methods": ("occlusion", "integrated_gradients", "gradcam"), "samples": "0:23", "chunk_size": 5}
 
 
-class Reversed:
+class Reversed(InProcessExecutor):
     """An executor that hands its chunks back last first, as a cluster might."""
 
     def run(self, plan: Plan):
-        yield from reversed(list(InProcessExecutor().run(plan)))
+        yield from reversed(list(super().run(plan)))
 
 
 def test_in_order_releases_each_item_as_soon_as_its_turn_comes():
