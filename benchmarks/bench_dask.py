@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -57,7 +56,8 @@ def wall_table(count: int, folder: Path) -> None:
         ):
             client.wait_for_workers(workers)
             startup = time.perf_counter() - started
-            run(request(f"warm{workers}", samples="0:64"), executor=DaskExecutor(client=client))  # load + trace
+            # every worker loads the model and traces its calls before the clock runs
+            run(request(f"warm{workers}", samples="0:64", chunk_size=8), executor=DaskExecutor(client=client))
             there = timed(lambda c=client, w=workers: run(request(f"d{w}"), executor=DaskExecutor(client=c)))
             print(f"{f'local:{workers}':<12} {startup:>8.2f} {there:>8.2f} {there / here:>6.2f}")
             if workers == 1:
@@ -100,12 +100,17 @@ def client_rss(counts: list[int], folder: Path) -> None:
                 "-o",
                 str(folder / f"rss{count}"),
             ]
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             started = time.perf_counter()
-            subprocess.run(command, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            note = "" if peak > before else " (not above an earlier child's peak)"
-            print(f"{count:>7} signals: {peak / 1024:7.0f} MiB{note}, {time.perf_counter() - started:.1f} s")
+            # /usr/bin/time measures the client alone (this process's other children are the workers)
+            done = subprocess.run(
+                ["/usr/bin/time", "-f", "%M", *command],
+                check=True,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            )
+            peak = int(done.stderr.strip().splitlines()[-1]) / 1024
+            print(f"{count:>7} signals: {peak:7.0f} MiB, {time.perf_counter() - started:.1f} s")
 
 
 def main() -> None:
