@@ -103,10 +103,25 @@ def class_names(request: ExplainRequest, n_outputs: int) -> list[str]:
 
 
 def file_sha256(path: Path) -> str:
+    """SHA-256 of a file; of a recording (a WFDB header with its data and annotation files, or a folder of
+    records) over every file it is made of, names and bytes in name order."""
+    if path.is_dir():
+        files = sorted(item for item in path.rglob("*") if item.is_file())
+    elif path.suffix.lower() == ".hea" or path.name == "RECORDS":
+        files = sorted(
+            item
+            for item in path.parent.iterdir()
+            if item.is_file() and (path.name == "RECORDS" or item.stem == path.stem)
+        )
+    else:
+        files = [path]
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    for item in files:
+        if len(files) > 1:
+            digest.update(item.relative_to(path.parent).as_posix().encode() + b"\0")
+        with open(item, "rb") as handle:
+            for block in iter(lambda handle=handle: handle.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -145,6 +160,7 @@ def build_manifest(
             "rows_in_file": int(plan.source_shape[0]),
             "row_shape": [int(v) for v in plan.source_shape[1:]],
             "signals": len(plan.rows),
+            **({"reading": plan.reading} if plan.reading else {}),
         },
         "shard": list(request.shard) if request.shard else None,
         "class_names": names,

@@ -51,8 +51,10 @@ def signal_figure(
     sampling_rate: float | None = None,
     label: str = "",
     signed: bool | None = None,
+    channel_names: list[str] | None = None,
 ) -> Figure:
-    """A signal ``(L, C)`` with one panel per channel, coloured by ``attribution`` (``(L,)`` or ``(L, C)``)."""
+    """A signal ``(L, C)`` with one panel per channel (named by ``channel_names``, e.g. the leads), coloured by
+    ``attribution`` (``(L,)`` or ``(L, C)``)."""
     length, channels = signal.shape
     if attribution.ndim == 1:
         attribution = np.repeat(attribution[:, None], channels, axis=1)
@@ -67,7 +69,10 @@ def signal_figure(
     collection = None
     for channel, axes in enumerate(axes_list):
         collection = draw_signal(axes, time, signal[:, channel], attribution[:, channel], norm, cmap)
-        axes.set_ylabel(f"channel {channel}" if channels > 1 else "signal")
+        if channel_names:
+            axes.set_ylabel(channel_names[channel])
+        else:
+            axes.set_ylabel(f"channel {channel}" if channels > 1 else "signal")
     axes_list[-1].set_xlabel("time (s)" if sampling_rate else "sample")
     axes_list[0].set_title(title, fontsize=10)
     colour_axes = figure.add_axes((0.88, bottom, 0.015, top - bottom))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .clinical.options import ClinicalOptions
 from .errors import UsageError
 from .methods import DEFAULT_METHODS
 from .params import Parameters
@@ -64,6 +65,8 @@ class ExplainRequest:
         Replace an existing output folder.
     unsafe_load, custom_objects
         Allow code stored in the model file to run; a ``.py`` file of custom layers for the model.
+    clinical : ClinicalOptions
+        How WFDB/EDF recordings become rows: channels, resampling, beats, detrending.
     store : str
         ``npz`` (``attributions.npz``) or ``zarr`` (``attributions.zarr``, chunked on the run's chunks).
     dask, dask_ship, dask_timeout
@@ -99,6 +102,7 @@ class ExplainRequest:
     overwrite: bool = False
     unsafe_load: bool = False
     custom_objects: Path | None = None
+    clinical: ClinicalOptions = field(default_factory=ClinicalOptions)
     store: str = "npz"
     dask: str | None = None
     dask_ship: bool = False
@@ -141,6 +145,7 @@ def check_request(request: ExplainRequest) -> None:
         raise UsageError(f"--shard must be K/N with 1 <= K <= N, not {request.shard[0]}/{request.shard[1]}")
     if request.memory_budget is not None and request.memory_budget <= 0:
         raise UsageError("--memory-budget must be positive")
+    request.clinical.check()
     if request.dask:
         from .pipeline.cluster import check_address
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .clinical.options import ClinicalOptions
 from .errors import UsageError
 from .request import ExplainRequest
 from .sinks.arrays import ARRAYS_FILE
@@ -81,6 +82,10 @@ class StoredResult:
             if name in PATH_FIELDS and value is not None:
                 value = Path(value)
             values[name] = value
+        if isinstance(values.get("clinical"), dict):
+            values["clinical"] = ClinicalOptions(
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in values["clinical"].items()}
+            )
         try:
             return ExplainRequest(**{**values, "options": options})
         except TypeError as exc:

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .clinical.options import ClinicalOptions, is_clinical
 from .csv_rows import CsvRows
 from .errors import ShapeMismatchError, SignalFileError, UsageError
 from .request import NAN_POLICIES
@@ -66,8 +67,21 @@ def read_signals(
     return SignalSet(data=data, sample_index=index.astype(np.int64), path=path)
 
 
-def open_rows(path: Path, *, key: str | None = None, label_column: int | None = None) -> RowSource:
-    """Open ``path`` as a row source of rank 2 ``(n, L)`` or 3 ``(n, L, C)``."""
+def open_rows(
+    path: Path, *, key: str | None = None, label_column: int | None = None, clinical: ClinicalOptions | None = None
+) -> RowSource:
+    """Open ``path`` as a row source of rank 2 ``(n, L)`` or 3 ``(n, L, C)``.
+
+    WFDB records, EDF/BDF files and ``RECORDS`` lists are read by ``clinical`` (its options in ``clinical``).
+    """
+    if is_clinical(path):
+        from .clinical.rows import open_clinical
+
+        return open_clinical(path, clinical or ClinicalOptions())
+    if clinical is not None and clinical.used:
+        raise UsageError(
+            f"{path}: --channels, --resample, --beats, --detrend and --standardize apply to WFDB/EDF input"
+        )
     if path.is_dir():
         raise SignalFileError(f"{path}: is a directory, not a signal file")
     if not path.exists():
@@ -96,9 +110,11 @@ def open_rows(path: Path, *, key: str | None = None, label_column: int | None = 
     return source
 
 
-def dataset_mean(path: Path, *, key: str | None = None, label_column: int | None = None) -> np.ndarray:
+def dataset_mean(
+    path: Path, *, key: str | None = None, label_column: int | None = None, clinical: ClinicalOptions | None = None
+) -> np.ndarray:
     """Per-position mean ``(L, C)`` over every row of the file, read in chunks."""
-    source = open_rows(path, key=key, label_column=label_column)
+    source = open_rows(path, key=key, label_column=label_column, clinical=clinical)
     total = np.zeros(read_rows(source, np.arange(1), path).shape[1:], np.float64)
     chunk = 4096
     for start in range(0, source.shape[0], chunk):

@@ -66,6 +66,25 @@ NanPolicy = option(str | None, "Non-finite values: error (default), zero or inte
 Plots = option(bool, "Draw plots.", OUTPUT_PANEL, None, "--plots/--no-plots")
 Format = option(str | None, "Plot formats: png (default), svg or png,svg.", OUTPUT_PANEL, "FMT", "--format")
 Quiet = option(bool, "No progress bar or summary.", OUTPUT_PANEL, None, "--quiet", "-q")
+Channels = option(str | None, "WFDB/EDF: channels by name or index, e.g. MLII,V5 (default: all).", INPUT_PANEL, "NAMES")
+Resample = option(float | None, "WFDB/EDF: bring the signal to this rate before windowing.", INPUT_PANEL, "HZ")
+Beats = option(
+    str | None,
+    "WFDB/EDF: one row per beat, from an annotator (atr), EDF+ annotations, or detect.",
+    INPUT_PANEL,
+    "ANNOTATOR|detect",
+)
+BeatTypes = option(
+    str | None, "With --beats: the annotation symbols kept, e.g. N,V,A (default: every beat).", INPUT_PANEL, "SYMBOLS"
+)
+Before = option(
+    str | None, "With --beats: window start before the beat, samples or seconds (0.25s).", INPUT_PANEL, "N|Xs"
+)
+After = option(str | None, "With --beats: window end after the beat, samples or seconds.", INPUT_PANEL, "N|Xs")
+Detrend = option(str, "WFDB/EDF windows: none, median or linear detrending.", INPUT_PANEL, "none|median|linear")
+Standardize = option(
+    str, "WFDB/EDF windows: none, or window (zero mean, unit std per channel).", INPUT_PANEL, "none|window"
+)
 CLUSTER_PANEL = "Cluster"
 Dask = option(
     str | None,

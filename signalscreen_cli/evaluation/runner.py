@@ -118,7 +118,6 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
     from ..outputs import check_destination, class_names, staged_output
     from ..pipeline.plan import make_plan
     from ..pipeline.run import executor_for, stream
-    from ..signals import dataset_mean
     from ..sinks import RunRecord, writing
     from ..sinks.memory import MemorySink
     from . import report
@@ -143,7 +142,7 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         names = recorded_names
     mean_signal = plan.dataset_mean
     if request.baseline == "dataset-mean" and mean_signal is None:
-        mean_signal = dataset_mean(plan.data.path, key=plan.data.key, label_column=plan.data.label_column)
+        mean_signal = plan.data.mean()
     baseline = request.curve_baseline
     scorer = ScoreChunk(request.steps, baseline, mean_signal, request.randomization, baseline.seed, made.normalize)
     plan = replace(plan, stages=(scorer,))

@@ -8,13 +8,14 @@ Everything in a :class:`Plan` pickles, so an executor may carry it to other proc
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from ..batching import auto_chunk_rows
+from ..clinical.options import ClinicalOptions
 from ..errors import ShapeMismatchError, UsageError
 from ..params import Parameters
 from ..request import ExplainRequest, resolve_methods
@@ -70,9 +71,14 @@ class DataSpec:
     key: str | None = None
     label_column: int | None = None
     nan_policy: str = "error"
+    clinical: ClinicalOptions | None = None
 
     def open(self) -> RowSource:
-        return open_rows(self.path, key=self.key, label_column=self.label_column)
+        return open_rows(self.path, key=self.key, label_column=self.label_column, clinical=self.clinical)
+
+    def mean(self) -> np.ndarray:
+        """The mean signal over every row of the file."""
+        return dataset_mean(self.path, key=self.key, label_column=self.label_column, clinical=self.clinical)
 
     def read(self, source: RowSource, index: np.ndarray) -> np.ndarray:
         """Rows ``index`` as float32 ``(k, L, C)``, non-finite values handled."""
@@ -118,6 +124,10 @@ class Plan:
         Shape of the whole file's rows.
     stages : tuple of Stage
         Work done on each chunk after the methods, where the model is (``evaluate``'s scores).
+    row_info : dict of str to numpy.ndarray
+        What the reader says of each planned row (clinical input: record, beat sample and symbol).
+    reading : dict
+        The reader's account of the input (clinical input: channels, units, rates, beats), for the manifest.
     """
 
     model: ModelSpec
@@ -133,6 +143,13 @@ class Plan:
     model_facts: dict[str, Any] = field(default_factory=dict)
     source_shape: tuple[int, ...] = ()
     stages: tuple[Stage, ...] = ()
+    row_info: dict[str, np.ndarray] = field(default_factory=dict)
+    reading: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sampling_rate(self) -> float | None:
+        """The input's rate when the reader knows it."""
+        return self.reading.get("sampling_rate")
 
     @property
     def n_chunks(self) -> int:
@@ -148,7 +165,8 @@ class Plan:
 
 def make_plan(request: ExplainRequest) -> Plan:
     """Check the data against the model and fix everything the run will do."""
-    data = DataSpec(request.data_path, request.key, request.label_column, request.nan_policy)
+    clinical = replace(request.clinical, sampling_rate=request.sampling_rate)
+    data = DataSpec(request.data_path, request.key, request.label_column, request.nan_policy, clinical)
     source = data.open()
     rows = select_rows(request, source.shape[0])
     model = ModelSpec(
@@ -174,7 +192,7 @@ def make_plan(request: ExplainRequest) -> Plan:
     methods = tuple(MethodPlan(name, params) for name, params in resolve_methods(request))
     mean = None
     if any("dataset_mean" in method.params.data_needs() for method in methods):
-        mean = dataset_mean(request.data_path, key=request.key, label_column=request.label_column)
+        mean = data.mean()
     return Plan(
         model=model,
         data=data,
@@ -194,6 +212,8 @@ def make_plan(request: ExplainRequest) -> Plan:
             "batch_size": adapter.batch_size,
         },
         source_shape=tuple(int(v) for v in source.shape),
+        row_info={name: values[rows] for name, values in getattr(source, "row_arrays", dict)().items()},
+        reading=getattr(source, "describe", dict)(),
     )
 
 

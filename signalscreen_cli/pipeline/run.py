@@ -75,6 +75,8 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
     check_request(request)
     check_destination(request.out_dir, request.overwrite)
     plan = make_plan(request)
+    if request.sampling_rate is None and plan.sampling_rate:
+        request = replace(request, sampling_rate=plan.sampling_rate)  # plots in seconds, as the header says
     names = class_names(request, plan.model_facts["n_outputs"])
     with staged_output(request.out_dir, request.overwrite) as staging:
         sinks: list[Sink] = [array_store(request.store, staging, plan)]
@@ -91,7 +93,7 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
         if request.plots:
             from ..sinks.plots import PlotKeeper
 
-            sinks.append(PlotKeeper(staging, request))
+            sinks.append(PlotKeeper(staging, request, plan.reading.get("channels")))
         started, executor = time.perf_counter(), executor or executor_for(request)
         plan = replace(plan, stages=(*plan.stages, *remote_stages(sinks, executor)))
         tally = stream(plan, executor, sinks, progress)
@@ -169,7 +171,7 @@ def finish(
     seconds: float,
 ) -> dict[str, Any]:
     """Build the manifest and close every sink with it; returns the manifest."""
-    extra = {"sample_index": plan.rows.astype(np.int64)}
+    extra = {"sample_index": plan.rows.astype(np.int64), **plan.row_info}
     if plan.target == "all":
         extra["targets"] = np.arange(plan.model_facts["n_outputs"], dtype=np.int32)
     manifest = build_manifest(request, plan, tally, extra, names, seconds)

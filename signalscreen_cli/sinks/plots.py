@@ -23,9 +23,10 @@ class PlotKeeper:
 
     MAX_PAGES = 20
 
-    def __init__(self, folder: Path, request: ExplainRequest) -> None:
+    def __init__(self, folder: Path, request: ExplainRequest, channel_names: list[str] | None = None) -> None:
         self.folder = folder
         self.request = request
+        self.channel_names = channel_names
         self.limit = request.max_plots
         self.signals: list[np.ndarray] = []
         self.rows: list[np.ndarray] = []
@@ -77,7 +78,9 @@ class PlotKeeper:
                     title = f"row {row} · {name} · target {names[target]} (output {output:.3f})"
                     stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
                     interrupts.check()
-                    figure = signal_figure(signals[i], attribution, title, request.sampling_rate, name, signed[name])
+                    figure = signal_figure(
+                        signals[i], attribution, title, request.sampling_rate, name, signed[name], self.channel_names
+                    )
                     for extension in request.formats:
                         figure.savefig(folder / "plots" / f"{stem}.{extension}", dpi=110)
         shown = arrays["predictions"].argmax(axis=1) if every_class else targets
