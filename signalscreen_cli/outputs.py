@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import os
 import platform
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from . import interrupts
 from .errors import OutputError, UsageError
 from .request import ExplainRequest
-
-if TYPE_CHECKING:
-    from .pipeline.plan import Plan
-    from .pipeline.tally import Tally
 
 RESULT_FILES = ("manifest.json", "evaluation.json")  # what --overwrite may replace: our own results only
 MANIFEST_VERSION = 2  # raised whenever a reader would need to know the layout changed
@@ -123,55 +117,6 @@ def file_sha256(path: Path) -> str:
             for block in iter(lambda handle=handle: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
-
-
-def build_manifest(
-    request: ExplainRequest,
-    plan: Plan,
-    tally: Tally,
-    extra: dict[str, np.ndarray],
-    names: list[str],
-    wall_seconds: float,
-) -> dict[str, Any]:
-    """Everything needed to understand and rerun the result (``manifest.json``)."""
-    diagnostics = tally.diagnostics()
-    arrays: dict[str, dict[str, Any]] = {}
-    for name, shape in tally.shapes().items():
-        described = tally.parameters.get(name, {"method": None, "parameters": {}})
-        arrays[name] = {"kind": tally.kinds[name], "shape": shape, **described}
-        if name in diagnostics:
-            arrays[name]["summary"] = summary(diagnostics[name])
-    for name, values in extra.items():
-        arrays[name] = {"kind": "index", "shape": list(values.shape), "method": None, "parameters": {}}
-    return {
-        "tool": "signalscreen",
-        "manifest_version": MANIFEST_VERSION,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "versions": package_versions(),
-        "command": sys.argv,
-        "model": {
-            "path": str(request.model_path),
-            "sha256": file_sha256(request.model_path) if request.model_path.is_file() else None,
-            **plan.model_facts,
-        },
-        "data": {
-            "path": str(request.data_path),
-            "sha256": file_sha256(request.data_path),
-            "rows_in_file": int(plan.source_shape[0]),
-            "row_shape": [int(v) for v in plan.source_shape[1:]],
-            "signals": len(plan.rows),
-            **({"reading": plan.reading} if plan.reading else {}),
-        },
-        "shard": list(request.shard) if request.shard else None,
-        "class_names": names,
-        "parameters": request_parameters(request),
-        "methods": {method.name: method.params.as_dict() for method in plan.methods},
-        "arrays": arrays,
-        "timings_s": {
-            **{name: round(seconds, 4) for name, seconds in tally.seconds.items()},
-            "total": round(wall_seconds, 4),
-        },
-    }
 
 
 def request_parameters(request: Any) -> dict[str, Any]:

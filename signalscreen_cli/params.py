@@ -24,6 +24,7 @@ from typing import Any
 
 from .errors import UsageError
 
+INPUT_PANEL = "Input"
 METHOD_PANEL = "Methods"
 RUN_PANEL = "Run"
 PERFORMANCE_PANEL = "Performance"
@@ -160,7 +161,8 @@ def coerce(spec: Field, value: Any) -> Any:
     if value is None:
         return None
     if typing.get_origin(kind) is tuple:
-        items = value.split(",") if isinstance(value, str) else value if isinstance(value, list | tuple) else [value]
+        given = [value] if isinstance(value, str) or not isinstance(value, list | tuple) else value
+        items = [part for item in given for part in (item.split(",") if isinstance(item, str) else [item])]
         element = args[0]
         return tuple(_scalar(spec, element, item) for item in items)
     if type(None) in args:

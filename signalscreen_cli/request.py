@@ -145,10 +145,7 @@ def check_request(request: ExplainRequest) -> None:
         raise UsageError(f"--shard must be K/N with 1 <= K <= N, not {request.shard[0]}/{request.shard[1]}")
     if request.memory_budget is not None and request.memory_budget <= 0:
         raise UsageError("--memory-budget must be positive")
-    request.clinical.check()
     if request.dask:
-        from .pipeline.cluster import check_address
-
         check_address(request.dask)
         if request.shard:
             raise UsageError("--dask and --shard contradict each other", "a cluster runs every row; drop --shard")
@@ -158,6 +155,16 @@ def check_request(request: ExplainRequest) -> None:
         raise UsageError(f"--dask-timeout must be positive, not {request.dask_timeout}")
     if request.sampling_rate is not None and request.sampling_rate <= 0:
         raise UsageError(f"--sampling-rate must be positive, not {request.sampling_rate}")
+
+
+def check_address(address: str) -> None:
+    """``tcp://…``/``tls://…`` or ``local:N``; anything else is a usage error."""
+    if address.startswith("local:"):
+        count = address.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise UsageError(f"--dask {address}: local:N needs a positive number of workers")
+    elif "://" not in address:
+        raise UsageError(f"--dask must be tcp://host:port or local:N, not {address!r}")
 
 
 def resolve_methods(request: ExplainRequest) -> list[tuple[str, Parameters]]:

@@ -10,7 +10,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -68,7 +68,12 @@ def read_signals(
 
 
 def open_rows(
-    path: Path, *, key: str | None = None, label_column: int | None = None, clinical: ClinicalOptions | None = None
+    path: Path,
+    *,
+    key: str | None = None,
+    label_column: int | None = None,
+    clinical: ClinicalOptions | None = None,
+    sampling_rate: float | None = None,
 ) -> RowSource:
     """Open ``path`` as a row source of rank 2 ``(n, L)`` or 3 ``(n, L, C)``.
 
@@ -77,7 +82,7 @@ def open_rows(
     if is_clinical(path):
         from .clinical.rows import open_clinical
 
-        return open_clinical(path, clinical or ClinicalOptions())
+        return open_clinical(path, clinical or ClinicalOptions(), sampling_rate)
     if clinical is not None and clinical.used:
         raise UsageError(
             f"{path}: --channels, --resample, --beats, --detrend and --standardize apply to WFDB/EDF input"
@@ -110,11 +115,9 @@ def open_rows(
     return source
 
 
-def dataset_mean(
-    path: Path, *, key: str | None = None, label_column: int | None = None, clinical: ClinicalOptions | None = None
-) -> np.ndarray:
-    """Per-position mean ``(L, C)`` over every row of the file, read in chunks."""
-    source = open_rows(path, key=key, label_column=label_column, clinical=clinical)
+def dataset_mean(path: Path, **reading: Any) -> np.ndarray:
+    """Per-position mean ``(L, C)`` over every row of the file, read in chunks (``reading``: as ``open_rows``)."""
+    source = open_rows(path, **reading)
     total = np.zeros(read_rows(source, np.arange(1), path).shape[1:], np.float64)
     chunk = 4096
     for start in range(0, source.shape[0], chunk):

@@ -146,16 +146,7 @@ def shared_request(values: dict[str, Any], **fields: Any) -> Any:
     from ..request import ExplainRequest
 
     given = {field: values[name] for name, field in SHARED_FIELDS.items()}
-    given["clinical"] = ClinicalOptions(
-        channels=split([values["channels"]]) if values["channels"] else (),
-        resample=values["resample"],
-        beats=values["beats"],
-        beat_types=split([values["beat_types"]]) if values["beat_types"] else (),
-        before=values["before"],
-        after=values["after"],
-        detrend=values["detrend"],
-        standardize=values["standardize"],
-    )
+    given["clinical"] = ClinicalOptions(**values["clinical_options"])
     given.update(
         methods=split(values["method"]),
         options=values["method_options"],

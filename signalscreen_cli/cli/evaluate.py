@@ -55,14 +55,6 @@ def evaluate(
     label_column: opt.LabelColumn = None,
     samples: opt.Samples = None,
     nan_policy: opt.NanPolicy = None,
-    channels: opt.Channels = None,
-    resample: opt.Resample = None,
-    beats: opt.Beats = None,
-    beat_types: opt.BeatTypes = None,
-    before: opt.Before = None,
-    after: opt.After = None,
-    detrend: opt.Detrend = "none",
-    standardize: opt.Standardize = "none",
     method: opt.Methods = None,
     param: opt.MethodParams = None,
     target: opt.Target = "auto",
@@ -88,6 +80,7 @@ def evaluate(
     debug: opt.Debug = False,
     *,
     method_options: dict[str, Any],
+    clinical_options: dict[str, Any],
 ) -> None:
     """Score how faithful each method's maps are for MODEL on DATA, and write the scores to --out.
 
@@ -147,4 +140,4 @@ def _show(request: Any, result: Any) -> None:
     out_console.print(f"Wrote {result.out_dir}", markup=False)
 
 
-evaluate = opt.with_method_options(evaluate)
+evaluate = opt.with_declared_options(evaluate)

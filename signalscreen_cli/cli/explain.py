@@ -55,14 +55,6 @@ def explain(
     label_column: opt.LabelColumn = None,
     samples: opt.Samples = None,
     nan_policy: opt.NanPolicy = None,
-    channels: opt.Channels = None,
-    resample: opt.Resample = None,
-    beats: opt.Beats = None,
-    beat_types: opt.BeatTypes = None,
-    before: opt.Before = None,
-    after: opt.After = None,
-    detrend: opt.Detrend = "none",
-    standardize: opt.Standardize = "none",
     segment: Segment = None,
     hop: Hop = None,
     shard_spec: Shard = None,
@@ -93,6 +85,7 @@ def explain(
     debug: opt.Debug = False,
     *,
     method_options: dict[str, Any],
+    clinical_options: dict[str, Any],
 ) -> None:
     """Attribute each signal of DATA with MODEL and write arrays, a manifest and plots to --out."""
     values = dict(locals())  # the options explain and evaluate share go to shared_request by name
@@ -147,4 +140,4 @@ def _run(request: Any, quiet: bool, json_progress: bool) -> None:
         out_console.print(f"  {name + ' (s)':<28} {seconds:.2f}", markup=False)
 
 
-explain = opt.with_method_options(explain)
+explain = opt.with_declared_options(explain)

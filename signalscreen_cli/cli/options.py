@@ -15,12 +15,11 @@ from typing import Annotated, Any
 import typer
 
 from ..methods import declared_parameters
-from ..params import METHOD_PANEL, RUN_PANEL, Field
+from ..params import INPUT_PANEL, METHOD_PANEL, RUN_PANEL, Field, fields_of
 
-INPUT_PANEL = "Input"
 OUTPUT_PANEL = "Output"
 SAFETY_PANEL = "Safety"
-GENERATED = "option__"
+GENERATED = "__generated__"
 
 
 def option(kind: Any, help: str, panel: str, metavar: str | None = None, *flags: str) -> Any:
@@ -66,25 +65,6 @@ NanPolicy = option(str | None, "Non-finite values: error (default), zero or inte
 Plots = option(bool, "Draw plots.", OUTPUT_PANEL, None, "--plots/--no-plots")
 Format = option(str | None, "Plot formats: png (default), svg or png,svg.", OUTPUT_PANEL, "FMT", "--format")
 Quiet = option(bool, "No progress bar or summary.", OUTPUT_PANEL, None, "--quiet", "-q")
-Channels = option(str | None, "WFDB/EDF: channels by name or index, e.g. MLII,V5 (default: all).", INPUT_PANEL, "NAMES")
-Resample = option(float | None, "WFDB/EDF: bring the signal to this rate before windowing.", INPUT_PANEL, "HZ")
-Beats = option(
-    str | None,
-    "WFDB/EDF: one row per beat, from an annotator (atr), EDF+ annotations, or detect.",
-    INPUT_PANEL,
-    "ANNOTATOR|detect",
-)
-BeatTypes = option(
-    str | None, "With --beats: the annotation symbols kept, e.g. N,V,A (default: every beat).", INPUT_PANEL, "SYMBOLS"
-)
-Before = option(
-    str | None, "With --beats: window start before the beat, samples or seconds (0.25s).", INPUT_PANEL, "N|Xs"
-)
-After = option(str | None, "With --beats: window end after the beat, samples or seconds.", INPUT_PANEL, "N|Xs")
-Detrend = option(str, "WFDB/EDF windows: none, median or linear detrending.", INPUT_PANEL, "none|median|linear")
-Standardize = option(
-    str, "WFDB/EDF windows: none, or window (zero mean, unit std per channel).", INPUT_PANEL, "none|window"
-)
 CLUSTER_PANEL = "Cluster"
 Dask = option(
     str | None,
@@ -99,7 +79,7 @@ DaskTimeout = option(float, "Seconds to wait for the Dask scheduler.", CLUSTER_P
 Out = option(Path, "Output folder (must not exist unless --overwrite).", OUTPUT_PANEL, "DIR", "--out", "-o")
 
 
-def option_parameter(spec: Field, flags: list[str]) -> inspect.Parameter:
+def option_parameter(spec: Field, flags: list[str], prefix: str) -> inspect.Parameter:
     """The typer option of one declared field (value ``None`` when not given: the declaration's default holds)."""
     declaration = spec.declaration
     kind: Any = spec.type
@@ -112,13 +92,13 @@ def option_parameter(spec: Field, flags: list[str]) -> inspect.Parameter:
         flags = [f"{flags[0]}/--no-{flags[0].removeprefix('--')}", *flags[1:]]
         default = flags[0].split("/")[0 if spec.default else 1].removeprefix("--")
         metavar = ""
-    shown = "" if default is None else f" \\[default: {default}]"  # escaped: help text is Rich markup
+    shown = "" if default in (None, "") else f" \\[default: {default}]"  # escaped: help text is Rich markup
     option = typer.Option(
         *flags, help=declaration.help + shown, rich_help_panel=declaration.panel, metavar=metavar, show_default=False
     )
     optional = kind if type(None) in typing.get_args(kind) else kind | None
     return inspect.Parameter(
-        GENERATED + spec.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[optional, option]
+        prefix + spec.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[optional, option]
     )
 
 
@@ -131,30 +111,33 @@ def _metavar(kind: Any, choices: tuple[str, ...]) -> str:
     return {int: "N", float: "X"}.get(plain, "TEXT")
 
 
-def with_method_options(command: Callable[..., None]) -> Callable[..., None]:
-    """``command`` with one option per declared method parameter whose flags it does not define itself.
+def with_declared_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with one option per declared parameter whose flags it does not define itself.
 
-    ``command`` takes ``method_options``: the given values (``None`` left out) by field name.
+    The declarations are the methods' (given to ``command`` as ``method_options``) and the clinical reading
+    options' (``clinical_options``): each a dict of the values given (``None`` left out) by field name.
     """
+    from ..clinical import ClinicalOptions
+
+    groups = {"method_options": list(declared_parameters().values()), "clinical_options": fields_of(ClinicalOptions)}
     signature = inspect.signature(command, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name != "method_options"]
+    own = [p for p in signature.parameters.values() if p.name not in groups]
     taken = {flag for p in own for flag in _flags(p)}
     generated = []
-    for spec in declared_parameters().values():
-        flags = [flag for flag in spec.declaration.flags if flag not in taken]
-        if flags and flags[0].startswith("--"):
-            generated.append(option_parameter(spec, flags))
+    for group, specs in groups.items():
+        for spec in specs:
+            flags = [flag for flag in spec.declaration.flags if flag not in taken]
+            if flags and flags[0].startswith("--"):
+                generated.append(option_parameter(spec, flags, f"{group}{GENERATED}"))
 
     @functools.wraps(command)
     def wrapper(**values: Any) -> None:
-        options = {
-            key.removeprefix(GENERATED): tuple(value) if isinstance(value, list) else value
-            for key, value in values.items()
-            if key.startswith(GENERATED) and value is not None
-        }
-        command(
-            **{key: value for key, value in values.items() if not key.startswith(GENERATED)}, method_options=options
-        )
+        given = {group: {} for group in groups}
+        for key, value in values.items():
+            group, generated_from, name = key.partition(GENERATED)
+            if generated_from and value is not None:
+                given[group][name] = tuple(value) if isinstance(value, list) else value
+        command(**{key: value for key, value in values.items() if GENERATED not in key}, **given)
 
     wrapper.__signature__ = signature.replace(parameters=[*own, *generated])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
+from ..params import INPUT_PANEL, Parameters, param
 
 CLINICAL_SUFFIXES = (".hea", ".edf", ".bdf")
 DETRENDS = ("none", "median", "linear")
@@ -15,44 +16,45 @@ BEAT_SYMBOLS = tuple("NLRBAaJSVrFejnE/fQ?")
 
 
 @dataclass(frozen=True)
-class ClinicalOptions:
-    """How recordings become rows.
+class ClinicalOptions(Parameters):
+    """How recordings become rows (each field declared once: its option, help and checks)."""
 
-    Attributes
-    ----------
-    channels : tuple of str
-        Channels by name or index (default: all).
-    resample : float or None
-        Bring every chosen channel to this rate (Hz) before windowing.
-    beats : str or None
-        One row per beat: a WFDB annotator (``atr``), ``annotations`` for EDF+ annotations, or ``detect``.
-    beat_types : tuple of str
-        Annotation symbols kept (default: every beat symbol).
-    before, after : str or None
-        The window around each beat: samples (``90``) or seconds (``0.25s``).
-    detrend : str
-        ``none``, ``median`` (subtract each window's median) or ``linear`` (remove its least-squares line).
-    standardize : str
-        ``none`` or ``window`` (each window and channel to zero mean and unit standard deviation).
-    sampling_rate : float or None
-        The rate the user stated; it must match the header's (after ``resample``).
-    """
-
-    channels: tuple[str, ...] = ()
-    resample: float | None = None
-    beats: str | None = None
-    beat_types: tuple[str, ...] = ()
-    before: str | None = None
-    after: str | None = None
-    detrend: str = "none"
-    standardize: str = "none"
-    sampling_rate: float | None = None
+    channels: tuple[str, ...] = param(
+        (), "WFDB/EDF: channels by name or index, e.g. MLII,V5 (default: all).", panel=INPUT_PANEL, metavar="NAMES"
+    )
+    resample: float | None = param(
+        None, "WFDB/EDF: bring the signal to this rate before windowing.", panel=INPUT_PANEL, metavar="HZ"
+    )
+    beats: str | None = param(
+        None,
+        "WFDB/EDF: one row per beat, from an annotator (atr), EDF+ annotations, or detect.",
+        panel=INPUT_PANEL,
+        metavar="ANNOTATOR|detect",
+    )
+    beat_types: tuple[str, ...] = param(
+        (),
+        "With --beats: the annotation symbols kept, e.g. N,V,A (default: every beat).",
+        panel=INPUT_PANEL,
+        metavar="SYMBOLS",
+    )
+    before: str | None = param(
+        None,
+        "With --beats: window start before the beat, samples or seconds (0.25s).",
+        panel=INPUT_PANEL,
+        metavar="N|Xs",
+    )
+    after: str | None = param(
+        None, "With --beats: window end after the beat, samples or seconds.", panel=INPUT_PANEL, metavar="N|Xs"
+    )
+    detrend: str = param("none", "WFDB/EDF windows: detrending.", panel=INPUT_PANEL, choices=DETRENDS)
+    standardize: str = param(
+        "none",
+        "WFDB/EDF windows: none, or window (zero mean, unit std per channel).",
+        panel=INPUT_PANEL,
+        choices=STANDARDIZE,
+    )
 
     def check(self) -> None:
-        if self.detrend not in DETRENDS:
-            raise UsageError(f"--detrend must be one of {', '.join(DETRENDS)}, not {self.detrend!r}")
-        if self.standardize not in STANDARDIZE:
-            raise UsageError(f"--standardize must be one of {', '.join(STANDARDIZE)}, not {self.standardize!r}")
         if self.resample is not None and self.resample <= 0:
             raise UsageError(f"--resample must be positive, not {self.resample}")
         if self.beats and (self.before is None or self.after is None):
@@ -65,7 +67,7 @@ class ClinicalOptions:
 
     @property
     def used(self) -> bool:
-        return self != ClinicalOptions(sampling_rate=self.sampling_rate)
+        return self != ClinicalOptions()
 
 
 def duration(text: str, rate: float, option: str) -> int:

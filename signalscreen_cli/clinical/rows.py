@@ -21,7 +21,7 @@ class ClinicalRows:
     """A row source over recordings: ``shape`` ``(n, L, C)`` and ``rows[index]``; ``row_arrays`` labels each
     row (record, beat sample and symbol) and ``describe`` is the manifest's account of the reading."""
 
-    def __init__(self, records: list[Record], options: ClinicalOptions) -> None:
+    def __init__(self, records: list[Record], options: ClinicalOptions, stated_rate: float | None = None) -> None:
         self.records = records
         self.options = options
         self.chosen = [record.channels(options.channels) for record in records]
@@ -35,9 +35,9 @@ class ClinicalRows:
             )
         self.source_rate = max(rates)
         self.rate = float(options.resample or self.source_rate)
-        if options.sampling_rate is not None and abs(options.sampling_rate - self.rate) > 1e-9:
+        if stated_rate is not None and abs(stated_rate - self.rate) > 1e-9:
             raise UsageError(
-                f"--sampling-rate {options.sampling_rate:g} differs from {first.path}'s {self.rate:g} Hz"
+                f"--sampling-rate {stated_rate:g} differs from {first.path}'s {self.rate:g} Hz"
                 + (" after --resample" if options.resample else ""),
                 "drop --sampling-rate (the header gives it), or pass --resample",
             )
@@ -189,12 +189,11 @@ class ClinicalRows:
         return np.round(peaks * self.rate / rate).astype(np.int64)
 
 
-def open_clinical(path: Path, options: ClinicalOptions) -> ClinicalRows:
-    """One record (``.hea``, ``.edf``, ``.bdf``) or the records a ``RECORDS`` file or folder lists."""
-    options.check()
+def open_clinical(path: Path, options: ClinicalOptions, stated_rate: float | None = None) -> ClinicalRows:
+    """One record (``.hea``, ``.edf``, ``.bdf``) or the records a ``RECORDS`` file or folder lists;
+    ``stated_rate`` (``--sampling-rate``) must match the rate the rows come at."""
     if path.suffix.lower() in (".hea", ".edf", ".bdf"):
-        return ClinicalRows([open_record(path)], options)
+        return ClinicalRows([open_record(path)], options, stated_rate)
     if not path.exists():
         raise SignalFileError(f"{path}: no such file")
-    records = [open_record(header) for header in record_paths(path)]
-    return ClinicalRows(records, options)
+    return ClinicalRows([open_record(header) for header in record_paths(path)], options, stated_rate)

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .request import CompareRequest
-from .runner import PairScores
+from .scores import PairScores
 
 
 def similarity_figure(scores: list[PairScores]) -> Figure:

@@ -20,8 +20,8 @@ from ..errors import UsageError
 from ..gates import Gate, gate_lines
 from ..outputs import json_default, package_versions, request_parameters
 from ..results import StoredResult
-from ..similarity import cosine, spearman, top_overlap
 from .request import CompareRequest
+from .scores import PairScores, score_pair
 
 RULES = {
     "maps": "attribution arrays of each run, *_raw left out; with no --pair, the maps both runs have by name",
@@ -34,30 +34,6 @@ RULES = {
     "flips": "a signal whose predicted class differs between the runs (any window, with --segment)",
 }
 COLUMNS = ("map", "map_a", "map_b", "median_spearman", "mean_spearman", "mean_cosine", "mean_top_overlap", "signals")
-
-
-@dataclass(frozen=True)
-class PairScores:
-    """Per-signal similarity of one pair of maps.
-
-    Attributes
-    ----------
-    name, map_a, map_b : str
-        The pair's name (``map_a`` alone when both have one name) and each run's map.
-    spearman, cosine, top_overlap : numpy.ndarray
-        One value per signal ``(n,)``.
-    profile_a, profile_b : numpy.ndarray or None
-        Each signal's map as one score per position ``(n, L)`` (channels summed), where the maps have one.
-    """
-
-    name: str
-    map_a: str
-    map_b: str
-    spearman: np.ndarray
-    cosine: np.ndarray
-    top_overlap: np.ndarray
-    profile_a: np.ndarray | None
-    profile_b: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -112,7 +88,7 @@ def compare(request: CompareRequest) -> ComparisonResult:
     predicted_a, predicted_b = _predicted(arrays_a), _predicted(arrays_b)
     n = len(arrays_a["sample_index"])
     flips = (predicted_a != predicted_b).reshape(n, -1).any(axis=1)
-    scores = [_score(name_a, name_b, arrays_a[name_a], arrays_b[name_b], request.top) for name_a, name_b in pairs]
+    scores = [score_pair(name_a, name_b, arrays_a[name_a], arrays_b[name_b], request.top) for name_a, name_b in pairs]
     rows = [_row(pair) for pair in scores]
     gates = _gates(request, rows, int(flips.sum()))
     names = [str(name) for name in run_a.manifest.get("class_names") or []]
@@ -201,38 +177,6 @@ def _pairs(request: CompareRequest, run_a: StoredResult, run_b: StoredResult) ->
 def _predicted(arrays: dict[str, np.ndarray]) -> np.ndarray:
     predictions = arrays["predictions"]
     return predictions.argmax(axis=-1) if predictions.shape[-1] > 1 else (predictions[..., 0] > 0.5).astype(int)
-
-
-def _comparable(name_a: str, name_b: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if a.shape == b.shape:
-        return a, b
-    if a.ndim == b.ndim + 1 and a.shape[:-1] == b.shape:
-        return a.sum(axis=-1), b
-    if b.ndim == a.ndim + 1 and b.shape[:-1] == a.shape:
-        return a, b.sum(axis=-1)
-    raise UsageError(f"maps {name_a} {a.shape} and {name_b} {b.shape} do not cover the same positions")
-
-
-def _score(name_a: str, name_b: str, a: np.ndarray, b: np.ndarray, top: float) -> PairScores:
-    a, b = _comparable(name_a, name_b, np.asarray(a, np.float64), np.asarray(b, np.float64))
-    n = len(a)
-    same = np.all(a.reshape(n, -1) == b.reshape(n, -1), axis=1)
-    rho = np.where(same, 1.0, np.nan_to_num(spearman(a, b), nan=0.0))
-    cos = np.where(same, 1.0, np.nan_to_num(cosine(a, b), nan=0.0))
-
-    def profile(values: np.ndarray) -> np.ndarray | None:
-        return values.sum(axis=2) if values.ndim == 3 else values if values.ndim == 2 else None
-
-    return PairScores(
-        name_a if name_a == name_b else f"{name_a}~{name_b}",
-        name_a,
-        name_b,
-        rho,
-        cos,
-        top_overlap(a, b, top),
-        profile(a),
-        profile(b),
-    )
 
 
 def _row(pair: PairScores) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ClusterError, UsageError
+from ..errors import ClusterError
 from ..signals import RowSource
 from .chunks import ChunkResult
 from .plan import DataSpec, Plan
@@ -179,16 +179,6 @@ class DaskExecutor:
         files = {"model": plan.model.path, "custom_objects": plan.model.custom_objects}
         payload = {role: (Path(path).suffix, Path(path).read_bytes()) for role, path in files.items() if path}
         return client.scatter(payload, broadcast=True, hash=True)
-
-
-def check_address(address: str) -> None:
-    """``tcp://…``/``tls://…`` or ``local:N``; anything else is a usage error."""
-    if address.startswith("local:"):
-        count = address.removeprefix("local:")
-        if not count.isdigit() or int(count) < 1:
-            raise UsageError(f"--dask {address}: local:N needs a positive number of workers")
-    elif "://" not in address:
-        raise UsageError(f"--dask must be tcp://host:port or local:N, not {address!r}")
 
 
 # ---- what runs on a worker ----

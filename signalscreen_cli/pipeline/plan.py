@@ -8,7 +8,7 @@ Everything in a :class:`Plan` pickles, so an executor may carry it to other proc
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -72,13 +72,22 @@ class DataSpec:
     label_column: int | None = None
     nan_policy: str = "error"
     clinical: ClinicalOptions | None = None
+    sampling_rate: float | None = None
 
     def open(self) -> RowSource:
-        return open_rows(self.path, key=self.key, label_column=self.label_column, clinical=self.clinical)
+        return open_rows(self.path, **self._reading())
 
     def mean(self) -> np.ndarray:
         """The mean signal over every row of the file."""
-        return dataset_mean(self.path, key=self.key, label_column=self.label_column, clinical=self.clinical)
+        return dataset_mean(self.path, **self._reading())
+
+    def _reading(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label_column": self.label_column,
+            "clinical": self.clinical,
+            "sampling_rate": self.sampling_rate,
+        }
 
     def read(self, source: RowSource, index: np.ndarray) -> np.ndarray:
         """Rows ``index`` as float32 ``(k, L, C)``, non-finite values handled."""
@@ -165,8 +174,14 @@ class Plan:
 
 def make_plan(request: ExplainRequest) -> Plan:
     """Check the data against the model and fix everything the run will do."""
-    clinical = replace(request.clinical, sampling_rate=request.sampling_rate)
-    data = DataSpec(request.data_path, request.key, request.label_column, request.nan_policy, clinical)
+    data = DataSpec(
+        request.data_path,
+        request.key,
+        request.label_column,
+        request.nan_policy,
+        request.clinical,
+        request.sampling_rate,
+    )
     source = data.open()
     rows = select_rows(request, source.shape[0])
     model = ModelSpec(

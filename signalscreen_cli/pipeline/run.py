@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from ..outputs import build_manifest, check_destination, class_names, safe_name, staged_output
+from ..outputs import check_destination, class_names, safe_name, staged_output
 from ..request import ExplainRequest, check_request
 from ..sinks import RunRecord, Sink
 from .executor import Executor, InProcessExecutor
+from .manifest import build_manifest
 from .plan import Plan, make_plan
 from .reorder import in_order
 from .tally import Tally

@@ -1,0 +1,66 @@
+"""How alike one pair of maps is, per signal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import UsageError
+from ..similarity import cosine, spearman, top_overlap
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """Per-signal similarity of one pair of maps.
+
+    Attributes
+    ----------
+    name, map_a, map_b : str
+        The pair's name (``map_a`` alone when both have one name) and each run's map.
+    spearman, cosine, top_overlap : numpy.ndarray
+        One value per signal ``(n,)``.
+    profile_a, profile_b : numpy.ndarray or None
+        Each signal's map as one score per position ``(n, L)`` (channels summed), where the maps have one.
+    """
+
+    name: str
+    map_a: str
+    map_b: str
+    spearman: np.ndarray
+    cosine: np.ndarray
+    top_overlap: np.ndarray
+    profile_a: np.ndarray | None
+    profile_b: np.ndarray | None
+
+
+def comparable(name_a: str, name_b: str, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if a.shape == b.shape:
+        return a, b
+    if a.ndim == b.ndim + 1 and a.shape[:-1] == b.shape:
+        return a.sum(axis=-1), b
+    if b.ndim == a.ndim + 1 and b.shape[:-1] == a.shape:
+        return a, b.sum(axis=-1)
+    raise UsageError(f"maps {name_a} {a.shape} and {name_b} {b.shape} do not cover the same positions")
+
+
+def score_pair(name_a: str, name_b: str, a: np.ndarray, b: np.ndarray, top: float) -> PairScores:
+    a, b = comparable(name_a, name_b, np.asarray(a, np.float64), np.asarray(b, np.float64))
+    n = len(a)
+    same = np.all(a.reshape(n, -1) == b.reshape(n, -1), axis=1)
+    rho = np.where(same, 1.0, np.nan_to_num(spearman(a, b), nan=0.0))
+    cos = np.where(same, 1.0, np.nan_to_num(cosine(a, b), nan=0.0))
+
+    def profile(values: np.ndarray) -> np.ndarray | None:
+        return values.sum(axis=2) if values.ndim == 3 else values if values.ndim == 2 else None
+
+    return PairScores(
+        name_a if name_a == name_b else f"{name_a}~{name_b}",
+        name_a,
+        name_b,
+        rho,
+        cos,
+        top_overlap(a, b, top),
+        profile(a),
+        profile(b),
+    )
