@@ -3,7 +3,8 @@
 The Python API runs the same pipeline as the CLI::
 
     from signalscreen_cli import explain
-    result = explain("model.keras", "beats.npy", out_dir="out", methods=("saliency", "gradcam"))
+    result = explain("model.keras", "beats.npy", "out", methods=("saliency", "gradcam"))   # writes out/
+    held = explain(keras_model, beats_array, methods=("saliency",))                       # in memory
 """
 
 from __future__ import annotations
@@ -14,23 +15,27 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from .api import Explainer as ExplainerType
     from .models import ModelAdapter
-    from .pipeline import RunResult
+    from .pipeline import MemoryResult, RunResult
     from .signals import SignalSet
 
-__all__ = ["__version__", "explain", "load_model", "load_signals"]
+__all__ = ["Explainer", "__version__", "explain", "load_model", "load_signals"]
 
 
-def explain(model: str | Path, data: str | Path, out_dir: str | Path, **options: Any) -> RunResult:
-    """Run ``signalscreen explain``.
+def explain(model: Any, data: Any, out: str | Path | None = None, **options: Any) -> RunResult | MemoryResult:
+    """Attribute ``data`` with ``model`` (paths, or a ``keras.Model`` and an array); see :func:`api.explain`."""
+    from .api import explain as run_explain
 
-    ``options`` are fields of :class:`request.ExplainRequest` or method options, by declared name
-    (``sliding_window=(15,)``) or by option name (``window=15``, ``steps=32``).
-    """
-    from .pipeline import run
-    from .request import explain_request
+    return run_explain(model, data, out, **options)
 
-    return run(explain_request(Path(model), Path(data), Path(out_dir), **options))
+
+def Explainer(model: Any, methods: Any = None, **options: Any) -> ExplainerType:
+    """A model and methods set up once for many calls; see :class:`api.Explainer`."""
+    from .api import Explainer as ExplainerClass
+    from .methods import DEFAULT_METHODS
+
+    return ExplainerClass(model, methods or DEFAULT_METHODS, **options)
 
 
 def load_model(path: str | Path, **options: Any) -> ModelAdapter:

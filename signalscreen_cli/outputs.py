@@ -119,9 +119,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+IN_MEMORY = ("model", "signals")
+"""Request fields that hold Python objects, not settings: never written out."""
+
+
 def request_parameters(request: Any) -> dict[str, Any]:
-    """A request's fields as JSON-ready values (paths as text)."""
-    return {key: (str(value) if isinstance(value, Path) else value) for key, value in asdict(request).items()}
+    """A request's fields as JSON-ready values (paths as text, in-memory objects left out)."""
+    return {
+        key: (str(value) if isinstance(value, Path) else value)
+        for key, value in asdict(request).items()
+        if key not in IN_MEMORY
+    }
 
 
 def summary(values: np.ndarray) -> dict[str, float]:

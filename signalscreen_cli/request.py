@@ -69,6 +69,8 @@ class ExplainRequest:
         How WFDB/EDF recordings become rows: channels, resampling, beats, detrending.
     store : str
         ``npz`` (``attributions.npz``) or ``zarr`` (``attributions.zarr``, chunked on the run's chunks).
+    model, signals : keras.Model, numpy.ndarray or None
+        In-memory model and signals (the Python API); ``model_path``/``data_path`` then only name them.
     dask, dask_ship, dask_timeout
         Run the chunks on a Dask cluster (``tcp://host:port`` or ``local:N``); send the model and signals to
         its workers instead of letting them read the files; seconds to wait for the scheduler.
@@ -104,6 +106,8 @@ class ExplainRequest:
     custom_objects: Path | None = None
     clinical: ClinicalOptions = field(default_factory=ClinicalOptions)
     store: str = "npz"
+    model: Any = field(default=None, repr=False, compare=False)
+    signals: Any = field(default=None, repr=False, compare=False)
     dask: str | None = None
     dask_ship: bool = False
     dask_timeout: float = 30.0
@@ -147,6 +151,8 @@ def check_request(request: ExplainRequest) -> None:
         raise UsageError("--memory-budget must be positive")
     if request.dask:
         check_address(request.dask)
+        if request.model is not None or request.signals is not None:
+            raise UsageError("--dask needs the model and signals as files, not Python objects")
         if request.shard:
             raise UsageError("--dask and --shard contradict each other", "a cluster runs every row; drop --shard")
     elif request.dask_ship:
@@ -222,7 +228,7 @@ def option_names() -> dict[str, str]:
     return names
 
 
-def explain_request(model: Path, data: Path, out_dir: Path, **keywords: Any) -> ExplainRequest:
+def explain_request(model_path: Path, data_path: Path, out_dir: Path, /, **keywords: Any) -> ExplainRequest:
     """An ``ExplainRequest`` from Python keywords: request fields as they are, method options by field name
     (``sliding_window=(15,)``) or by option name (``window=15``, ``steps=32``)."""
     own = {item.name for item in fields(ExplainRequest)}
@@ -237,4 +243,4 @@ def explain_request(model: Path, data: Path, out_dir: Path, **keywords: Any) -> 
     if isinstance(options.get("sliding_window"), int):
         options["sliding_window"] = (options["sliding_window"],)
     given = {key: value for key, value in keywords.items() if key in own}
-    return ExplainRequest(model_path=Path(model), data_path=Path(data), out_dir=Path(out_dir), options=options, **given)
+    return ExplainRequest(Path(model_path), Path(data_path), Path(out_dir), options=options, **given)

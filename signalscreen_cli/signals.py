@@ -115,6 +115,16 @@ def open_rows(
     return source
 
 
+def array_rows(values: Any, name: Path) -> np.ndarray:
+    """Signals given as an array (the Python API): ``(L,)``, ``(n, L)`` or ``(n, L, C)`` numbers."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        raise SignalFileError(f"{name}: signals must be numbers, not {array.dtype}")
+    if array.ndim not in (1, 2, 3) or array.size == 0:
+        raise SignalFileError(f"{name}: signals must have shape (L,), (n, L) or (n, L, C), not {array.shape}")
+    return array[None] if array.ndim == 1 else array
+
+
 def dataset_mean(path: Path, **reading: Any) -> np.ndarray:
     """Per-position mean ``(L, C)`` over every row of the file, read in chunks (``reading``: as ``open_rows``)."""
     source = open_rows(path, **reading)

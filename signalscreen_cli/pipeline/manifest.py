@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..outputs import MANIFEST_VERSION, file_sha256, package_versions, request_parameters, summary
+from ..outputs import MANIFEST_VERSION, package_versions, request_parameters, summary
 from ..request import ExplainRequest
 from .plan import Plan
 from .tally import Tally
@@ -39,13 +39,11 @@ def build_manifest(
         "versions": package_versions(),
         "command": sys.argv,
         "model": {
-            "path": str(request.model_path),
-            "sha256": file_sha256(request.model_path) if request.model_path.is_file() else None,
+            **plan.model.describe(),
             **plan.model_facts,
         },
         "data": {
-            "path": str(request.data_path),
-            "sha256": file_sha256(request.data_path),
+            **plan.data.describe(),
             "rows_in_file": int(plan.source_shape[0]),
             "row_shape": [int(v) for v in plan.source_shape[1:]],
             "signals": len(plan.rows),

@@ -8,6 +8,7 @@ Everything in a :class:`Plan` pickles, so an executor may carry it to other proc
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -20,7 +21,16 @@ from ..errors import ShapeMismatchError, UsageError
 from ..params import Parameters
 from ..request import ExplainRequest, resolve_methods
 from ..segments import window_starts
-from ..signals import RowSource, apply_nan_policy, dataset_mean, fit_to_model, open_rows, parse_samples, read_rows
+from ..signals import (
+    RowSource,
+    apply_nan_policy,
+    array_rows,
+    dataset_mean,
+    fit_to_model,
+    open_rows,
+    parse_samples,
+    read_rows,
+)
 
 if TYPE_CHECKING:
     from ..methods.base import Method
@@ -44,15 +54,36 @@ class ModelSpec:
     jit: bool = False
     unsafe: bool = False
     custom_objects: Path | None = None
+    memory: Any = field(default=None, repr=False, compare=False)
+    """A ``keras.Model`` given in memory (``path`` then names it uniquely)."""
 
     def load(self) -> ModelAdapter:
         return _load(self)
+
+    def describe(self) -> dict[str, Any]:
+        """Where the model came from and its SHA-256 (of the file, or of the in-memory weights)."""
+        from ..outputs import file_sha256
+
+        if self.memory is not None:
+            return {"path": str(self.path), "sha256": weights_sha256(self.memory), "in_memory": True}
+        return {"path": str(self.path), "sha256": file_sha256(self.path) if self.path.is_file() else None}
+
+
+def weights_sha256(model: Any) -> str:
+    digest = hashlib.sha256()
+    for weights in model.get_weights():
+        digest.update(np.ascontiguousarray(weights).tobytes())
+    return digest.hexdigest()
 
 
 @functools.lru_cache(maxsize=4)
 def _load(spec: ModelSpec) -> ModelAdapter:
     from ..model_files import load_model
 
+    if spec.memory is not None:
+        from ..models import ModelAdapter
+
+        return ModelAdapter(spec.memory, batch_size=spec.batch_size, memory_budget=spec.memory_budget, jit=spec.jit)
     return load_model(
         spec.path,
         batch_size=spec.batch_size,
@@ -73,12 +104,28 @@ class DataSpec:
     nan_policy: str = "error"
     clinical: ClinicalOptions | None = None
     sampling_rate: float | None = None
+    memory: Any = field(default=None, repr=False, compare=False)
+    """Signals given in memory (``path`` then names them)."""
 
     def open(self) -> RowSource:
+        if self.memory is not None:
+            return array_rows(self.memory, self.path)
         return open_rows(self.path, **self._reading())
+
+    def describe(self) -> dict[str, Any]:
+        """Where the signals came from and their SHA-256 (of the file, or of the in-memory array's bytes)."""
+        from ..outputs import file_sha256
+
+        if self.memory is not None:
+            values = np.ascontiguousarray(self.memory)
+            digest = hashlib.sha256(str((values.dtype.str, values.shape)).encode() + values.tobytes()).hexdigest()
+            return {"path": str(self.path), "sha256": digest, "in_memory": True}
+        return {"path": str(self.path), "sha256": file_sha256(self.path)}
 
     def mean(self) -> np.ndarray:
         """The mean signal over every row of the file."""
+        if self.memory is not None:
+            return read_rows(self.open(), np.arange(len(self.memory)), self.path).mean(axis=0)
         return dataset_mean(self.path, **self._reading())
 
     def _reading(self) -> dict[str, Any]:
@@ -181,17 +228,11 @@ def make_plan(request: ExplainRequest) -> Plan:
         request.nan_policy,
         request.clinical,
         request.sampling_rate,
+        memory=request.signals,
     )
     source = data.open()
     rows = select_rows(request, source.shape[0])
-    model = ModelSpec(
-        request.model_path,
-        request.batch_size,
-        request.memory_budget,
-        request.jit,
-        request.unsafe_load,
-        request.custom_objects,
-    )
+    model = model_spec(request)
     adapter = model.load()
     first = read_rows(source, rows[:1], request.data_path)
     if request.segment:
@@ -229,6 +270,19 @@ def make_plan(request: ExplainRequest) -> Plan:
         source_shape=tuple(int(v) for v in source.shape),
         row_info={name: values[rows] for name, values in getattr(source, "row_arrays", dict)().items()},
         reading=getattr(source, "describe", dict)(),
+    )
+
+
+def model_spec(request: ExplainRequest) -> ModelSpec:
+    """The model a request names (or holds, from the Python API)."""
+    return ModelSpec(
+        request.model_path,
+        request.batch_size,
+        request.memory_budget,
+        request.jit,
+        request.unsafe_load,
+        request.custom_objects,
+        memory=request.model,
     )
 
 

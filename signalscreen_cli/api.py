@@ -1,0 +1,119 @@
+"""The Python API: what a notebook holds — a ``keras.Model`` or a path, an array or a path — in, arrays out.
+
+``explain`` runs the CLI's pipeline once (writing exactly what the CLI writes when ``out`` is given, holding
+everything in memory otherwise). ``Explainer`` keeps the model's compiled calls and the methods between
+calls, for many small explanations in a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import UsageError
+from .methods import DEFAULT_METHODS
+from .pipeline import MemoryResult, RunResult, collect, run
+from .request import ExplainRequest, check_request, explain_request, resolve_methods
+
+
+def request_for(model: Any, data: Any, out: str | Path | None, options: dict[str, Any]) -> ExplainRequest:
+    """A request whose model and signals are paths, or Python objects named for the manifest."""
+    in_memory = {}
+    if isinstance(model, str | Path):
+        model_path = Path(model)
+    else:
+        model_path = Path(f"<keras.Model {getattr(model, 'name', type(model).__name__)} at {id(model):#x}>")
+        in_memory["model"] = model
+    if isinstance(data, str | Path):
+        data_path = Path(data)
+    else:
+        data_path, in_memory["signals"] = Path("<array>"), data
+    return explain_request(
+        model_path, data_path, Path(out) if out is not None else Path("<memory>"), **in_memory, **options
+    )
+
+
+def explain(model: Any, data: Any, out: str | Path | None = None, **options: Any) -> RunResult | MemoryResult:
+    """Attribute ``data`` (a signal file, or an array ``(n, L)``/``(n, L, C)``) with ``model`` (a model file or
+    a ``keras.Model``). With ``out``, write what ``signalscreen explain`` writes and return a ``RunResult``;
+    without, write nothing and return a ``MemoryResult`` (``.arrays``, ``.manifest``).
+
+    ``options`` are ``ExplainRequest`` fields or method options, by declared name (``sliding_window=(15,)``)
+    or by option name (``window=15``, ``steps=32``).
+    """
+    request = request_for(model, data, out, options)
+    return run(request) if out is not None else collect(request)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One ``Explainer.explain`` call's arrays.
+
+    Attributes
+    ----------
+    arrays : dict of str to numpy.ndarray
+        ``predictions``, ``targets`` and every method's arrays, first axis the signal.
+    signals : numpy.ndarray
+        The signals explained, float32 ``(n, L, C)``.
+    kinds : dict of str to str
+        ``attribution``, ``diagnostic`` or ``index`` for each array.
+    seconds : dict of str to float
+        Each method's wall time.
+    """
+
+    arrays: dict[str, np.ndarray]
+    signals: np.ndarray
+    kinds: dict[str, str]
+    seconds: dict[str, float]
+
+
+class Explainer:
+    """A model and methods set up once; ``explain(x)`` reuses the compiled calls for every batch size.
+
+    ``options`` are those of :func:`explain` (method options, ``target``, ``normalize``, ``batch_size``…).
+    """
+
+    def __init__(self, model: Any, methods: tuple[str, ...] | list[str] = DEFAULT_METHODS, **options: Any) -> None:
+        from .pipeline.plan import MethodPlan, model_spec
+
+        self.request = request_for(model, np.zeros((1, 1), np.float32), None, {"methods": tuple(methods), **options})
+        check_request(self.request)
+        plans = [MethodPlan(name, params) for name, params in resolve_methods(self.request)]
+        if any(plan.params.data_needs() for plan in plans):
+            raise UsageError("an Explainer has no data file to take the dataset mean from", "choose another baseline")
+        self.adapter = model_spec(self.request).load()
+        self.methods = [plan.build(None) for plan in plans]
+
+    def explain(self, x: Any, target: str | None = None) -> Explanation:
+        """Attribute the signals ``x`` (``(L,)``, ``(n, L)`` or ``(n, L, C)``) for ``target`` (the options')."""
+        from .pipeline.chunks import attribute_chunk
+        from .signals import array_rows, fit_to_model, read_rows
+
+        rows = array_rows(x, Path("<array>"))
+        signals = fit_to_model(
+            read_rows(rows, np.arange(len(rows)), Path("<array>")), self.adapter.input_shape, Path("<array>")
+        )
+        chunk = attribute_chunk(
+            self.adapter,
+            self.methods,
+            signals,
+            np.arange(len(signals)),
+            target or self.request.target,
+            self.request.normalize,
+        )
+        return Explanation(chunk.arrays, signals, chunk.kinds, chunk.seconds)
+
+    def plot(self, result: Explanation, i: int, array: str | None = None) -> Any:
+        """A ``matplotlib`` figure of signal ``i`` coloured by ``array`` (default: the first map)."""
+        from .plotting import signal_figure
+
+        maps = [name for name, kind in result.kinds.items() if kind == "attribution" and not name.endswith("_raw")]
+        name = array or maps[0]
+        values = result.arrays[name][i]
+        title = f"signal {i} · {name}"
+        if "targets" in result.arrays:
+            title += f" · target {int(result.arrays['targets'][i])}"
+        return signal_figure(result.signals[i], values, title, self.request.sampling_rate, name)
