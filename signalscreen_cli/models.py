@@ -52,6 +52,8 @@ CONV_LAYER_TYPES = (
     keras.layers.Conv1DTranspose,
 )
 DEFAULT_BATCH_SIZE = None  # chosen per model by batching.auto_batch_size
+# A CAM weighting: (activations, their gradients, an array namespace) -> channel weights (n, K)
+Weighting = Callable[[Any, Any, Any], Any]
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,10 @@ class ModelAdapter:
         self._logit_model = keras.Model(model.inputs, logit_tensor)
         self.batch_size = batch_size or auto_batch_size(model, memory_budget)
         self._layer_calls_cache: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {}
-        spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
-        target_spec = tf.TensorSpec((None,), tf.int32)
+        self._layer_maps_cache: dict[tuple[str, Weighting, bool], Callable[..., Any]] = {}
+        self._input_spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
+        self._target_spec = tf.TensorSpec((None,), tf.int32)
+        spec, target_spec = self._input_spec, self._target_spec
         self._forward = tf.function(self._forward_impl, input_signature=[spec], jit_compile=jit)
         self._logits = tf.function(self._logits_impl, input_signature=[spec], jit_compile=jit)
         self._gradients = tf.function(self._gradients_impl, input_signature=[spec, target_spec], jit_compile=jit)
@@ -163,10 +167,50 @@ class ModelAdapter:
             grads.append(g.numpy())
         return self._concat(acts), self._concat(grads)
 
+    def layer_maps(
+        self, x: np.ndarray, layer: str, targets: np.ndarray, weighting: Weighting, relu: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Class-activation maps of ``layer`` at its resolution ``(n, L')`` and resized to the input ``(n, L)``.
+
+        ``Σ_k w_k A_k`` with ``w = weighting(A, ∂ logit[target] / ∂A, keras.ops)`` ``(n, K)``, then ReLU when
+        ``relu``, then a linear half-pixel resize: one compiled call per layer and weighting, so the activations
+        and gradients never leave the graph.
+        """
+        key = (layer, weighting, relu)
+        if key not in self._layer_maps_cache:
+            split = self._split(layer)
+
+            def maps(x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+                with tf.GradientTape() as tape:
+                    acts, logits = split(self._to_model(x), training=False)
+                    chosen = self._target_score(logits, target)
+                grads = tape.gradient(chosen, acts)
+                raw = tf.einsum("nlk,nk->nl", acts, weighting(acts, grads, keras.ops))
+                if relu:
+                    raw = tf.nn.relu(raw)
+                resized = tf.image.resize(raw[:, :, None, None], (tf.shape(x)[1], 1), method="bilinear")
+                return raw, resized[:, :, 0, 0]
+
+            self._layer_maps_cache[key] = tf.function(
+                maps, input_signature=[self._input_spec, self._target_spec], jit_compile=self.jit
+            )
+        call = self._layer_maps_cache[key]
+        raws, resized = [], []
+        for start, batch in self._indexed_batches(x):
+            raw, full = call(tf.constant(batch), tf.constant(targets[start : start + len(batch)], tf.int32))
+            raws.append(raw.numpy())
+            resized.append(full.numpy())
+        return self._concat(raws), self._concat(resized)
+
     def layer_activations(self, x: np.ndarray, layer: str) -> np.ndarray:
         """Activations of ``layer``, shape ``(n, L', K)``."""
         call = self._layer_calls(layer)[0]
         return self._concat(call(tf.constant(b)).numpy() for b in self._batches(x))
+
+    def compiled_calls(self) -> list[Any]:
+        """Every ``tf.function`` built so far; their trace counts show whether a call retraced."""
+        layer_calls = [call for pair in self._layer_calls_cache.values() for call in pair]
+        return [self._forward, self._logits, self._gradients, *layer_calls, *self._layer_maps_cache.values()]
 
     # ---- layers ----
     def layers(self) -> list[LayerInfo]:
@@ -231,14 +275,21 @@ class ModelAdapter:
         with tf.GradientTape() as tape:
             tape.watch(x)
             logits = self._logit_model(self._to_model(x), training=False)
-            chosen = tf.reduce_sum(logits * tf.one_hot(target, self.n_outputs, dtype=logits.dtype))
+            chosen = self._target_score(logits, target)
         return tape.gradient(chosen, x), logits
+
+    def _target_score(self, logits: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
+        """The sum over the batch of each signal's target logit: its gradient is each signal's own."""
+        return tf.reduce_sum(logits * tf.one_hot(target, self.n_outputs, dtype=logits.dtype))
+
+    def _split(self, layer: str) -> Callable[..., tuple[tf.Tensor, tf.Tensor]]:
+        return _split_at(self.model, self._logit_model, layer)
 
     def _layer_calls(self, layer: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
         """Compiled (activations) and (activations, gradients) calls for ``layer``, built once per layer."""
         if layer not in self._layer_calls_cache:
-            split = _split_at(self.model, self._logit_model, layer)
-            spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
+            split = self._split(layer)
+            spec = self._input_spec
 
             def activations(x: tf.Tensor) -> tf.Tensor:
                 return split(self._to_model(x), training=False)[0]
@@ -246,13 +297,12 @@ class ModelAdapter:
             def activations_and_gradients(x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
                 with tf.GradientTape() as tape:
                     acts, logits = split(self._to_model(x), training=False)
-                    chosen = tf.reduce_sum(logits * tf.one_hot(target, self.n_outputs, dtype=logits.dtype))
+                    chosen = self._target_score(logits, target)
                 return acts, tape.gradient(chosen, acts)
 
-            target_spec = tf.TensorSpec((None,), tf.int32)
             self._layer_calls_cache[layer] = (
                 tf.function(activations, input_signature=[spec], jit_compile=self.jit),
-                tf.function(activations_and_gradients, input_signature=[spec, target_spec], jit_compile=self.jit),
+                tf.function(activations_and_gradients, input_signature=[spec, self._target_spec], jit_compile=self.jit),
             )
         return self._layer_calls_cache[layer]
 

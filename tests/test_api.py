@@ -72,7 +72,8 @@ def test_an_explainer_traces_once_for_any_batch_size(model):
     beats = np.load(DATA).astype(np.float32)
     first = explainer.explain(beats[:1])
     adapter = explainer.adapter
-    functions = [adapter._forward, adapter._logits, adapter._gradients, *adapter._layer_calls_cache["conv2"]]
+    functions = adapter.compiled_calls()
+    assert len(functions) == 4  # forward, logits, gradients and Grad-CAM's compiled map
     traces = [function.experimental_get_tracing_count() for function in functions]
     results = {size: explainer.explain(beats[:size]) for size in (1, 7, 64, 1000 % len(beats) + 3)}
     assert [function.experimental_get_tracing_count() for function in functions] == traces

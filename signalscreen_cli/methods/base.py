@@ -6,6 +6,7 @@ Standard library only at import time, so methods can be listed and their options
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..params import Parameters, fields_of
@@ -32,6 +33,10 @@ class Adapter(Protocol):
 
     def layer_activations_and_gradients(
         self, x: np.ndarray, layer: str, targets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def layer_maps(
+        self, x: np.ndarray, layer: str, targets: np.ndarray, weighting: Callable[[Any, Any, Any], Any], relu: bool
     ) -> tuple[np.ndarray, np.ndarray]: ...
 
     def layer_activations(self, x: np.ndarray, layer: str) -> np.ndarray: ...

@@ -6,8 +6,9 @@ resolution; all three use the same layer choice (``--layer``, default: the last 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..params import Parameters, param
 from .base import Adapter, Method
@@ -41,27 +42,48 @@ def upsample_half_pixel(maps: np.ndarray, length: int) -> np.ndarray:
     return (maps[:, left] * (1 - frac) + maps[:, right] * frac).astype(np.float32)
 
 
+def gradcam_weights(activations: Any, grads: Any, ops: Any) -> Any:
+    """Grad-CAM's channel weights: the time-mean of the gradients."""
+    return ops.mean(grads, axis=1)
+
+
+def gradcam_plus_plus_weights(activations: Any, grads: Any, ops: Any) -> Any:
+    """Grad-CAM++'s channel weights ``Σ_t α_t ReLU(g_t)``.
+
+    ``α·ReLU(g) = g / (2 + Σ_t A_t · g)`` where ``g > 0`` (the ``g²`` cancels), and 0 elsewhere; where the
+    denominator is zero, α is defined as 0.
+    """
+    denominator = 2 + ops.sum(activations, axis=1, keepdims=True) * grads
+    return ops.sum(ops.divide_no_nan(ops.maximum(grads, 0), denominator), axis=1)
+
+
 class _LayerMethod(Method):
     family = "layer"
     Parameters = LayerParameters
     params: LayerParameters
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-        import numpy as np
-
         from .arrays import check_inputs
 
         x, targets = check_inputs(x, targets, adapter.n_outputs)
-        raw = self._raw_map(adapter, x, targets, adapter.resolve_layer(self.layer)).astype(np.float32)
-        if self.relu:
-            raw = np.maximum(raw, 0.0)
-        return {self.name: upsample_half_pixel(raw, x.shape[1]), f"{self.name}_raw": raw}
+        raw, resized = self._maps(adapter, x, targets, adapter.resolve_layer(self.layer))
+        return {self.name: resized, f"{self.name}_raw": raw}
 
-    def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
+    def _maps(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> tuple[np.ndarray, ...]:
+        """The maps at the layer's resolution and resized to the input."""
         raise NotImplementedError
 
 
-class GradCAM(_LayerMethod):
+class _GradientWeighted(_LayerMethod):
+    """A CAM whose channel weights come from the gradients; computed inside the adapter's compiled call."""
+
+    weighting: ClassVar[Callable[[Any, Any, Any], Any]]
+
+    def _maps(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> tuple[np.ndarray, ...]:
+        return adapter.layer_maps(x, layer, targets, type(self).weighting, self.relu)
+
+
+class GradCAM(_GradientWeighted):
     """Conv activations weighted by their time-averaged gradients, per sample, resized to the input.
 
     Grad-CAM (Selvaraju et al. 2017): ``ReLU(Σ_k α_k A_k)``, ``α_k`` = time-mean of ``∂ logit / ∂A_k``,
@@ -70,15 +92,10 @@ class GradCAM(_LayerMethod):
 
     name = "gradcam"
     paper = "Selvaraju et al. 2017, Grad-CAM"
-
-    def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
-        import numpy as np
-
-        activations, grads = adapter.layer_activations_and_gradients(x, layer, targets)
-        return np.einsum("nlk,nk->nl", activations, grads.mean(axis=1))
+    weighting = staticmethod(gradcam_weights)
 
 
-class GradCAMPlusPlus(_LayerMethod):
+class GradCAMPlusPlus(_GradientWeighted):
     """Conv activations weighted by positive gradients with second-order pixel weights.
 
     Grad-CAM++ (Chattopadhay et al. 2018), with the exponential-score closed form of its Eq. 19:
@@ -87,18 +104,7 @@ class GradCAMPlusPlus(_LayerMethod):
 
     name = "gradcam_plus_plus"
     paper = "Chattopadhay et al. 2018, Grad-CAM++"
-
-    def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
-        import numpy as np
-
-        activations, grads = adapter.layer_activations_and_gradients(x, layer, targets)
-        # α·ReLU(g) = g / (2 + Σ_t A_t · g) where g > 0 (the g² cancels), and 0 elsewhere.
-        denominator = 2 + activations.sum(axis=1, keepdims=True) * grads
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.maximum(grads, 0) / denominator
-        ratio[~np.isfinite(ratio)] = 0.0  # a zero denominator: α is defined as 0 there
-        weights = ratio.sum(axis=1)
-        return np.einsum("nlk,nk->nl", activations, weights)
+    weighting = staticmethod(gradcam_plus_plus_weights)
 
 
 class ScoreCAM(_LayerMethod):
@@ -114,7 +120,7 @@ class ScoreCAM(_LayerMethod):
     name = "scorecam"
     paper = "Wang et al. 2020, Score-CAM"
 
-    def _raw_map(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> np.ndarray:
+    def _maps(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> tuple[np.ndarray, ...]:
         import numpy as np
 
         from ..perturbation import copies_per_call, perturbed_outputs
@@ -134,4 +140,7 @@ class ScoreCAM(_LayerMethod):
         per_eval = copies_per_call(adapter, x.shape[1], x.shape[2])
         for block, outputs in perturbed_outputs(adapter, n * channels, build, per_eval, batch_size=per_eval):
             weights.reshape(-1)[block] = outputs
-        return np.einsum("nlk,nk->nl", activations, weights)
+        raw = np.einsum("nlk,nk->nl", activations, weights).astype(np.float32)
+        if self.relu:
+            raw = np.maximum(raw, 0.0)
+        return raw, upsample_half_pixel(raw, x.shape[1])

@@ -11,6 +11,7 @@ from ..errors import UsageError
 from ..params import param
 from .base import Adapter, Method
 from .baselines import BaselineParameters, Seeded
+from .quadrature import RULES, RefinementLevels
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,29 +48,16 @@ class GradientXInput(_Gradient):
     combine = staticmethod(operator.mul)
 
 
-def path_rule(n_steps: int, rule: str) -> tuple[np.ndarray, np.ndarray]:
-    """Points ``alpha`` in [0, 1] and weights (summing to 1) of a quadrature rule on the straight path."""
-    import numpy as np
-
-    if rule == "gausslegendre":
-        nodes, weights = np.polynomial.legendre.leggauss(n_steps)
-        return ((nodes + 1) / 2).astype(np.float32), (weights / 2).astype(np.float32)
-    alphas = np.linspace(0.0, 1.0, n_steps, dtype=np.float32)
-    weights = np.full(n_steps, 1.0 / (n_steps - 1), np.float32)
-    weights[[0, -1]] /= 2
-    return alphas, weights
-
-
 @dataclass(frozen=True)
 class IntegratedGradientsParameters(BaselineParameters):
     n_steps: int = param(
         64, "Integrated gradients: path steps (doubled where needed).", flags=("--steps", "--ig-steps"), minimum=2
     )
     method: str = param(
-        "gausslegendre",
-        "Integrated gradients: quadrature rule.",
+        "clenshawcurtis",
+        "Integrated gradients: quadrature rule (nested rules reuse their nodes when steps are doubled).",
         flags=("--ig-method",),
-        choices=("gausslegendre", "trapezoid"),
+        choices=RULES,
     )
     tolerance: float = param(0.01, "Integrated gradients: completeness gap to reach.", flags=("--ig-tolerance",))
     max_steps: int = param(
@@ -92,8 +80,10 @@ class IntegratedGradients(Method):
     Integrated gradients (Sundararajan et al. 2017): ``(x − x′) ∫₀¹ ∂F(x′ + α(x − x′))/∂x dα`` on the logit.
 
     Each signal's completeness gap ``|Σ attributions − (F(x) − F(x′))| / |F(x) − F(x′)|`` (absolute where
-    ``|F(x) − F(x′)| < 1e-3``) is reported; signals above ``tolerance`` are recomputed with doubled steps
-    up to ``max_steps``.
+    ``|F(x) − F(x′)| < 1e-3``) is reported; signals above ``tolerance`` are refined with doubled steps up to
+    ``max_steps`` nodes. With a nested rule (Clenshaw–Curtis, the default, or trapezoid) ``n`` nodes become
+    ``2n − 1`` and only the new midpoints are evaluated: each evaluated node's gradient is added, once, to
+    the running sum of every level whose rule uses it.
     """
 
     name = "integrated_gradients"
@@ -107,49 +97,65 @@ class IntegratedGradients(Method):
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from .arrays import check_inputs
+        from .arrays import batched_rows, check_inputs
         from .baselines import make_baseline
+        from .quadrature import refinement_levels
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         base = make_baseline(p.baselines, x, dataset_mean=self.dataset_mean, seed=p.seed, blur_sigma=p.blur_sigma)
         rows = np.arange(len(x))
         difference = adapter.logits(x)[rows, targets] - adapter.logits(base)[rows, targets]
+        levels = refinement_levels(p.n_steps, p.method, p.max_steps if np.isfinite(p.tolerance) else p.n_steps)
         attributions = np.zeros_like(x)
         delta = np.full(len(x), np.inf, np.float32)
         steps = np.zeros(len(x), np.int32)
-        pending, n_steps = rows, self.n_steps
-        while pending.size:
-            attributions[pending] = self._integrate(adapter, x[pending], base[pending], targets[pending], n_steps)
-            steps[pending] = n_steps
-            gap = np.abs(attributions[pending].sum(axis=(1, 2)) - difference[pending])
-            scale = np.abs(difference[pending])
-            delta[pending] = np.where(scale < self.ABSOLUTE_BELOW, gap, gap / np.maximum(scale, self.ABSOLUTE_BELOW))
-            n_steps *= 2
-            pending = pending[delta[pending] > self.tolerance] if n_steps <= self.max_steps else pending[:0]
+        pending, carried = rows, np.empty(0)
+        for level, points in enumerate(levels.points):
+            kept_rows, kept_sums = [], []
+            for block in batched_rows(len(pending), max(1, adapter.batch_size // len(levels.fresh[level]))):
+                chosen = pending[block]
+                sums = self._weighted_gradients(adapter, x, base, targets, chosen, levels, level)
+                if level:
+                    sums += carried[:, block]
+                attributions[chosen] = (x[chosen] - base[chosen]) * sums[0]
+                steps[chosen] = points
+                gap = np.abs(attributions[chosen].sum(axis=(1, 2)) - difference[chosen])
+                scale = np.abs(difference[chosen])
+                delta[chosen] = np.where(scale < self.ABSOLUTE_BELOW, gap, gap / np.maximum(scale, self.ABSOLUTE_BELOW))
+                unfinished = delta[chosen] > self.tolerance
+                kept_rows.append(chosen[unfinished])
+                kept_sums.append(sums[1:, unfinished])
+            pending = np.concatenate(kept_rows)
+            if level + 1 == len(levels.points) or not pending.size:
+                break
+            carried = np.concatenate(kept_sums, axis=1)
         return {
             "integrated_gradients": attributions,
             "integrated_gradients_delta": delta,
             "integrated_gradients_steps": steps,
         }
 
-    def _integrate(
-        self, adapter: Adapter, x: np.ndarray, base: np.ndarray, targets: np.ndarray, n_steps: int
+    @staticmethod
+    def _weighted_gradients(
+        adapter: Adapter,
+        x: np.ndarray,
+        base: np.ndarray,
+        targets: np.ndarray,
+        rows: np.ndarray,
+        levels: RefinementLevels,
+        level: int,
     ) -> np.ndarray:
+        """The gradients at ``level``'s fresh nodes of ``rows``' paths, weighted for this and every later level:
+        shape ``(levels left, rows, L, C)``."""
         import numpy as np
 
-        from .arrays import batched_rows
-
-        alphas, weights = path_rule(n_steps, self.method)
-        out = np.empty_like(x)
-        per_call = max(1, adapter.batch_size // n_steps)
-        for rows in batched_rows(len(x), per_call):
-            span = (x[rows] - base[rows])[:, None]
-            path = base[rows][:, None] + alphas[None, :, None, None] * span
-            grads, _ = adapter.gradients(path.reshape(-1, *x.shape[1:]), np.repeat(targets[rows], n_steps))
-            average = np.tensordot(weights, grads.reshape(-1, n_steps, *x.shape[1:]), axes=([0], [1]))
-            out[rows] = span[:, 0] * average
-        return out
+        alphas = levels.fresh[level]
+        span = (x[rows] - base[rows])[:, None]
+        path = base[rows][:, None] + alphas[None, :, None, None] * span
+        grads, _ = adapter.gradients(path.reshape(-1, *x.shape[1:]), np.repeat(targets[rows], len(alphas)))
+        grads = grads.reshape(len(rows), len(alphas), *x.shape[1:])
+        return np.stack([np.tensordot(weights, grads, axes=([0], [1])) for weights in levels.weights[level]])
 
 
 @dataclass(frozen=True)

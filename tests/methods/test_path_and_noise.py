@@ -1,5 +1,7 @@
 """Integrated gradients, gradient × input and the SmoothGrad family against their definitions."""
 
+import itertools
+
 import keras
 import numpy as np
 import pytest
@@ -11,8 +13,8 @@ from signalscreen_cli.methods.gradients import (
     SmoothGrad,
     SmoothGradSquared,
     VarGrad,
-    path_rule,
 )
+from signalscreen_cli.methods.quadrature import path_rule, refinement_levels
 from tests.zoo import adapter_for, build_linear, small_cnn
 
 
@@ -26,10 +28,29 @@ def linear():
 
 
 def test_path_rules_integrate_polynomials_exactly():
-    for rule, steps in (("gausslegendre", 8), ("trapezoid", 2001)):
+    for rule, steps in (("gausslegendre", 8), ("clenshawcurtis", 8), ("clenshawcurtis", 65), ("trapezoid", 2001)):
         alphas, weights = path_rule(steps, rule)
         assert weights.sum() == pytest.approx(1.0)
         assert (weights * alphas**3).sum() == pytest.approx(0.25, rel=1e-5)
+    alphas, weights = path_rule(9, "clenshawcurtis")  # exact up to degree 8 on 9 nodes
+    assert (weights * alphas.astype(np.float64) ** 8).sum() == pytest.approx(1 / 9, rel=1e-5)
+    assert (weights * np.sqrt(alphas)).sum() == pytest.approx(2 / 3, rel=1e-2)
+
+
+@pytest.mark.parametrize("rule", ["clenshawcurtis", "trapezoid", "gausslegendre"])
+def test_refinement_levels_reuse_nodes_and_weigh_them_as_each_level_rule(rule):
+    levels = refinement_levels(5, rule, 40)
+    nested = rule != "gausslegendre"
+    assert levels.points == ((5, 9, 17, 33) if nested else (5, 10, 20, 40))
+    for level, points in enumerate(levels.points):
+        alphas, weights = path_rule(points, rule)
+        # the nodes evaluated up to this level, with the weights each carries in this level's rule
+        seen = np.concatenate([levels.fresh[m] for m in range(level + 1) if nested or m == level])
+        carried = np.concatenate([levels.weights[m][level - m] for m in range(level + 1) if nested or m == level])
+        order = np.argsort(seen)
+        np.testing.assert_allclose(seen[order], alphas, atol=1e-7)
+        np.testing.assert_allclose(carried[order], weights, atol=1e-7)
+        assert len(levels.fresh[level]) == (points - levels.points[level - 1] if nested and level else points)
 
 
 @pytest.mark.parametrize("baseline", ["zero", "mean", "blur", "noise", "file"])
@@ -70,8 +91,42 @@ def test_integrated_gradients_doubles_steps_until_tolerance(tmp_path):
         adapter, x, np.zeros(6, np.int32)
     )
     steps, delta = out["integrated_gradients_steps"], out["integrated_gradients_delta"]
-    assert steps.max() > 2
-    assert np.all((delta <= 0.01) | (steps == 512))
+    assert steps.max() > 2 and set(steps) <= {2, 3, 5, 9, 17, 33, 65, 129, 257}
+    assert np.all((delta <= 0.01) | (steps == 257))
+
+
+@pytest.mark.parametrize(
+    ("rule", "tolerance"), [("clenshawcurtis", 0.01), ("trapezoid", 0.03), ("gausslegendre", 0.01)]
+)
+def test_refined_signals_equal_a_fresh_run_at_their_steps_and_evaluate_each_node_once(tmp_path, rule, tolerance):
+    model = small_cnn(length=64, outputs=3, seed=4)
+    rng = np.random.default_rng(5)
+    for layer in model.layers:  # biases, so that the path gradient is not constant and signals differ in steps
+        if getattr(layer, "bias", None) is not None:
+            layer.bias.assign(0.5 * rng.normal(size=layer.bias.shape))
+    adapter = adapter_for(model, "memory", tmp_path)
+    x = 2 * np.random.default_rng(12).normal(size=(8, 64, 1)).astype(np.float32)
+    targets = np.zeros(8, np.int32)
+    calls = []
+    original = adapter.gradients
+    adapter.gradients = lambda inputs, chosen: calls.append(len(inputs)) or original(inputs, chosen)
+    method = IntegratedGradients(n_steps=3, method=rule, tolerance=tolerance, max_steps=400)
+    out = method.attribute(adapter, x, targets)
+    adapter.gradients = original
+    steps = out["integrated_gradients_steps"]
+    assert len(set(steps)) > 1  # some signals were refined
+    levels = refinement_levels(3, rule, 400).points
+    reached = np.searchsorted(levels, steps)
+    fresh = [levels[0]] + [b - a if rule != "gausslegendre" else b for a, b in itertools.pairwise(levels)]
+    assert sum(calls) == sum(sum(fresh[: r + 1]) for r in reached)
+    for count in set(steps):
+        rows = steps == count
+        fresh_run = IntegratedGradients(n_steps=int(count), method=rule, tolerance=np.inf).attribute(
+            adapter, x[rows], targets[rows]
+        )
+        np.testing.assert_allclose(
+            out["integrated_gradients"][rows], fresh_run["integrated_gradients"], rtol=1e-4, atol=1e-6
+        )
 
 
 def test_gradient_x_input_of_linear_model(tmp_path, linear):
