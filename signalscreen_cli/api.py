@@ -85,7 +85,7 @@ class Explainer:
         if any(plan.params.data_needs() for plan in plans):
             raise UsageError("an Explainer has no data file to take the dataset mean from", "choose another baseline")
         self.adapter = model_spec(self.request).load()
-        self.methods = [plan.build(None) for plan in plans]
+        self.methods = [plan.build(None, self.request.sampling_rate) for plan in plans]
 
     def explain(self, x: Any, target: str | None = None) -> Explanation:
         """Attribute the signals ``x`` (``(L,)``, ``(n, L)`` or ``(n, L, C)``) for ``target`` (the options')."""

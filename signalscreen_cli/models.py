@@ -95,6 +95,7 @@ class ModelAdapter:
         memory_budget: int | None = None,
         jit: bool = False,
         has_layers: bool = True,
+        output_steps: tuple[int, int | None] | None = None,
     ) -> None:
         if len(model.inputs) != 1 or len(model.outputs) != 1:
             raise ModelFileError(
@@ -103,11 +104,13 @@ class ModelAdapter:
             )
         input_shape = tuple(model.inputs[0].shape[1:])
         output_shape = tuple(model.outputs[0].shape[1:])
-        if len(input_shape) not in (1, 2) or len(output_shape) != 1 or output_shape[0] is None:
+        if len(input_shape) not in (1, 2) or len(output_shape) not in (1, 2) or output_shape[-1] is None:
             raise ModelFileError(
                 f"model maps {input_shape} to {output_shape}",
-                "SignalScreen supports inputs (L,) or (L, C) and outputs (K,)",
+                "SignalScreen supports inputs (L,) or (L, C) and outputs (K,) or per step (L', K)",
             )
+        self.output_length = output_shape[0] if len(output_shape) == 2 else None
+        self.output_steps = _check_steps(output_steps, output_shape)
         self.model = model
         self.has_layers = has_layers
         self.jit = jit
@@ -115,7 +118,7 @@ class ModelAdapter:
         self.input_shape: tuple[int | None, int] = (
             (input_shape[0], int(input_shape[1])) if self.takes_channel_axis else (input_shape[0], 1)
         )
-        self.n_outputs = int(output_shape[0])
+        self.n_outputs = int(output_shape[-1])
         if has_layers:
             self.output_activation, self.logit_path, logit_tensor = _find_logits(model)
         else:
@@ -266,15 +269,22 @@ class ModelAdapter:
         return x if self.takes_channel_axis else x[:, :, 0]
 
     def _forward_impl(self, x: tf.Tensor) -> tf.Tensor:
-        return self.model(self._to_model(x), training=False)
+        return self._over_steps(self.model(self._to_model(x), training=False))
 
     def _logits_impl(self, x: tf.Tensor) -> tf.Tensor:
-        return self._logit_model(self._to_model(x), training=False)
+        return self._over_steps(self._logit_model(self._to_model(x), training=False))
+
+    def _over_steps(self, outputs: tf.Tensor) -> tf.Tensor:
+        """A per-step model's outputs ``(n, L', K)`` summed over the target's steps; others as they are."""
+        if self.output_steps is None:
+            return outputs
+        start, stop = self.output_steps
+        return tf.reduce_sum(outputs[:, start:stop, :], axis=1)
 
     def _gradients_impl(self, x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         with tf.GradientTape() as tape:
             tape.watch(x)
-            logits = self._logit_model(self._to_model(x), training=False)
+            logits = self._logits_impl(x)
             chosen = self._target_score(logits, target)
         return tape.gradient(chosen, x), logits
 
@@ -283,7 +293,14 @@ class ModelAdapter:
         return tf.reduce_sum(logits * tf.one_hot(target, self.n_outputs, dtype=logits.dtype))
 
     def _split(self, layer: str) -> Callable[..., tuple[tf.Tensor, tf.Tensor]]:
-        return _split_at(self.model, self._logit_model, layer)
+        """A call giving (activations of ``layer``, logits over the target's steps)."""
+        joint = _split_at(self.model, self._logit_model, layer)
+
+        def split(x: tf.Tensor, training: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
+            activations, logits = joint(x, training=training)
+            return activations, self._over_steps(logits)
+
+        return split
 
     def _layer_calls(self, layer: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
         """Compiled (activations) and (activations, gradients) calls for ``layer``, built once per layer."""
@@ -319,6 +336,24 @@ class ModelAdapter:
     def _concat(self, parts: Iterator[np.ndarray] | list[np.ndarray]) -> np.ndarray:
         parts = list(parts)
         return np.concatenate(parts) if parts else np.zeros((0, self.n_outputs), np.float32)
+
+
+def _check_steps(
+    steps: tuple[int, int | None] | None, output_shape: tuple[int | None, ...]
+) -> tuple[int, int | None] | None:
+    """The output steps a per-step model's target sums over (all when not given); none for a flat output."""
+    if len(output_shape) == 1:
+        if steps is not None:
+            raise MethodNotApplicableError(
+                f"--target CLASS@STEPS: the model's output {output_shape} has no step axis",
+                "give a class index, auto or all",
+            )
+        return None
+    start, stop = steps or (0, None)
+    length = output_shape[0]
+    if length is not None and (start >= length or (stop is not None and stop > length)):
+        raise MethodNotApplicableError(f"--target steps {start}:{stop} are outside the model's {length} output steps")
+    return start, stop
 
 
 def _is_conv(layer: keras.layers.Layer) -> bool:

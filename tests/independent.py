@@ -446,6 +446,48 @@ class Reference:
             out[s] = reference[s, targets[s]] - occluded[:, targets[s]]
         return out
 
+    def spectral_occlusion(self, x, targets, bands: int) -> np.ndarray:
+        """``p_c(x) − p_c(x with the FFT bins of band b zeroed)`` for ``bands`` equal hard-edged bands between 0
+        and the Nyquist frequency (the last band keeps its upper edge), ``(n, B)``; float64 FFTs, one by one."""
+        n, length, _ = x.shape
+        frequencies = np.arange(length // 2 + 1) / length
+        edges = np.linspace(0, 0.5, bands + 1)
+        reference = self.outputs(x)[np.arange(n), targets]
+        out = np.zeros((n, bands))
+        for b in range(bands):
+            inside = (frequencies >= edges[b]) & ((frequencies < edges[b + 1]) | (b == bands - 1))
+            copies = []
+            for s in range(n):
+                spectrum = np.fft.rfft(x[s].astype(np.float64), axis=0)
+                spectrum[inside] = 0
+                copies.append(np.fft.irfft(spectrum, n=length, axis=0))
+            out[:, b] = reference - self.outputs(np.stack(copies))[np.arange(n), targets]
+        return out
+
+    def segment_shapley(self, x, targets, segments: int) -> np.ndarray:
+        """Shapley values ``(n, S)`` of ``segments`` near-equal segments against a zero baseline, as the mean
+        marginal contribution over every order of the segments (Shapley's definition)."""
+        import itertools
+        import math
+
+        n, length, _ = x.shape
+        bounds = np.round(np.linspace(0, length, segments + 1)).astype(int)
+        out = np.zeros((n, segments))
+        for s in range(n):
+            coalitions = list(itertools.product([0, 1], repeat=segments))
+            copies = np.zeros((len(coalitions), *x.shape[1:]), np.float32)
+            for k, held in enumerate(coalitions):
+                for player in np.flatnonzero(held):
+                    copies[k, bounds[player] : bounds[player + 1]] = x[s, bounds[player] : bounds[player + 1]]
+            value = dict(zip(coalitions, self.outputs(copies)[:, targets[s]].astype(np.float64), strict=True))
+            for order in itertools.permutations(range(segments)):
+                held = [0] * segments
+                for player in order:
+                    before = value[tuple(held)]
+                    held[player] = 1
+                    out[s, player] += value[tuple(held)] - before
+        return out / math.factorial(segments)
+
     # ---- class-activation maps ----
     def gradcam(self, x, targets, relu: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Grad-CAM: ``ReLU(Σ_k mean_t(∂logit/∂A_k) A_k)``; (resized to L, raw at the layer's resolution)."""

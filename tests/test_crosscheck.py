@@ -304,6 +304,29 @@ def test_occlusion_per_channel_with_stride(lab, name):
         np.testing.assert_allclose(got[:, centres, channel], full[:, centres], rtol=0, atol=OCCLUSION_ATOL)
 
 
+# ------------------------------------------------------------------------------- frequency and segments
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", MODELS)
+def test_spectral_occlusion_and_segment_shapley_by_hand(lab, name, fmt):
+    zoo, ref = lab.zoo(name), lab.ref(name)
+    adapter = lab.adapter(name, fmt)
+    scale = max(1.0, float(np.abs(ref.outputs(zoo.x)).max()))
+    bands = get_method("spectral_occlusion")(bands=6, band_taper=0.0).attribute(adapter, zoo.x, zoo.targets)
+    expected = lab.expected(name, "spectral_occlusion", 6)
+    assert np.abs(expected).max() > 1e-4, "removing a band changes nothing: a weak test"
+    for channel in range(zoo.x.shape[2]):
+        np.testing.assert_allclose(
+            bands["spectral_occlusion"][:, :, channel], expected, atol=4 * OCCLUSION_ATOL * scale
+        )
+    shapley = get_method("segment_shapley")(segments=4).attribute(adapter, zoo.x, zoo.targets)
+    expected = lab.expected(name, "segment_shapley", 4)
+    assert np.abs(expected).max() > 1e-4
+    np.testing.assert_allclose(shapley["segment_shapley_values"], expected, atol=4 * OCCLUSION_ATOL * scale)
+    assert shapley["segment_shapley_gap"].max() <= 1e-6 * scale
+
+
 # ----------------------------------------------------------------------------------------- CAM methods
 
 

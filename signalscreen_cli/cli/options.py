@@ -56,7 +56,12 @@ MethodParams = option(
     "METHOD.KEY=VALUE",
     "--param",
 )
-Target = option(str, "auto (predicted class), all, or a class index.", METHOD_PANEL, "K")
+Target = option(
+    str,
+    "auto (predicted class), all, or a class index; per-step models: CLASS@START:END sums its steps.",
+    METHOD_PANEL,
+    "K[@A:B]",
+)
 ClassNames = option(str | None, "Comma-separated class names, e.g. N,S,V,F,Q.", OUTPUT_PANEL, "NAMES")
 Key = option(str | None, "Array name inside .npz / dataset inside .h5.", INPUT_PANEL, "NAME")
 LabelColumn = option(int | None, "Column to drop from a CSV, e.g. -1 for a last label column.", INPUT_PANEL, "K")

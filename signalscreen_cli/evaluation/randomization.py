@@ -126,7 +126,8 @@ def randomized_adapters(adapter: Any, seed: int) -> tuple[tuple[str, ...], tuple
             "pass --no-randomization, or give the .keras/.h5 model",
         )
     steps = [
-        (layer, ModelAdapter(model, batch_size=adapter.batch_size)) for layer, model in cascade(adapter.model, seed)
+        (layer, ModelAdapter(model, batch_size=adapter.batch_size, output_steps=adapter.output_steps))
+        for layer, model in cascade(adapter.model, seed)
     ]
     return tuple(layer for layer, _ in steps), tuple(randomized for _, randomized in steps)
 

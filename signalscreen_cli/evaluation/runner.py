@@ -19,7 +19,7 @@ from ..gates import Gate
 from ..outputs import package_versions
 from ..pipeline.plan import Plan
 from ..pipeline.tally import Tally
-from ..request import ExplainRequest
+from ..request import ExplainRequest, split_target
 from .curves import Curves, step_counts
 from .randomization import Randomization
 from .request import EvaluateRequest
@@ -73,7 +73,7 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
     from ..methods.baselines import check_baseline_name
     from ..request import check_request
 
-    if request.explain.target == "all":
+    if split_target(request.explain.target)[0] == "all":
         raise UsageError("--target all is not supported by evaluate, which scores one target per signal")
     if request.baseline == "interp":
         raise UsageError("--baseline interp depends on an occluded window; the curves need a whole-signal baseline")

@@ -51,23 +51,33 @@ class Method:
     entry point's), ``family``, ``paper``, and ``Parameters``, a frozen dataclass of
     :func:`params.param` fields; the first line of its docstring is its summary. ``attribute(adapter, x,
     targets)`` returns named arrays whose first axis is the signal; names listed in ``diagnostics`` are
-    per-signal numbers (e.g. a completeness gap), not maps: never normalised or plotted.
+    per-signal numbers (e.g. a completeness gap), not maps: never normalised or plotted. ``array_kinds`` names
+    maps over another axis than the signal's samples (``segment`` ``(n, S)``, ``band`` ``(n, B, C)``,
+    ``time_frequency`` ``(n, F, T)``) and their coordinates (``axis``); every other array is an
+    ``attribution`` map over the samples.
 
     The constructor takes the parameters as keywords (or a built ``Parameters``) and the data-derived
-    ``dataset_mean``; each parameter is readable as an attribute.
+    ``dataset_mean`` and ``sampling_rate`` (Hz, when known); each parameter is readable as an attribute.
     """
 
     name: ClassVar[str] = ""
     family: ClassVar[str] = ""
     paper: ClassVar[str] = ""
     diagnostics: ClassVar[tuple[str, ...]] = ()
+    array_kinds: ClassVar[dict[str, str]] = {}
     Parameters: ClassVar[type[Parameters]] = Parameters
 
     def __init__(
-        self, params: Parameters | None = None, *, dataset_mean: np.ndarray | None = None, **values: Any
+        self,
+        params: Parameters | None = None,
+        *,
+        dataset_mean: np.ndarray | None = None,
+        sampling_rate: float | None = None,
+        **values: Any,
     ) -> None:
         self.params = params if params is not None else self.Parameters(**values)
         self.dataset_mean = dataset_mean
+        self.sampling_rate = sampling_rate
 
     def __getattr__(self, name: str) -> Any:
         if name == "params":  # not yet set (e.g. while unpickling)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from ..params import PERFORMANCE_PANEL, param
+from ..params import PERFORMANCE_PANEL, Parameters, param
 from .base import Adapter, Method
 from .baselines import BaselineParameters
 
@@ -15,14 +15,20 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class OcclusionParameters(BaselineParameters):
+class ChannelParameters(Parameters):
+    occlude_channels: str = param(
+        "together",
+        "Occlusion and spectral occlusion: together, or each (a map per channel).",
+        choices=("together", "each"),
+    )
+
+
+@dataclass(frozen=True)
+class OcclusionParameters(BaselineParameters, ChannelParameters):
     sliding_window: tuple[int, ...] = param(
         (15,), "Occlusion window width(s), repeatable.", flags=("--window", "-w"), minimum=1, metavar="WIDTH"
     )
     stride: int = param(1, "Occlusion: occlude every k-th position, interpolate between.", minimum=1)
-    occlude_channels: str = param(
-        "together", "Occlusion: together, or each (a map per channel).", choices=("together", "each")
-    )
     perturbations_per_eval: int | None = param(
         None,
         "Occlusion: occluded copies per model call (default: fits 64 MiB, at most 8 batches).",

@@ -13,6 +13,9 @@ from ..methods.base import Adapter, Method
 from ..request import NORMALIZATIONS
 from ..segments import cut, stitch, window_starts
 
+MAP_KINDS = ("attribution", "segment", "band", "time_frequency")
+"""Kinds of arrays that are maps, normalised by ``--normalize``; ``axis``, ``diagnostic`` and ``index`` are not."""
+
 
 @dataclass
 class ChunkResult:
@@ -107,13 +110,19 @@ def attribute_chunk(
         started = time.perf_counter()
         if every_class:
             per_class = [run_method(method, adapter, x, np.full(len(x), k, np.int32)) for k in targets]
-            arrays = {name: np.stack([maps[name] for maps in per_class], axis=1) for name in per_class[0]}
+            arrays = {
+                # a map's axes are the same for every class
+                name: per_class[0][name]
+                if method.array_kinds.get(name) == "axis"
+                else np.stack([maps[name] for maps in per_class], axis=1)
+                for name in per_class[0]
+            }
         else:
             arrays = run_method(method, adapter, x, targets)
         result.seconds[method.name] = time.perf_counter() - started
         for name, values in arrays.items():
-            kind = "diagnostic" if name in method.diagnostics else "attribution"
-            result.arrays[name] = normalize(values, how, every_class) if kind == "attribution" else values
+            kind = "diagnostic" if name in method.diagnostics else method.array_kinds.get(name, "attribution")
+            result.arrays[name] = normalize(values, how, every_class) if kind in MAP_KINDS else values
             result.kinds[name] = kind
             result.parameters[name] = {"method": method.name, "parameters": method.parameters()}
     return result

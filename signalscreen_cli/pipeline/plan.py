@@ -19,7 +19,7 @@ from ..batching import auto_chunk_rows
 from ..clinical.options import ClinicalOptions
 from ..errors import ShapeMismatchError, UsageError
 from ..params import Parameters
-from ..request import ExplainRequest, resolve_methods
+from ..request import ExplainRequest, resolve_methods, split_target
 from ..segments import window_starts
 from ..signals import (
     RowSource,
@@ -54,6 +54,7 @@ class ModelSpec:
     jit: bool = False
     unsafe: bool = False
     custom_objects: Path | None = None
+    output_steps: tuple[int, int | None] | None = None
     memory: Any = field(default=None, repr=False, compare=False)
     """A ``keras.Model`` given in memory (``path`` then names it uniquely)."""
 
@@ -83,7 +84,13 @@ def _load(spec: ModelSpec) -> ModelAdapter:
     if spec.memory is not None:
         from ..models import ModelAdapter
 
-        return ModelAdapter(spec.memory, batch_size=spec.batch_size, memory_budget=spec.memory_budget, jit=spec.jit)
+        return ModelAdapter(
+            spec.memory,
+            batch_size=spec.batch_size,
+            memory_budget=spec.memory_budget,
+            jit=spec.jit,
+            output_steps=spec.output_steps,
+        )
     return load_model(
         spec.path,
         batch_size=spec.batch_size,
@@ -91,6 +98,7 @@ def _load(spec: ModelSpec) -> ModelAdapter:
         jit=spec.jit,
         unsafe=spec.unsafe,
         custom_objects=spec.custom_objects,
+        output_steps=spec.output_steps,
     )
 
 
@@ -148,10 +156,10 @@ class MethodPlan:
     name: str
     params: Parameters
 
-    def build(self, dataset_mean: np.ndarray | None) -> Method:
+    def build(self, dataset_mean: np.ndarray | None, sampling_rate: float | None = None) -> Method:
         from ..methods import get_method
 
-        return get_method(self.name)(self.params, dataset_mean=dataset_mean)
+        return get_method(self.name)(self.params, dataset_mean=dataset_mean, sampling_rate=sampling_rate)
 
 
 @dataclass(frozen=True)
@@ -204,8 +212,8 @@ class Plan:
 
     @property
     def sampling_rate(self) -> float | None:
-        """The input's rate when the reader knows it."""
-        return self.reading.get("sampling_rate")
+        """The input's rate: what the reader knows, else what the user gave."""
+        return self.reading.get("sampling_rate") or self.data.sampling_rate
 
     @property
     def n_chunks(self) -> int:
@@ -216,7 +224,7 @@ class Plan:
         return self.rows[number * self.chunk_rows : (number + 1) * self.chunk_rows]
 
     def build_methods(self) -> list[Method]:
-        return [method.build(self.dataset_mean) for method in self.methods]
+        return [method.build(self.dataset_mean, self.sampling_rate) for method in self.methods]
 
 
 def make_plan(request: ExplainRequest) -> Plan:
@@ -255,7 +263,7 @@ def make_plan(request: ExplainRequest) -> Plan:
         rows=rows,
         chunk_rows=request.chunk_size or auto_chunk_rows(first.shape[1:]),
         methods=methods,
-        target=request.target,
+        target=split_target(request.target)[0],
         normalize=request.normalize,
         segment=request.segment,
         hop=request.hop,
@@ -282,6 +290,7 @@ def model_spec(request: ExplainRequest) -> ModelSpec:
         request.jit,
         request.unsafe_load,
         request.custom_objects,
+        split_target(request.target)[1],
         memory=request.model,
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..outputs import check_destination, class_names, safe_name, staged_output
-from ..request import ExplainRequest, check_request
+from ..request import ExplainRequest, check_request, split_target
 from ..sinks import RunRecord, Sink
 from .executor import Executor, InProcessExecutor
 from .manifest import build_manifest
@@ -89,7 +89,8 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
                 plan, stages=(*plan.stages, WriteMaps(staging / ZARR_FILE, len(plan.rows), plan.chunk_rows, keep))
             )
         if request.write_csv:
-            sinks.append(CsvWriter(staging / "csv", [safe_name(n) for n in names] if request.target == "all" else None))
+            every_class = split_target(request.target)[0] == "all"
+            sinks.append(CsvWriter(staging / "csv", [safe_name(n) for n in names] if every_class else None))
         sinks.append(ManifestWriter(staging))
         if request.plots:
             from ..sinks.plots import PlotKeeper

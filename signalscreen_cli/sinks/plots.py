@@ -10,10 +10,13 @@ import numpy as np
 from .. import interrupts
 from ..outputs import safe_name
 from ..plotting import is_signed, overview_figure, signal_figure, track_figure
-from ..request import ExplainRequest
+from ..request import ExplainRequest, split_target
+from ..spectral_plots import band_figure, time_frequency_figure
 from . import RunRecord, writing
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from ..pipeline.chunks import ChunkResult
 
 
@@ -66,29 +69,60 @@ class PlotKeeper:
         if request.segment:
             self._write_pages(folder / "plots", signals, rows, maps, request)
             return
-        every_class = request.target == "all"
-        signed = {name: is_signed(values) for name, values in maps.items()}
+        every_class = split_target(request.target)[0] == "all"
+        spectral = {name: kind for name, kind in kinds.items() if kind in ("band", "time_frequency")}
+        signed = {name: is_signed(arrays[name]) for name in [*maps, *spectral]}
         targets = np.arange(len(names)) if every_class else arrays["targets"]
         for i, row in enumerate(rows):
             classes = targets if every_class else targets[i : i + 1]
-            for name, values in maps.items():
+            for name in [*maps, *spectral]:
                 for position, target in enumerate(classes):
-                    attribution = values[i, position] if every_class else values[i]
+                    attribution = arrays[name][i, position] if every_class else arrays[name][i]
                     output = float(arrays["predictions"][i, target])
                     title = f"row {row} · {name} · target {names[target]} (output {output:.3f})"
                     stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
                     interrupts.check()
-                    figure = signal_figure(
-                        signals[i], attribution, title, request.sampling_rate, name, signed[name], self.channel_names
-                    )
+                    if name in spectral:
+                        figure = self._spectral(name, spectral[name], signals[i], attribution, arrays, i, title)
+                    else:
+                        figure = signal_figure(
+                            signals[i],
+                            attribution,
+                            title,
+                            request.sampling_rate,
+                            name,
+                            signed[name],
+                            self.channel_names,
+                        )
                     for extension in request.formats:
                         figure.savefig(folder / "plots" / f"{stem}.{extension}", dpi=110)
+        if not maps:
+            return
         shown = arrays["predictions"].argmax(axis=1) if every_class else targets
         picked = {name: values[np.arange(len(rows)), shown] if every_class else values for name, values in maps.items()}
         labels = [f"row {int(r)} ({names[int(t)]})" for r, t in zip(rows, shown, strict=True)]
         overview = overview_figure(signals, picked, labels, signed)
         for extension in request.formats:
             overview.savefig(folder / f"overview.{extension}", dpi=90)
+
+    def _spectral(
+        self,
+        name: str,
+        kind: str,
+        signal: np.ndarray,
+        values: np.ndarray,
+        arrays: dict[str, np.ndarray],
+        i: int,
+        title: str,
+    ) -> Figure:
+        """The band or time-frequency figure of one signal, on the axes its method stored beside the map."""
+        rate, signed = self.request.sampling_rate, is_signed(arrays[name])
+        if kind == "band":
+            return band_figure(
+                signal, values, arrays[f"{name}_edges"][i], title, rate, name, signed, self.channel_names
+            )
+        frequencies, times = arrays[f"{name}_frequencies"][i], arrays[f"{name}_times"][i]
+        return time_frequency_figure(signal, values, frequencies, times, title, rate, name, signed)
 
     def _write_pages(
         self,

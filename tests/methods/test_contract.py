@@ -17,6 +17,7 @@ from signalscreen_cli.params import fields_of
 from tests.zoo import adapter_for, small_cnn
 
 PLUGIN = "finite_difference"
+OTHER_KINDS = {"segment": 2, "band": 3, "time_frequency": 3, "axis": 2}  # kind: number of axes
 QUICK = {"integrated_gradients": {"n_steps": 8, "max_steps": 16}, "smoothgrad": {"noise_samples": 4}}
 
 
@@ -57,6 +58,10 @@ def test_attribute_keeps_the_contract(name, request, adapter):
     for array_name, values in first.items():
         assert array_name.startswith(name)
         assert values.shape[0] == 5 and np.isfinite(values).all(), array_name
-        if array_name not in cls.diagnostics and not array_name.endswith("_raw"):
+        kind = cls.array_kinds.get(array_name, "attribution")
+        assert kind in ("attribution", *OTHER_KINDS), array_name
+        if kind == "attribution" and array_name not in cls.diagnostics and not array_name.endswith("_raw"):
             assert values.shape in ((5, 24), (5, 24, 2)), array_name
+        if kind in OTHER_KINDS:
+            assert values.ndim == OTHER_KINDS[kind], array_name
         np.testing.assert_array_equal(values, again[array_name])  # deterministic, random draws included
