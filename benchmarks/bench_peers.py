@@ -1,6 +1,7 @@
 """SignalScreen's ``Explainer`` beside tf-keras-vis on the same in-memory model, the same beats, the same work.
 
-Needs the ``peers`` extra (``pip install -e ".[peers]"``: tf-keras-vis and tf-keras, the Keras 2 it runs on).
+Needs the ``peers`` extra (tf-keras-vis and tf-keras, the Keras 2 it runs on) in a virtual environment of its
+own: tf-keras-vis 0.8.7 installs a top-level ``tests`` package that hides this project's tests.
 1,024 beats, the sample model loaded once (Keras 3, for SignalScreen) and its layers and weights copied into a
 tf-keras twin for tf-keras-vis, checked to predict identically; for each method the median of 5 warm calls of
 each tool, both against the forward(+backward) floor of ``bench_methods.py`` plus the forward pass for the
