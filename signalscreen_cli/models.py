@@ -44,13 +44,8 @@ with _native_stderr_silenced():
 
     tf.config.list_physical_devices()
 
-SQUASHING_ACTIVATIONS = ("softmax", "sigmoid")
-CONV_LAYER_TYPES = (
-    keras.layers.Conv1D,
-    keras.layers.SeparableConv1D,
-    keras.layers.DepthwiseConv1D,
-    keras.layers.Conv1DTranspose,
-)
+from .model_graph import check_steps, find_logits, is_conv, split_at  # noqa: E402 (after TensorFlow's quiet import)
+
 DEFAULT_BATCH_SIZE = None  # chosen per model by batching.auto_batch_size
 # A CAM weighting: (activations, their gradients, an array namespace) -> channel weights (n, K)
 Weighting = Callable[[Any, Any, Any], Any]
@@ -110,7 +105,7 @@ class ModelAdapter:
                 "SignalScreen supports inputs (L,) or (L, C) and outputs (K,) or per step (L', K)",
             )
         self.output_length = output_shape[0] if len(output_shape) == 2 else None
-        self.output_steps = _check_steps(output_steps, output_shape)
+        self.output_steps = check_steps(output_steps, output_shape)
         self.model = model
         self.has_layers = has_layers
         self.jit = jit
@@ -120,7 +115,7 @@ class ModelAdapter:
         )
         self.n_outputs = int(output_shape[-1])
         if has_layers:
-            self.output_activation, self.logit_path, logit_tensor = _find_logits(model)
+            self.output_activation, self.logit_path, logit_tensor = find_logits(model)
         else:
             self.output_activation, logit_tensor = "unknown", model.outputs[0]
             self.logit_path = "SavedModel output used as is (its layers are not visible)"
@@ -131,9 +126,9 @@ class ModelAdapter:
         self._input_spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
         self._target_spec = tf.TensorSpec((None,), tf.int32)
         spec, target_spec = self._input_spec, self._target_spec
-        self._forward = tf.function(self._forward_impl, input_signature=[spec], jit_compile=jit)
-        self._logits = tf.function(self._logits_impl, input_signature=[spec], jit_compile=jit)
-        self._gradients = tf.function(self._gradients_impl, input_signature=[spec, target_spec], jit_compile=jit)
+        self._forward = self._compile(self._forward_impl, spec)
+        self._logits = self._compile(self._logits_impl, spec)
+        self._gradients = self._compile(self._gradients_impl, spec, target_spec)
 
     # ---- public calls, numpy in, numpy out, batched ----
     def predict(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
@@ -194,9 +189,7 @@ class ModelAdapter:
                 resized = tf.image.resize(raw[:, :, None, None], (tf.shape(x)[1], 1), method="bilinear")
                 return raw, resized[:, :, 0, 0]
 
-            self._layer_maps_cache[key] = tf.function(
-                maps, input_signature=[self._input_spec, self._target_spec], jit_compile=self.jit
-            )
+            self._layer_maps_cache[key] = self._compile(maps, self._input_spec, self._target_spec)
         call = self._layer_maps_cache[key]
         raws, resized = [], []
         for start, batch in self._indexed_batches(x):
@@ -225,13 +218,13 @@ class ModelAdapter:
             except (AttributeError, ValueError):
                 shape = ()
             infos.append(
-                LayerInfo(index, layer.name, type(layer).__name__, shape, int(layer.count_params()), _is_conv(layer))
+                LayerInfo(index, layer.name, type(layer).__name__, shape, int(layer.count_params()), is_conv(layer))
             )
         return infos
 
     def conv_layers(self) -> list[str]:
         """Names of the 1D convolution layers, input side first."""
-        return [layer.name for layer in self.model.layers if _is_conv(layer)]
+        return [layer.name for layer in self.model.layers if is_conv(layer)]
 
     def resolve_layer(self, layer: str | int | None) -> str:
         """The layer a CAM method uses: by default the last conv layer; a name or index overrides."""
@@ -265,6 +258,11 @@ class ModelAdapter:
         return name
 
     # ---- internals ----
+    def _compile(self, function: Callable[..., Any], *signature: tf.TensorSpec) -> Callable[..., Any]:
+        """A ``tf.function`` with a fixed signature. No AutoGraph: the calls have no tensor-dependent control
+        flow, and converting them costs about 0.3 s of every fresh process."""
+        return tf.function(function, input_signature=list(signature), jit_compile=self.jit, autograph=False)
+
     def _to_model(self, x: tf.Tensor) -> tf.Tensor:
         return x if self.takes_channel_axis else x[:, :, 0]
 
@@ -294,7 +292,7 @@ class ModelAdapter:
 
     def _split(self, layer: str) -> Callable[..., tuple[tf.Tensor, tf.Tensor]]:
         """A call giving (activations of ``layer``, logits over the target's steps)."""
-        joint = _split_at(self.model, self._logit_model, layer)
+        joint = split_at(self.model, self._logit_model, layer)
 
         def split(x: tf.Tensor, training: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
             activations, logits = joint(x, training=training)
@@ -318,8 +316,8 @@ class ModelAdapter:
                 return acts, tape.gradient(chosen, acts)
 
             self._layer_calls_cache[layer] = (
-                tf.function(activations, input_signature=[spec], jit_compile=self.jit),
-                tf.function(activations_and_gradients, input_signature=[spec, self._target_spec], jit_compile=self.jit),
+                self._compile(activations, spec),
+                self._compile(activations_and_gradients, spec, self._target_spec),
             )
         return self._layer_calls_cache[layer]
 
@@ -336,73 +334,3 @@ class ModelAdapter:
     def _concat(self, parts: Iterator[np.ndarray] | list[np.ndarray]) -> np.ndarray:
         parts = list(parts)
         return np.concatenate(parts) if parts else np.zeros((0, self.n_outputs), np.float32)
-
-
-def _check_steps(
-    steps: tuple[int, int | None] | None, output_shape: tuple[int | None, ...]
-) -> tuple[int, int | None] | None:
-    """The output steps a per-step model's target sums over (all when not given); none for a flat output."""
-    if len(output_shape) == 1:
-        if steps is not None:
-            raise MethodNotApplicableError(
-                f"--target CLASS@STEPS: the model's output {output_shape} has no step axis",
-                "give a class index, auto or all",
-            )
-        return None
-    start, stop = steps or (0, None)
-    length = output_shape[0]
-    if length is not None and (start >= length or (stop is not None and stop > length)):
-        raise MethodNotApplicableError(f"--target steps {start}:{stop} are outside the model's {length} output steps")
-    return start, stop
-
-
-def _is_conv(layer: keras.layers.Layer) -> bool:
-    return isinstance(layer, CONV_LAYER_TYPES)
-
-
-def _activation_name(layer: keras.layers.Layer) -> str | None:
-    if isinstance(layer, keras.layers.Softmax):
-        return "softmax"
-    activation = layer.get_config().get("activation") if hasattr(layer, "activation") else None
-    if isinstance(activation, dict):
-        activation = activation.get("config", {}).get("name") or activation.get("class_name")
-    return activation if isinstance(activation, str) else None
-
-
-def _find_logits(model: keras.Model) -> tuple[str, str, keras.KerasTensor]:
-    """The tensor before the final softmax/sigmoid, and how it was found (recorded in the manifest)."""
-    output = model.outputs[0]
-    last = output._keras_history.operation
-    name = _activation_name(last) or "linear"
-    if name not in SQUASHING_ACTIVATIONS:
-        return name, f"model output used as is (final activation: {name})", output
-    if isinstance(last, (keras.layers.Activation, keras.layers.Softmax)):
-        return name, f"cut before the separate {type(last).__name__} layer {last.name!r}", last.input
-    twin = type(last).from_config({**last.get_config(), "activation": "linear", "name": f"{last.name}_logits"})
-    logits = twin(last.input)
-    twin.set_weights(last.get_weights())
-    return name, f"last layer {last.name!r} re-applied with a linear activation instead of {name}", logits
-
-
-def _split_at(model: keras.Model, logit_model: keras.Model, layer: str) -> Callable[..., tuple[tf.Tensor, tf.Tensor]]:
-    """A call returning (activations of ``layer``, logits) in one pass, so gradients between them exist."""
-    if isinstance(model, keras.Sequential):
-        # Sub-models cut from a reloaded Sequential can lose the path between a layer and the output,
-        # so walk the layers by hand: the activations are then the very tensor the logits depend on.
-        layers = list(logit_model.layers)
-        layers = [lay for lay in layers if not isinstance(lay, keras.layers.InputLayer)]
-        names = [lay.name for lay in layers]
-        cut = names.index(layer)
-
-        def sequential_call(x: tf.Tensor, training: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
-            activations = x
-            for lay in layers[: cut + 1]:
-                activations = lay(activations, training=training)
-            out = activations
-            for lay in layers[cut + 1 :]:
-                out = lay(out, training=training)
-            return activations, out
-
-        return sequential_call
-    joint = keras.Model(model.inputs, [model.get_layer(layer).output, logit_model.outputs[0]])
-    return joint
