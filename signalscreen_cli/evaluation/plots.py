@@ -13,7 +13,7 @@ import numpy as np
 
 from .curves import Curves
 from .randomization import Randomization
-from .report import RANDOM
+from .report import RANDOM, REFERENCES
 
 
 def curves_figure(curves: dict[str, Curves], output_label: str) -> Any:
@@ -25,11 +25,14 @@ def curves_figure(curves: dict[str, Curves], output_label: str) -> Any:
     for axes, kind, better in zip(panels, ("deletion", "insertion"), ("lower", "higher"), strict=True):
         for name, curve in curves.items():
             values, aucs = getattr(curve, kind), getattr(curve, f"{kind}_auc")
-            style = {"color": "black", "linestyle": "--", "linewidth": 1.5} if name == RANDOM else {"linewidth": 1.8}
-            label = f"{'random order' if name == RANDOM else name} (AUC {aucs.mean():.3f})"
+            reference = name in REFERENCES
+            dashes = "--" if name == RANDOM else ":"
+            style = {"color": "black", "linestyle": dashes, "linewidth": 1.5} if reference else {"linewidth": 1.8}
+            label = f"{REFERENCES[name].removesuffix(' (reference)') if reference else name} (AUC {aucs.mean():.3f})"
             axes.plot(curve.fractions, values.mean(axis=0), label=label, **style)
         axes.set_title(f"{kind}: {better} area is better", fontsize=10)
-        axes.set_xlabel(f"fraction of positions {'removed' if kind == 'deletion' else 'restored'}")
+        unit = "positions (bands, for band maps)" if any(name == "random bands" for name in curves) else "positions"
+        axes.set_xlabel(f"fraction of {unit} {'removed' if kind == 'deletion' else 'restored'}")
         axes.set_xlim(0, 1)
         axes.grid(alpha=0.3)
         axes.legend(fontsize=8)

@@ -20,6 +20,7 @@ from .curves import Curves
 from .randomization import Randomization
 
 RANDOM = "random"
+REFERENCES = {RANDOM: "random order (reference)", "random bands": "random band order (reference)"}
 COLUMNS = (
     "map",
     "method",
@@ -46,10 +47,10 @@ def summary_rows(
     ig_gaps: dict[str, np.ndarray],
     seconds_per_sample: dict[str, float],
 ) -> list[dict[str, Any]]:
-    """One row per map (averages over signals), then the random-order reference."""
+    """One row per map (averages over signals), then the random-order references."""
     rows = []
     for name, curve in curves.items():
-        method = method_of.get(name, "random order (reference)" if name == RANDOM else name)
+        method = method_of.get(name, REFERENCES.get(name, name))
         checked = randomization is not None and name in randomization.correlations
         gap = ig_gaps.get(name)
         rows.append(
@@ -64,11 +65,12 @@ def summary_rows(
                 "seconds_per_sample": seconds_per_sample.get(method),
             }
         )
-    return [row for row in rows if row["map"] != RANDOM] + [row for row in rows if row["map"] == RANDOM]
+    return [row for row in rows if row["map"] not in REFERENCES] + [row for row in rows if row["map"] in REFERENCES]
 
 
 def curves_section(curves: dict[str, Curves]) -> dict[str, Any]:
-    """Every curve and area, per map, plus means and standard deviations over signals."""
+    """Every curve and area, per map, plus means and standard deviations over signals; a map whose curve
+    steps differ from the section's ``fractions`` (band maps) has its own."""
     first = next(iter(curves.values()))
     section: dict[str, Any] = {"fractions": first.fractions.tolist(), "maps": {}}
     for name, curve in curves.items():
@@ -85,6 +87,8 @@ def curves_section(curves: dict[str, Curves]) -> dict[str, Any]:
                 ("insertion", curve.insertion_auc, curve.insertion),
             )
         }
+        if not np.array_equal(curve.fractions, first.fractions):  # band curves step over bands
+            section["maps"][name]["fractions"] = curve.fractions.tolist()
     return section
 
 
@@ -144,7 +148,7 @@ def best_values(rows: list[dict[str, Any]]) -> dict[str, float]:
     """The best value of each numeric column among the methods (not the random reference), where 2+ exist."""
     best = {}
     for column, key in BETTER.items():
-        values = [row[column] for row in rows if row["map"] != RANDOM and _finite(row[column])]
+        values = [row[column] for row in rows if row["map"] not in REFERENCES and _finite(row[column])]
         if len(values) >= 2:
             best[column] = min(values, key=key)
     return best
@@ -184,7 +188,7 @@ def summary_table(rows: list[dict[str, Any]], title: str) -> Any:
                 cells.append(text + (" *" if column in best and value == best[column] else ""))
             else:
                 cells.append("FAIL" if value == "fail" else str(value))
-        table.add_row(*cells, style="dim" if row["map"] == RANDOM else None)
+        table.add_row(*cells, style="dim" if row["map"] in REFERENCES else None)
     return table
 
 

@@ -20,8 +20,10 @@ from ..outputs import package_versions
 from ..pipeline.plan import Plan
 from ..pipeline.tally import Tally
 from ..request import ExplainRequest, split_target
+from .bands import RANDOM_BANDS, band_fractions
 from .curves import Curves, step_counts
 from .randomization import Randomization
+from .report import REFERENCES
 from .request import EvaluateRequest
 from .scoring import CORRELATION, DELETION, INSERTION, RANDOM, ScoreChunk
 
@@ -170,7 +172,7 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         "seconds_per_sample": seconds_per_sample,
         "timings_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
     }
-    gates = evaluation_gates(request, rows)
+    gates = evaluation_gates(request, rows, scores.reference_of)
     document["gates"] = [asdict(gate) for gate in gates]
     with staged_output(request.explain.out_dir, request.explain.overwrite) as staging, writing(staging):
         report.write_json(staging / "evaluation.json", document)
@@ -187,11 +189,11 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
     return EvaluationResult(request.explain.out_dir, rows, document, scores.curves, scores.randomization, gates)
 
 
-def evaluation_gates(request: EvaluateRequest, rows: list[dict[str, Any]]) -> list[Gate]:
-    """One gate per map and ``--fail-on`` rule."""
+def evaluation_gates(request: EvaluateRequest, rows: list[dict[str, Any]], reference_of: dict[str, str]) -> list[Gate]:
+    """One gate per map and ``--fail-on`` rule; a map's curves are compared with its own random order's."""
     thresholds = gate_thresholds(request)
-    maps = [row for row in rows if row["map"] != RANDOM]
-    chance = next(row for row in rows if row["map"] == RANDOM)
+    maps = [row for row in rows if row["map"] not in REFERENCES]
+    references = {row["map"]: row for row in rows if row["map"] in REFERENCES}
     gates = []
     if "sanity" in thresholds:
         limit = thresholds["sanity"]
@@ -208,10 +210,12 @@ def evaluation_gates(request: EvaluateRequest, rows: list[dict[str, Any]]) -> li
     if "random" in thresholds:
         for row in maps:
             deletion, insertion = row["deletion_auc"], row["insertion_auc"]
+            chance = references[reference_of[row["map"]]]
+            order = REFERENCES[reference_of[row["map"]]].removesuffix(" (reference)")
             gates.append(
                 Gate(
                     row["map"],
-                    "deletion AUC below the random order's",
+                    f"deletion AUC below the {order}'s",
                     deletion,
                     chance["deletion_auc"],
                     deletion < chance["deletion_auc"],
@@ -220,7 +224,7 @@ def evaluation_gates(request: EvaluateRequest, rows: list[dict[str, Any]]) -> li
             gates.append(
                 Gate(
                     row["map"],
-                    "insertion AUC above the random order's",
+                    f"insertion AUC above the {order}'s",
                     insertion,
                     chance["insertion_auc"],
                     insertion > chance["insertion_auc"],
@@ -253,6 +257,8 @@ class Scores:
     method_of: dict[str, str]
     randomization: Randomization | None
     ig_gaps: dict[str, np.ndarray]
+    reference_of: dict[str, str]
+    """The random order each map is judged against: of positions, or of bands for band maps."""
 
 
 def _scores(request: EvaluateRequest, adapter: Any, length: int, arrays: dict[str, np.ndarray], tally: Tally) -> Scores:
@@ -261,18 +267,21 @@ def _scores(request: EvaluateRequest, adapter: Any, length: int, arrays: dict[st
     from .randomization import randomized_adapters, verdict
 
     maps = [name.removeprefix(DELETION) for name in arrays if name.startswith(DELETION)]
-    fractions = step_counts(length, request.steps) / length
-    curves = {
-        name: Curves(
+    positions = step_counts(length, request.steps) / length
+    made = {name: tally.parameters.get(DELETION + name, {}) for name in maps}
+    curves = {}
+    for name in maps:
+        is_band = made[name].get("unit") == "band"
+        fractions = band_fractions(made[name]["parameters"]["bands"], request.steps) if is_band else positions
+        curves[name] = Curves(
             fractions=fractions,
             deletion=arrays[DELETION + name],
             insertion=arrays[INSERTION + name],
             deletion_auc=area(fractions, arrays[DELETION + name]),
             insertion_auc=area(fractions, arrays[INSERTION + name]),
         )
-        for name in maps
-    }
-    method_of = {name: tally.parameters[DELETION + name]["method"] for name in maps if name != RANDOM}
+    method_of = {name: made[name]["method"] for name in maps if name not in REFERENCES}
+    reference_of = {name: RANDOM_BANDS if made[name].get("unit") == "band" else RANDOM for name in method_of}
     randomization = None
     if request.randomization:
         layers, _ = randomized_adapters(adapter, request.curve_baseline.seed)
@@ -283,7 +292,7 @@ def _scores(request: EvaluateRequest, adapter: Any, length: int, arrays: dict[st
         for name, method in method_of.items()
         if method == "integrated_gradients" and "integrated_gradients_delta" in arrays
     }
-    return Scores(arrays, curves, method_of, randomization, ig_gaps)
+    return Scores(arrays, curves, method_of, randomization, ig_gaps, reference_of)
 
 
 def _document(

@@ -70,6 +70,7 @@ class ScoreChunk:
         for name, curve in perturbation_curves(adapter, x, base, targets, rankings, self.steps).items():
             scored.arrays[DELETION + name], scored.arrays[INSERTION + name] = curve.deletion, curve.insertion
             scored.parameters[DELETION + name] = chunk.parameters.get(name, {"method": None})
+        self._band_curves(adapter, chunk, scored)
         scored.seconds["curves"] = time.perf_counter() - started
         if self.randomization:
             started = time.perf_counter()
@@ -79,3 +80,23 @@ class ScoreChunk:
             scored.seconds["randomization"] = time.perf_counter() - started
         scored.kinds.update({name: "score" for name in scored.arrays if name not in scored.kinds})
         return scored
+
+    def _band_curves(self, adapter: Adapter, chunk: ChunkResult, scored: ChunkResult) -> None:
+        """Band deletion/insertion curves of the band maps and of a random band order (``bands``)."""
+        from ..methods.spectral import band_edges, band_weights
+        from .bands import RANDOM_BANDS, band_curves, band_ranking, random_band_ranking
+
+        x, targets = chunk.signals, chunk.arrays["targets"]
+        for name, kind in chunk.kinds.items():
+            if kind != "band":
+                continue
+            made = chunk.parameters[name]
+            p = made["parameters"]
+            weights = band_weights(x.shape[1], band_edges(x.shape[1], p["bands"], p["band_scale"]), p["band_taper"])
+            rankings = {name: band_ranking(chunk.arrays[name])}
+            rankings[RANDOM_BANDS] = random_band_ranking(x, p["bands"], self.seed)
+            for curve_name, curve in band_curves(adapter, x, targets, weights, rankings, self.steps).items():
+                scored.arrays[DELETION + curve_name] = curve.deletion
+                scored.arrays[INSERTION + curve_name] = curve.insertion
+                scored.parameters[DELETION + curve_name] = {**made, "unit": "band"}
+            scored.parameters[DELETION + RANDOM_BANDS]["method"] = None

@@ -86,9 +86,9 @@ def stored_run(request: EvaluateRequest) -> StoredRun:
         if name not in arrays or info.get("method") is None or len(arrays[name]) != n:
             continue
         kind = info.get("kind")
-        if kind == "attribution" and not name.endswith("_raw"):
+        if kind in ("attribution", "band") and not name.endswith("_raw"):
             chosen.append(name)
-        if kind in ("attribution", "diagnostic"):
+        if kind in ("attribution", "band", "diagnostic"):
             kinds[name], parameters[name] = kind, {"method": info["method"], "parameters": info.get("parameters")}
     maker = {name: parameters[name]["method"] for name in chosen}
     if not chosen:
