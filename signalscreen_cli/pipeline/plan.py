@@ -268,9 +268,20 @@ def make_plan(request: ExplainRequest) -> Plan:
             "batch_size": adapter.batch_size,
         },
         source_shape=tuple(int(v) for v in source.shape),
-        row_info={name: values[rows] for name, values in getattr(source, "row_arrays", dict)().items()},
+        row_info={
+            **{name: values[rows] for name, values in getattr(source, "row_arrays", dict)().items()},
+            **labels_info(source, rows, request, adapter.n_outputs),
+        },
         reading=getattr(source, "describe", dict)(),
     )
+
+
+def labels_info(source: RowSource, rows: np.ndarray, request: ExplainRequest, n_outputs: int) -> dict[str, np.ndarray]:
+    """``{"labels": ...}`` when the data has labels (``--label-column``, ``--labels``), else nothing."""
+    from ..labels import row_labels
+
+    labels = row_labels(source, rows, request.labels, n_outputs, request.data_path)
+    return {} if labels is None else {"labels": labels}
 
 
 def model_spec(request: ExplainRequest) -> ModelSpec:
