@@ -67,7 +67,7 @@ def test_bad_labels_are_refused(tmp_path):
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
-def test_shards_keep_their_summaries_and_merge_joins_the_labels(tmp_path):
+def test_merged_shards_summarise_like_one_run(tmp_path):
     for k in (1, 2):
         shard = invoke(
             "explain", MODEL, BEATS, "--labels", LABELS, *FAST, "--samples", "0:30", "--shard", f"{k}/2",
@@ -79,3 +79,15 @@ def test_shards_keep_their_summaries_and_merge_joins_the_labels(tmp_path):
     assert merged.exit_code == 0, merged.output
     with np.load(tmp_path / "m" / "attributions.npz") as arrays:
         np.testing.assert_array_equal(arrays["labels"], np.load(LABELS)[:30])
+    whole = invoke("explain", MODEL, BEATS, "--labels", LABELS, *FAST, "--samples", "0:30", "-o", tmp_path / "w")
+    assert whole.exit_code == 0, whole.output
+    with np.load(tmp_path / "m" / "summary.npz") as joined, np.load(tmp_path / "w" / "summary.npz") as one:
+        assert joined.files == one.files
+        for name in one.files:
+            if name.endswith(("_mean", "_mean_abs", "mean_signal")):  # float64 sums, added in another order
+                np.testing.assert_allclose(joined[name], one[name], rtol=1e-6, atol=1e-9, err_msg=name)
+            else:  # counts, quantiles (exact histogram counts on the same grid), prototypes, examples
+                np.testing.assert_array_equal(joined[name], one[name], err_msg=name)
+    documents = [json.loads((tmp_path / side / "summary.json").read_text()) for side in ("m", "w")]
+    assert [g["prototype_row"] for g in documents[0]["groups"]] == [g["prototype_row"] for g in documents[1]["groups"]]
+    assert documents[0]["labels"] == documents[1]["labels"]
