@@ -141,6 +141,7 @@ def examples(arrays: dict[str, np.ndarray], document: dict[str, Any], rows: np.n
             file_row=int(arrays["example_sample_index"][i]),
             margin=float(arrays["margin"][int(row)]),
             predicted=names[int(arrays["predicted"][int(row)])],
+            true=names[int(arrays["labels"][int(row)])] if "labels" in arrays else None,
             why=why,
         )
         found["alt"] = f"Signal {found['file_row']} ({why}) above a colour strip per map: " + ", ".join(maps) + "."

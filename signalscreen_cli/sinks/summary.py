@@ -231,6 +231,7 @@ class SummarySink:
             "least_sure": least_sure,
             "margin": self.margin,
             "predicted": self.predicted,
+            **({"labels": self.labels} if self.labels is not None else {}),
             "example_rows": rows,
             "example_sample_index": self.sample_index[rows],
         }
