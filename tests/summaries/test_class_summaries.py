@@ -136,3 +136,21 @@ def test_top_segments_are_runs_of_the_largest_positions():
     segments = top_segments(score, share=0.12)
     assert [(s["start"], s["stop"]) for s in segments] == [(10, 14), (30, 32)]
     assert segments[0]["weight"] == pytest.approx(20 / 38)
+
+
+def test_with_every_class_explained_each_signal_counts_with_its_predicted_class_map(tmp_path):
+    run = fixture_run(5)
+    every = np.stack([run["cam"] * (k + 1) for k in range(K)], axis=1)  # (n, K, L): a different map per class
+    sink = SummarySink(tmp_path, N, None, gallery=2)
+    kinds = {"predictions": "index", "cam": "attribution"}
+    for start in range(0, N, 50):
+        part = slice(start, start + 50)
+        arrays = {"predictions": run["predictions"][part], "cam": every[part]}
+        sink.write(start, ChunkResult(np.arange(N)[part], run["signals"][part], arrays, kinds))
+    sink.close(RunRecord({}, {"sample_index": np.arange(N)}, class_names=["a", "b", "c"]))
+    with np.load(tmp_path / SUMMARY_NPZ) as stored:
+        predicted = run["predictions"].argmax(axis=1)
+        for k in range(K):
+            expected = (run["cam"][predicted == k] * (k + 1)).astype(np.float64).mean(axis=0)
+            np.testing.assert_allclose(stored["cam_mean"][k], expected, rtol=1e-6, atol=1e-9)
+        assert stored["example_cam"].shape == (len(stored["example_rows"]), L)
