@@ -12,11 +12,14 @@ import numpy as np
 
 from .errors import UsageError
 from .outputs import safe_name, staged_output, summary
+from .pipeline.chunks import ChunkResult
+from .pipeline.plan import DataSpec, data_spec
 from .results import StoredResult, read_result
-from .sinks import writing
+from .sinks import RunRecord, writing
 from .sinks.arrays import ArrayStore
 from .sinks.csv import CsvWriter
 from .sinks.manifest import write_manifest
+from .sinks.summary import SummarySink
 from .sinks.zarr_store import ZarrStore
 
 RUN_SPECIFIC = ("shard", "out_dir", "overwrite")
@@ -72,10 +75,13 @@ def merge(folders: list[Path], out_dir: Path, overwrite: bool = False) -> dict[s
                 staging / "csv", [safe_name(n) for n in first.manifest["class_names"]] if every_class else None
             )
         extra: dict[str, np.ndarray] = {"sample_index": np.empty(0, np.int64)}
+        summaries = _summary_sink(shards, staging, sum(counts))
         start = 0
         for shard, count in zip(shards, counts, strict=True):
             arrays = shard.arrays()
             rows = arrays.pop("sample_index")
+            if summaries:
+                summaries.add(start, rows, arrays)
             extra["sample_index"] = np.concatenate([extra["sample_index"], rows])
             for name in shared & set(arrays):
                 extra.setdefault(name, arrays.pop(name))
@@ -89,9 +95,44 @@ def merge(folders: list[Path], out_dir: Path, overwrite: bool = False) -> dict[s
         if csv:
             csv.close_files()
         write_manifest(staging, manifest)
+        if summaries:
+            summaries.sink.close(RunRecord(manifest, extra, {}, manifest["class_names"]))
         with writing(staging / "plots"):
             _copy_plots(shards, staging)
     return manifest
+
+
+class _Summaries:
+    """The class summaries of the merged rows: every shard's maps with its signals, read again from the data
+    file (the same file: its SHA-256 is checked), through the sink an explain run uses."""
+
+    def __init__(self, sink: SummarySink, data: DataSpec, kinds: dict[str, str]) -> None:
+        self.sink, self.data, self.kinds, self.source = sink, data, kinds, data.open()
+
+    def add(self, start: int, rows: np.ndarray, arrays: dict[str, np.ndarray]) -> None:
+        if self.sink.labels is not None:
+            self.sink.labels[start : start + len(rows)] = arrays["labels"]
+        signals = self.data.read(self.source, rows)
+        kinds = {name: self.kinds.get(name, "index") for name in arrays}
+        self.sink.write(start, ChunkResult(rows, signals, arrays, kinds))
+
+
+def _summary_sink(shards: list[StoredResult], staging: Path, total: int) -> _Summaries | None:
+    """Summaries when every shard has them and the data file is still the one they were made from."""
+    from .outputs import file_sha256
+
+    if any(shard.summary() is None for shard in shards):
+        return None
+    request = shards[0].request()
+    if request.signals is not None or not request.data_path.exists():
+        return None
+    if file_sha256(request.data_path) != shards[0].manifest["data"]["sha256"]:
+        return None
+    data = data_spec(request)
+    labels = np.zeros(total, np.int64) if "labels" in shards[0].manifest["arrays"] else None
+    sink = SummarySink(staging, total, labels, request.max_plots, request.sampling_rate)
+    kinds = {name: entry["kind"] for name, entry in shards[0].manifest["arrays"].items()}
+    return _Summaries(sink, data, kinds)
 
 
 def _copy_plots(shards: list[StoredResult], staging: Path) -> None:

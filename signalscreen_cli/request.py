@@ -46,8 +46,10 @@ class ExplainRequest:
         ``none``, ``minmax`` or ``maxabs``, applied per sample to the stored arrays.
     key, label_column, samples, nan_policy
         How the signal file is read (see ``signals.read_signals``).
-    write_csv, plots, formats, max_plots, sampling_rate
-        What is written besides ``attributions.npz`` and ``manifest.json``.
+    labels : pathlib.Path or None
+        A ``.npy`` of one class index per row of the file (``--label-column`` values are labels too).
+    write_csv, plots, formats, max_plots, sampling_rate, report
+        What is written besides ``attributions.npz``, ``manifest.json`` and the class summaries.
     batch_size : int or None
         Inputs per compiled model call; ``None`` picks one that fits ``memory_budget``.
     memory_budget : int or None
@@ -87,6 +89,7 @@ class ExplainRequest:
     normalize: str = "none"
     key: str | None = None
     label_column: int | None = None
+    labels: Path | None = None
     samples: str | None = None
     nan_policy: str = "error"
     write_csv: bool = False
@@ -94,6 +97,7 @@ class ExplainRequest:
     formats: tuple[str, ...] = ("png",)
     max_plots: int = 16
     sampling_rate: float | None = None
+    report: bool = False
     batch_size: int | None = None
     memory_budget: int | None = None
     chunk_size: int | None = None

@@ -20,7 +20,7 @@ from .sinks.arrays import ARRAYS_FILE
 from .sinks.manifest import MANIFEST_FILE
 from .sinks.zarr_store import ZARR_FILE, read_zarr
 
-PATH_FIELDS = ("model_path", "data_path", "out_dir", "custom_objects")
+PATH_FIELDS = ("model_path", "data_path", "out_dir", "custom_objects", "labels")
 VERSION_1_OPTIONS = {
     "windows": "sliding_window",
     "baseline": "baselines",
@@ -65,6 +65,19 @@ class StoredResult:
                 return {name: archive[name] for name in archive.files}
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             raise UsageError(f"{self.where}: cannot read {name} ({exc})") from None
+
+    def summary(self) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
+        """``summary.npz`` and ``summary.json`` (the class summaries), or ``None`` where the run has none."""
+        from .sinks.summary import SUMMARY_JSON, SUMMARY_NPZ
+
+        if not (self.folder / SUMMARY_NPZ).is_file() or not (self.folder / SUMMARY_JSON).is_file():
+            return None
+        try:
+            with np.load(self.folder / SUMMARY_NPZ, allow_pickle=False) as archive:
+                arrays = {name: archive[name] for name in archive.files}
+            return arrays, json.loads((self.folder / SUMMARY_JSON).read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise UsageError(f"{self.where}: cannot read the class summaries ({exc})") from None
 
     def request(self) -> ExplainRequest:
         """The explain run's request, rebuilt from the manifest's ``parameters`` (fields this version knows)."""

@@ -20,6 +20,7 @@ from .compare import compare
 from .evaluate import evaluate
 from .explain import explain
 from .options import OUTPUT_PANEL, CustomObjects, Debug, ModelArgument, Overwrite, Unsafe
+from .report import report
 
 app = typer.Typer(
     name="signalscreen",
@@ -48,6 +49,7 @@ def main(
 app.command(cls=Command)(explain)
 app.command(cls=Command)(evaluate)
 app.command(cls=Command)(compare)
+app.command(cls=Command)(report)
 
 
 @app.command(cls=Command)

@@ -22,6 +22,9 @@ from .common import (
 )
 from .options import INPUT_PANEL, OUTPUT_PANEL, option
 
+Labels = option(
+    Path | None, "A .npy of each row's true class index; summaries then split by it.", INPUT_PANEL, "FILE.npy"
+)
 Segment = option(int | None, "Cut long recordings into windows of this many samples.", INPUT_PANEL, "N")
 Hop = option(int | None, "Samples between window starts with --segment (default: no overlap).", INPUT_PANEL, "N")
 Shard = option(str | None, "K/N: process the K-th of N row ranges; join with merge.", INPUT_PANEL, "K/N", "--shard")
@@ -53,6 +56,7 @@ def explain(
     data: opt.DataArgument,
     key: opt.Key = None,
     label_column: opt.LabelColumn = None,
+    labels: Labels = None,
     samples: opt.Samples = None,
     nan_policy: opt.NanPolicy = None,
     segment: Segment = None,
@@ -67,6 +71,7 @@ def explain(
     csv: Csv = False,
     store: Store = "npz",
     plots: opt.Plots = True,
+    report: opt.Report = False,
     format: opt.Format = None,
     max_plots: MaxPlots = 16,
     sampling_rate: SamplingRate = None,
@@ -104,6 +109,7 @@ def explain(
             nan_policy=nan_policy or "error",
             write_csv=csv,
             plots=plots,
+            report=report,
             formats=plot_formats(format, plots, ExplainRequest.formats),
             max_plots=max_plots,
             sampling_rate=sampling_rate,
@@ -114,6 +120,7 @@ def explain(
             segment=segment,
             hop=hop,
             shard=shard(shard_spec) if shard_spec else None,
+            labels=labels,
         )
         check_request(request)
         warn_unsafe(unsafe_load)

@@ -64,9 +64,16 @@ Target = option(
 )
 ClassNames = option(str | None, "Comma-separated class names, e.g. N,S,V,F,Q.", OUTPUT_PANEL, "NAMES")
 Key = option(str | None, "Array name inside .npz / dataset inside .h5.", INPUT_PANEL, "NAME")
-LabelColumn = option(int | None, "Column to drop from a CSV, e.g. -1 for a last label column.", INPUT_PANEL, "K")
+LabelColumn = option(int | None, "Label column of a CSV, kept as labels (e.g. -1).", INPUT_PANEL, "K")
 Samples = option(str | None, "Rows to read, e.g. 0:10,42.", INPUT_PANEL, "ROWS")
 NanPolicy = option(str | None, "Non-finite values: error (default), zero or interpolate.", INPUT_PANEL, "POLICY")
+Report = option(
+    bool,
+    "Also write report.html: one page that works offline (see signalscreen report).",
+    OUTPUT_PANEL,
+    None,
+    "--report",
+)
 Plots = option(bool, "Draw plots.", OUTPUT_PANEL, None, "--plots/--no-plots")
 Format = option(str | None, "Plot formats: png (default), svg or png,svg.", OUTPUT_PANEL, "FMT", "--format")
 Quiet = option(bool, "No progress bar or summary.", OUTPUT_PANEL, None, "--quiet", "-q")

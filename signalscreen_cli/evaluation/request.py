@@ -44,6 +44,8 @@ class EvaluateRequest:
     fail_on : tuple of str
         Gates: ``sanity`` (every map passes the randomisation check), ``random`` (every map beats the random
         order on both curves), ``ig-gap=X`` (integrated gradients' mean completeness gap at most X).
+    report : bool
+        Also write ``report.html`` (with the ``--from`` run's class summaries when there is one).
     junit : pathlib.Path or None
         Also write the gates as JUnit XML here.
     """
@@ -59,6 +61,7 @@ class EvaluateRequest:
     formats: tuple[str, ...] = ("png",)
     fail_on: tuple[str, ...] = ()
     junit: Path | None = None
+    report: bool = False
 
     @property
     def curve_baseline(self) -> BaselineParameters:

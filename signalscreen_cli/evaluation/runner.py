@@ -184,6 +184,10 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
             squashed = facts["output_activation"] in ("softmax", "sigmoid")
             label = "target probability" if squashed else "target output"
             write_figures(staging, scores.curves, scores.randomization, request.formats, label)
+        if request.report:
+            from ..report.build import REPORT_FILE, write_report
+
+            write_report(request.from_dir, staging, staging / REPORT_FILE, request.explain.out_dir)
     if request.junit:
         write_junit(request.junit, "evaluate", gates, time.perf_counter() - started)
     return EvaluationResult(request.explain.out_dir, rows, document, scores.curves, scores.randomization, gates)

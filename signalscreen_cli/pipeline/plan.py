@@ -229,15 +229,7 @@ class Plan:
 
 def make_plan(request: ExplainRequest) -> Plan:
     """Check the data against the model and fix everything the run will do."""
-    data = DataSpec(
-        request.data_path,
-        request.key,
-        request.label_column,
-        request.nan_policy,
-        request.clinical,
-        request.sampling_rate,
-        memory=request.signals,
-    )
+    data = data_spec(request)
     source = data.open()
     rows = select_rows(request, source.shape[0])
     model = model_spec(request)
@@ -276,8 +268,32 @@ def make_plan(request: ExplainRequest) -> Plan:
             "batch_size": adapter.batch_size,
         },
         source_shape=tuple(int(v) for v in source.shape),
-        row_info={name: values[rows] for name, values in getattr(source, "row_arrays", dict)().items()},
+        row_info={
+            **{name: values[rows] for name, values in getattr(source, "row_arrays", dict)().items()},
+            **labels_info(source, rows, request, adapter.n_outputs),
+        },
         reading=getattr(source, "describe", dict)(),
+    )
+
+
+def labels_info(source: RowSource, rows: np.ndarray, request: ExplainRequest, n_outputs: int) -> dict[str, np.ndarray]:
+    """``{"labels": ...}`` when the data has labels (``--label-column``, ``--labels``), else nothing."""
+    from ..labels import row_labels
+
+    labels = row_labels(source, rows, request.labels, n_outputs, request.data_path)
+    return {} if labels is None else {"labels": labels}
+
+
+def data_spec(request: ExplainRequest) -> DataSpec:
+    """The signals a request names (or holds, from the Python API)."""
+    return DataSpec(
+        request.data_path,
+        request.key,
+        request.label_column,
+        request.nan_policy,
+        request.clinical,
+        request.sampling_rate,
+        memory=request.signals,
     )
 
 

@@ -81,7 +81,8 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
     names = class_names(request, plan.model_facts["n_outputs"])
     with staged_output(request.out_dir, request.overwrite) as staging:
         sinks: list[Sink] = [array_store(request.store, staging, plan)]
-        if request.store == "zarr" and request.dask and not request.write_csv:
+        maps_stay_remote = request.store == "zarr" and request.dask and not request.write_csv
+        if maps_stay_remote:
             from ..sinks.zarr_store import ZARR_FILE, WriteMaps
 
             keep = request.max_plots if request.plots else 0
@@ -96,6 +97,15 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
             from ..sinks.plots import PlotKeeper
 
             sinks.append(PlotKeeper(staging, request, plan.reading.get("channels")))
+        if not request.segment and not maps_stay_remote:  # summaries need every row's maps here
+            from ..sinks.summary import SummarySink
+
+            labels = plan.row_info.get("labels")
+            sinks.append(SummarySink(staging, len(plan.rows), labels, request.max_plots, request.sampling_rate))
+        if request.report:
+            from ..sinks.report import ReportWriter
+
+            sinks.append(ReportWriter(staging))
         started, executor = time.perf_counter(), executor or executor_for(request)
         plan = replace(plan, stages=(*plan.stages, *remote_stages(sinks, executor)))
         tally = stream(plan, executor, sinks, progress)

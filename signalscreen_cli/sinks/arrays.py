@@ -80,6 +80,14 @@ class ArrayStore:
         self._layout[name] = (shape, dtype, offset)
 
 
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An uncompressed ``.npz`` with fixed timestamps: identical arrays give identical bytes."""
+    with writing(path), zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, values in arrays.items():
+            with _member(archive, name) as target:
+                npy_format.write_array(target, np.asanyarray(values), allow_pickle=False)
+
+
 def _member(archive: zipfile.ZipFile, name: str) -> IO[bytes]:
     info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
     return archive.open(info, "w", force_zip64=True)

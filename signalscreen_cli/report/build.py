@@ -1,0 +1,109 @@
+"""Build ``report.html`` from an explain output folder and/or an evaluate output folder.
+
+The page is one file that works offline: figures are SVG data URIs, styles are inline, there is no script,
+no web font and no link that loads anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..outputs import package_versions
+from ..sinks import writing
+
+REPORT_FILE = "report.html"
+
+
+def report_context(run: Path | None, evaluation: Path | None, evaluation_name: Path | None = None) -> dict[str, Any]:
+    """Everything the template shows (``evaluation_name``: how to name the evaluation folder, when it is
+    still being written elsewhere)."""
+    from ..results import read_result
+    from . import content
+
+    context: dict[str, Any] = {
+        "version": package_versions().get("signalscreen", "unknown"),
+        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "run": None,
+        "evaluation": content.evaluation_section(evaluation, evaluation_name) if evaluation else None,
+    }
+    if run is None:
+        return context
+    stored = read_result(run, str(run))
+    found = stored.summary()
+    context["run"] = content.run_facts(stored)
+    context["warnings"] = content.run_warnings(stored, found[1] if found else None)
+    if context["evaluation"]:
+        context["warnings"] += [
+            f"evaluate: {row['map']} fails the weight-randomisation check (its maps barely change when the "
+            f"model's weights are randomised: rank correlation {row['randomization_correlation']:.2f})"
+            for row in context["evaluation"]["rows"]
+            if row.get("randomization_check") == "fail"
+        ]
+        context["warnings"] += [
+            f"evaluate gate failed: {gate['subject']}: {gate['check']} (measured {gate['value']:.3g})"
+            for gate in context["evaluation"]["gates"]
+            if not gate.get("passed", True)
+        ]
+    if found is None:
+        return context
+    arrays, document = found
+    context["summary"] = document
+    context["classes"] = content.class_sections(arrays, document)
+    context["true_classes"] = content.true_classes(document)
+    labels = document.get("labels")
+    context["labels"] = labels
+    context["misclassified"] = (
+        content.examples(arrays, document, arrays["misclassified_shown"], "misclassified") if labels else []
+    )
+    context["least_sure"] = content.examples(arrays, document, arrays["least_sure"][:6], "least sure")
+    context["gallery"] = content.gallery(arrays, document, arrays["predicted"])
+    return context
+
+
+def render(context: dict[str, Any]) -> str:
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("signalscreen_cli.report", "."),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["number"] = _number
+    return environment.get_template("report.html.j2").render(**context)
+
+
+def write_report(
+    run: Path | None, evaluation: Path | None, destination: Path, evaluation_name: Path | None = None
+) -> Path:
+    """Render the report and write it atomically to ``destination``."""
+    if run is None and evaluation is None:
+        raise UsageError("give an explain output folder, an --evaluation folder, or both")
+    html = render(report_context(run, evaluation, evaluation_name))
+    folder = destination.absolute().parent
+    with writing(destination):
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, staging = tempfile.mkstemp(prefix=f".{destination.name}.", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(html)
+            os.chmod(staging, 0o644)  # mkstemp's 0600 would hide the page from a web server or a colleague
+            os.replace(staging, destination)
+        except BaseException:
+            Path(staging).unlink(missing_ok=True)
+            raise
+    return destination
+
+
+def _number(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{digits}g}" if abs(value) < 1e-3 or abs(value) >= 1e4 else f"{value:.{digits}f}"
+    return str(value)

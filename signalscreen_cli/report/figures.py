@@ -1,0 +1,141 @@
+"""The report's figures: small matplotlib ``Figure`` objects (no pyplot) as SVG data URIs.
+
+Each figure is its own SVG document inside an ``<img>`` (so the ids matplotlib gives clip paths cannot
+clash between figures, and every figure carries ``alt`` text); text stays text (``svg.fonttype: none``,
+drawn in the reader's own sans-serif fonts: nothing is fetched). Colours follow the plots' scales: red–blue
+symmetric around zero for signed maps, dark-is-high for non-negative ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..plotting import colour_scale
+
+STYLE = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "signalscreen",  # the same run gives the same bytes
+    "font.family": "sans-serif",
+    "font.size": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+WIDTH = 6.4
+
+
+def as_data_uri(figure: Figure) -> str:
+    """The figure as an SVG ``data:`` URI (base64), without matplotlib's creation date."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _axis(length: int, rate: float | None) -> tuple[np.ndarray, str]:
+    if rate:
+        return np.arange(length) / rate, "time (s)"
+    return np.arange(length, dtype=float), "sample"
+
+
+def _strip(axes, values: np.ndarray, time: np.ndarray, signed: bool, label: str) -> None:
+    """A one-row heat strip of a map (summed over channels), on the plots' colour scale."""
+    track = values.reshape(len(values), -1).sum(axis=1) if values.ndim > 1 else values
+    norm, cmap = colour_scale(track, signed)
+    step = (time[1] - time[0]) if len(time) > 1 else 1.0
+    axes.imshow(
+        track[None, :],
+        aspect="auto",
+        cmap=cmap,
+        norm=norm,
+        extent=(time[0] - step / 2, time[-1] + step / 2, 0, 1),
+        interpolation="nearest",
+    )
+    axes.set_yticks([])
+    axes.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=7)
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+
+
+def _signal(axes, signal: np.ndarray, time: np.ndarray, colour: str = "0.15") -> None:
+    signal = signal.reshape(len(signal), -1)
+    for channel in range(signal.shape[1]):
+        axes.plot(time, signal[:, channel], color=colour, linewidth=1.0)
+    axes.set_xlim(time[0], time[-1])
+    axes.tick_params(labelbottom=False)
+
+
+def class_map_figure(
+    mean_signal: np.ndarray,
+    mean: np.ndarray,
+    low: np.ndarray,
+    median: np.ndarray,
+    high: np.ndarray,
+    signed: bool,
+    rate: float | None,
+    name: str,
+) -> Figure:
+    """The class-mean signal over its mean-attribution strip, and the mean attribution with its 10–90 % band."""
+    time, label = _axis(len(mean_signal), rate)
+    figure = Figure(figsize=(WIDTH, 2.6))
+    top, strip, bottom = figure.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 0.35, 2]})
+    figure.subplots_adjust(left=0.15, right=0.98, top=0.98, bottom=0.17, hspace=0.12)
+    _signal(top, mean_signal, time)
+    top.set_ylabel("mean signal")
+    _strip(strip, mean, time, signed, name)
+    strip.tick_params(labelbottom=False)
+
+    def flat(values: np.ndarray) -> np.ndarray:
+        return values.reshape(len(values), -1).sum(axis=1) if values.ndim > 1 else values
+
+    bottom.fill_between(time, flat(low), flat(high), color="#9ecae1", linewidth=0, label="10–90 %")
+    bottom.plot(time, flat(median), color="#3182bd", linewidth=0.8, linestyle="--", label="median")
+    bottom.plot(time, flat(mean), color="#08306b", linewidth=1.2, label="mean")
+    if signed:
+        bottom.axhline(0, color="0.6", linewidth=0.5)
+    bottom.set_ylabel("attribution")
+    bottom.set_xlabel(label)
+    bottom.legend(loc="upper right", frameon=False, ncols=3, fontsize=7)
+    return figure
+
+
+def signal_maps_figure(
+    signal: np.ndarray, maps: dict[str, np.ndarray], signed: dict[str, bool], rate: float | None, height: float = 1.6
+) -> Figure:
+    """One signal over a heat strip per map (each strip on its own signal's range, as in the plots)."""
+    time, label = _axis(len(signal), rate)
+    total = height + 0.28 * len(maps)
+    figure = Figure(figsize=(WIDTH, total))
+    axes = figure.subplots(
+        1 + len(maps), 1, sharex=True, gridspec_kw={"height_ratios": [height * 2.5] + [1] * len(maps)}
+    )
+    figure.subplots_adjust(left=0.15, right=0.98, top=1 - 0.06 / total, bottom=0.42 / total, hspace=0.15)
+    axes = np.atleast_1d(axes)
+    _signal(axes[0], signal, time)
+    for row, (name, values) in zip(axes[1:], maps.items(), strict=True):
+        _strip(row, values, time, signed[name], name)
+        row.tick_params(labelbottom=False)
+    axes[-1].tick_params(labelbottom=True)
+    axes[-1].set_xlabel(label)
+    return figure
+
+
+def curves_figure(fractions: Sequence[float], curves: dict[str, dict[str, Sequence[float]]], label: str) -> Figure:
+    """Mean deletion and insertion curves per map (the random order dashed)."""
+    figure = Figure(figsize=(WIDTH, 2.4))
+    panels = figure.subplots(1, 2, sharey=True)
+    figure.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.18, wspace=0.08)
+    for axes, kind in zip(panels, ("deletion", "insertion"), strict=True):
+        for name, entry in curves.items():
+            style = {"linestyle": "--", "color": "0.4"} if name == "random" else {}
+            axes.plot(fractions, entry[kind], label=name, linewidth=1.2, **style)
+        axes.set_title(f"{kind} (mean over signals)", fontsize=8)
+        axes.set_xlabel("fraction of positions changed")
+    panels[0].set_ylabel(label)
+    panels[1].legend(frameon=False, fontsize=7)
+    return figure
