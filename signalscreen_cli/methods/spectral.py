@@ -164,22 +164,30 @@ class FreqRISE(Method):
         window = min(p.stft_window, length)
         frequencies, times, spectra = sp.stft(x, axis=1, **_stft_options(window))  # (n, F, C, T)
         cells = (len(frequencies), len(times))
-        shape = (p.masks, *cells)
-        masks = np.stack([signal_rng(p.seed, s).random(shape, np.float32) < p.mask_probability for s in x])
-        real_atoms, imaginary_atoms = stft_atoms(length, window)
-        # (n, C, F·T): each cell's real and imaginary part, in the atoms' order
-        real = np.moveaxis(spectra.real, 2, 1).reshape(n, channels, -1).astype(np.float32)
-        imaginary = np.moveaxis(spectra.imag, 2, 1).reshape(n, channels, -1).astype(np.float32)
+        masks = np.empty((n, p.masks, *cells), bool)
+        for signal, values in zip(masks, x, strict=True):
+            np.less(signal_rng(p.seed, values).random(signal.shape, np.float32), p.mask_probability, out=signal)
+        atoms, starts = stft_atoms(length, window)
+        frequency_count = cells[0]
+
+        def waveforms(signal: int) -> np.ndarray:
+            """What each kept cell of ``signal`` adds to its frame, every channel: ``(T, F, C·window)``."""
+            z = np.moveaxis(spectra[signal], 1, 2)  # (F, T, C)
+            real = np.einsum("ftc,tfw->tfcw", z.real, atoms[:, :frequency_count])
+            imaginary = np.einsum("ftc,tfw->tfcw", z.imag, atoms[:, frequency_count:])
+            return (real + imaginary).reshape(len(starts), frequency_count, -1).astype(np.float32)
 
         def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
             samples, which = np.divmod(np.arange(block.start, block.stop), p.masks)
-            kept = masks[samples, which].reshape(len(samples), 1, -1)
-            flat = (len(samples) * channels, -1)  # one matrix product for every copy and channel
-            copies = (kept * real[samples]).reshape(flat) @ real_atoms
-            copies += (kept * imaginary[samples]).reshape(flat) @ imaginary_atoms
-            return np.ascontiguousarray(np.moveaxis(copies.reshape(len(samples), channels, length), 1, 2)), targets[
-                samples
-            ]
+            padded = np.zeros((len(samples), channels, length + 2 * window), np.float32)
+            for signal in np.unique(samples):  # a block holds the masks of a few signals
+                rows = np.flatnonzero(samples == signal)
+                kept = np.moveaxis(masks[signal, which[rows]], 2, 0).astype(np.float32)  # (T, k, F)
+                frames = np.matmul(kept, waveforms(signal)).reshape(len(starts), len(rows), channels, window)
+                for frame, start in enumerate(starts):  # overlap-add; the padding takes the frames' overhangs
+                    padded[rows, :, window + start : 2 * window + start] += frames[frame]
+            copies = np.swapaxes(padded[:, :, window : window + length], 1, 2)
+            return np.ascontiguousarray(copies), targets[samples]
 
         outputs = np.empty(n * p.masks, np.float64)
         per_eval = copies_per_call(adapter, length, channels)
@@ -202,18 +210,21 @@ def _stft_options(window: int) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=8)
 def stft_atoms(length: int, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """What one STFT cell of value 1 (and of value i) becomes after the inverse STFT, ``(F·T, length)`` each.
+    """What each frame's cells of value 1, then of value i, become after the inverse STFT, over the ``window``
+    samples the frame covers: ``(T, 2F, window)``, and each frame's first sample (negative for the first).
 
-    The inverse STFT is real-linear, so a masked copy is ``Σ_cells mask · (Re Z · real + Im Z · imaginary)``:
-    two matrix products per block instead of an inverse STFT per copy.
+    The inverse STFT is real-linear and each frame touches only its own window, so a masked copy is one small
+    matrix product per frame and an overlap-add, instead of an inverse STFT per copy.
     """
     import numpy as np
     from scipy import signal as sp
 
     frequencies, times, _ = sp.stft(np.zeros(length), **_stft_options(window))
-    count = len(frequencies) * len(times)
-    impulses = np.eye(count).reshape(count, len(frequencies), len(times))
+    cells = (len(frequencies), len(times))
+    impulses = np.eye(cells[0] * cells[1]).reshape(-1, *cells)
     inverse = {"nperseg": window, "noverlap": window // 2, "boundary": True}
-    real = sp.istft(impulses, **inverse)[1][:, :length]
-    imaginary = sp.istft(1j * impulses, **inverse)[1][:, :length]
-    return real.astype(np.float32), imaginary.astype(np.float32)
+    both = np.concatenate([sp.istft(impulses, **inverse)[1], sp.istft(1j * impulses, **inverse)[1]])
+    both = np.pad(both.reshape(2, *cells, -1), ((0, 0), (0, 0), (0, 0), (window, window)))
+    starts = np.arange(cells[1]) * (window - window // 2) - window // 2  # hop: the window less its overlap
+    atoms = np.stack([both[:, :, t, window + start : 2 * window + start] for t, start in enumerate(starts)])
+    return atoms.reshape(cells[1], 2 * cells[0], window).astype(np.float32), starts

@@ -101,20 +101,25 @@ def test_freqrise_concentrates_on_the_filter_band(band_power):
     assert all(set(np.flatnonzero(inside)) == set(row) for row in top)  # the pass-band bins rank first
 
 
-def test_freqrise_is_the_centred_rise_estimator_on_its_own_masks(tmp_path):
-    model = small_cnn(length=48, outputs=3, seed=4)
-    adapter = adapter_for(model, "memory", tmp_path)
-    x = np.random.default_rng(5).normal(size=(2, 48, 1)).astype(np.float32)
-    targets = np.array([2, 0], np.int32)
-    method = FreqRISE(masks=16, stft_window=16, mask_probability=0.4, seed=7)
-    out = method.attribute(adapter, x, targets)
+@pytest.mark.parametrize(("length", "window"), [(48, 16), (50, 15), (37, 8), (40, 40)])
+def test_freqrise_is_the_centred_rise_estimator_on_its_own_masks(tmp_path, length, window):
     from signalscreen_cli.methods.arrays import signal_rng
 
+    model = small_cnn(length=length, channels=2, outputs=3, seed=4)
+    adapter = adapter_for(model, "memory", tmp_path)
+    x = np.random.default_rng(5).normal(size=(2, length, 2)).astype(np.float32)
+    targets = np.array([2, 0], np.int32)
+    method = FreqRISE(masks=16, stft_window=window, mask_probability=0.4, seed=7)
+    out = method.attribute(adapter, x, targets)
+    options = {"nperseg": window, "noverlap": window // 2}
     for i in range(2):
-        _, _, spectrum = sp.stft(x[i, :, 0], nperseg=16, noverlap=8, boundary="zeros", padded=True)
-        masks = signal_rng(7, x[i]).random((16, *spectrum.shape), np.float32) < 0.4
-        copies = [sp.istft(spectrum * mask, nperseg=16, noverlap=8, boundary=True)[1][:48] for mask in masks]
-        outputs = model.predict(np.array(copies)[:, :, None], verbose=0)[:, targets[i]]
+        spectra = [sp.stft(x[i, :, c], **options, boundary="zeros", padded=True)[2] for c in range(2)]
+        masks = signal_rng(7, x[i]).random((16, *spectra[0].shape), np.float32) < 0.4
+        copies = [
+            np.stack([sp.istft(z * mask, **options, boundary=True)[1][:length] for z in spectra], axis=1)
+            for mask in masks
+        ]  # scipy's inverse STFT, one copy and channel at a time
+        outputs = model.predict(np.array(copies), verbose=0)[:, targets[i]]
         expected = np.tensordot(outputs - outputs.mean(), masks, axes=1) / (16 * 0.4)
         np.testing.assert_allclose(out["freqrise"][i], expected, rtol=1e-4, atol=1e-6)
     alone = method.attribute(adapter, x[1:], targets[1:])["freqrise"]
