@@ -13,16 +13,32 @@ def spearman(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 
     The same as ``scipy.stats.spearmanr`` on each pair (average ranks for ties), for all signals at once.
     """
-    from scipy.stats import rankdata
-
     n = len(first)
-    a = rankdata(np.asarray(first, np.float64).reshape(n, -1), axis=1)
-    b = rankdata(np.asarray(second, np.float64).reshape(n, -1), axis=1)
+    a = average_ranks(np.asarray(first, np.float64).reshape(n, -1))
+    b = average_ranks(np.asarray(second, np.float64).reshape(n, -1))
     a -= a.mean(axis=1, keepdims=True)
     b -= b.mean(axis=1, keepdims=True)
     scale = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(scale > 0, (a * b).sum(axis=1) / scale, np.nan)
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..m of each row of ``values`` ``(n, m)``, tied values sharing their average rank.
+
+    ``scipy.stats.rankdata(values, axis=1)``, without importing ``scipy.stats`` (0.4 s of every run's start).
+    """
+    n, m = values.shape
+    order = np.argsort(values, axis=1, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=1)
+    starts = np.ones((n, m), bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    group = np.cumsum(starts.ravel()) - 1  # every row starts a group, so groups never span rows
+    first = np.flatnonzero(starts.ravel()) % max(m, 1)
+    average = first + (np.bincount(group) + 1) / 2
+    ranks = np.empty((n, m), np.float64)
+    np.put_along_axis(ranks, order, average[group].reshape(n, m), axis=1)
+    return ranks
 
 
 def cosine(first: np.ndarray, second: np.ndarray) -> np.ndarray:
