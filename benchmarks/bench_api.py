@@ -8,24 +8,13 @@ predictions; then the fixed cost of one call, from one signal's saliency against
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 from bench_methods import floor_work
-from common import SAMPLE_MODEL, beats, best_of
+from common import SAMPLE_MODEL, beats, best_of, median_seconds
 
 from signalscreen_cli import Explainer
 from signalscreen_cli.methods import available_methods
-
-
-def median_seconds(repeats: int, work) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,23 +28,12 @@ os.environ["TF_USE_LEGACY_KERAS"] = "1"
 
 import numpy as np
 from bench_methods import floor_work
-from common import SAMPLE_MODEL, beats, best_of
+from common import SAMPLE_MODEL, beats, best_of, median_seconds
 
 from signalscreen_cli import Explainer
 
 if TYPE_CHECKING:
     import keras
-
-
-def median_seconds(repeats: int, work: Callable[[], object]) -> float:
-    """Median wall time of ``repeats`` runs after one warm-up run."""
-    work()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def correlation(a: np.ndarray, b: np.ndarray) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,17 @@ def best_of(repeats: int, work: Callable[[], object]) -> float:
         work()
         times.append(time.perf_counter() - started)
     return min(times)
+
+
+def median_seconds(repeats: int, work: Callable[[], object]) -> float:
+    """Median wall time of ``repeats`` runs after one warm-up run."""
+    work()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def beats(count: int) -> np.ndarray:

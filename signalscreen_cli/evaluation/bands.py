@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..methods.arrays import signal_rng
-from ..perturbation import copies_per_call, perturbed_outputs
-from .curves import Curves, area, step_counts
+from ..perturbation import copies_per_call
+from .curves import Curves, gather_curves, step_counts
 
 RANDOM_BANDS = "random bands"
 
@@ -60,27 +60,8 @@ def band_curves(
         middle_targets = np.broadcast_to(target[None, :, None, None], (2, chunk, len(names), len(inner)))
         return copies, np.concatenate([target, target, middle_targets.reshape(-1)])
 
-    deletion = np.empty((n, len(names), len(counts)), np.float64)
-    insertion = np.empty_like(deletion)
     budget = max(copies_per_call(adapter, length, channels), per_signal)
-    for rows, outputs in perturbed_outputs(adapter, n, build, budget // per_signal):
-        chunk = rows.stop - rows.start
-        full, empty = outputs[:chunk], outputs[chunk : 2 * chunk]
-        middle = outputs[2 * chunk :].reshape(2, chunk, len(names), len(inner))
-        deletion[rows, :, 0], deletion[rows, :, -1] = full[:, None], empty[:, None]
-        insertion[rows, :, 0], insertion[rows, :, -1] = empty[:, None], full[:, None]
-        deletion[rows, :, 1:-1], insertion[rows, :, 1:-1] = middle[0], middle[1]
-    fractions = counts / bands
-    return {
-        name: Curves(
-            fractions,
-            deletion[:, r],
-            insertion[:, r],
-            area(fractions, deletion[:, r]),
-            area(fractions, insertion[:, r]),
-        )
-        for r, name in enumerate(names)
-    }
+    return gather_curves(adapter, n, build, per_signal, budget // per_signal, names, counts / bands)
 
 
 def band_fractions(bands: int, steps: int) -> np.ndarray:

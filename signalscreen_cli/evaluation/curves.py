@@ -107,12 +107,28 @@ def perturbation_curves(
         middle = np.broadcast_to(target[None, :, None, None], (2, chunk, len(names), len(inner)))
         return copies, np.concatenate([target, target, middle.reshape(-1)])
 
-    deletion = np.empty((n, len(names), steps + 1), np.float64)
+    return gather_curves(adapter, n, build, per_signal, budget // per_signal, names, fractions, progress)
+
+
+def gather_curves(
+    adapter: Any,
+    n: int,
+    build: Callable[[slice], tuple[np.ndarray, np.ndarray]],
+    per_signal: int,
+    signals_per_call: int,
+    names: list[str],
+    fractions: np.ndarray,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Curves]:
+    """Every ranking's curves from the copies ``build`` makes of a block of signals: each signal, its fully
+    changed copy, then (removed, restored) copies per ranking and inner step."""
+    inner = len(fractions) - 2
+    deletion = np.empty((n, len(names), len(fractions)), np.float64)
     insertion = np.empty_like(deletion)
-    for rows, outputs in perturbed_outputs(adapter, n, build, budget // per_signal):
+    for rows, outputs in perturbed_outputs(adapter, n, build, signals_per_call):
         chunk = rows.stop - rows.start
         full, empty = outputs[:chunk], outputs[chunk : 2 * chunk]
-        middle = outputs[2 * chunk :].reshape(2, chunk, len(names), len(inner))
+        middle = outputs[2 * chunk :].reshape(2, chunk, len(names), inner)
         deletion[rows, :, 0], deletion[rows, :, -1] = full[:, None], empty[:, None]
         insertion[rows, :, 0], insertion[rows, :, -1] = empty[:, None], full[:, None]
         deletion[rows, :, 1:-1], insertion[rows, :, 1:-1] = middle[0], middle[1]
