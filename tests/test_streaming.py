@@ -165,6 +165,8 @@ def test_json_progress_and_auto_batch_size(tmp_path):
         (["--segment", "187", "--target", "all"], "--segment and --target all contradict"),
         (["--segment", "500"], "--segment 500 must equal the model's input length 187"),
         (["--segment", "187", "--hop", "0"], "--hop must be at least 1, not 0"),
+        (["--segment", "1.5s"], "--segment 1.5s: seconds need the sampling rate"),
+        (["--segment", "187", "--hop", "2.5"], "--hop: '2.5' is not a whole, non-negative number of samples"),
         (["--memory-budget", "lots"], "--memory-budget: cannot read 'lots'"),
         (["--quiet", "--json-progress"], "--quiet and --json-progress contradict"),
     ],
@@ -183,3 +185,16 @@ def test_recording_shorter_than_a_segment(tmp_path):
         app, ["explain", str(MODEL), str(tmp_path / "short.npy"), "-o", str(tmp_path / "o"), "--segment", "187"]
     )
     assert result.exit_code == 5 and "recordings have 150 samples, fewer than one --segment of 187" in result.output
+
+
+def test_windows_in_seconds_equal_windows_in_samples(tmp_path):
+    np.save(tmp_path / "long.npy", np.load(DATA)[:6].astype(np.float32).reshape(1, -1))
+    common = ["explain", str(MODEL), str(tmp_path / "long.npy"), "-m", "saliency", "--no-plots", "-q"]
+    seconds = [*common, "--segment", "1.496s", "--hop", "0.8s", "--sampling-rate", "125", "-o", str(tmp_path / "s")]
+    samples = [*common, "--segment", "187", "--hop", "100", "-o", str(tmp_path / "n")]
+    for argv in (seconds, samples):
+        result = CliRunner().invoke(app, argv)
+        assert result.exit_code == 0, result.output
+    by_seconds, by_samples = arrays_of(tmp_path / "s"), arrays_of(tmp_path / "n")
+    np.testing.assert_array_equal(by_seconds["segment_starts"], by_samples["segment_starts"])
+    np.testing.assert_array_equal(by_seconds["saliency"], by_samples["saliency"])

@@ -25,8 +25,8 @@ from .options import INPUT_PANEL, OUTPUT_PANEL, option
 Labels = option(
     Path | None, "A .npy of each row's true class index; summaries then split by it.", INPUT_PANEL, "FILE.npy"
 )
-Segment = option(int | None, "Cut long recordings into windows of this many samples.", INPUT_PANEL, "N")
-Hop = option(int | None, "Samples between window starts with --segment (default: no overlap).", INPUT_PANEL, "N")
+Segment = option(str | None, "Cut long recordings into windows of N samples (or X seconds: 1.5s).", INPUT_PANEL, "N|Xs")
+Hop = option(str | None, "Between window starts with --segment (default: no overlap).", INPUT_PANEL, "N|Xs")
 Shard = option(str | None, "K/N: process the K-th of N row ranges; join with merge.", INPUT_PANEL, "K/N", "--shard")
 Normalize = option(str, "Stored maps: none, minmax or maxabs (per signal).", OUTPUT_PANEL, "none|minmax|maxabs")
 Csv = option(bool, "Also write each univariate array as CSV.", OUTPUT_PANEL, None, "--csv")
@@ -117,8 +117,8 @@ def explain(
             memory_budget=byte_count(memory_budget) if memory_budget else None,
             chunk_size=chunk_size,
             jit=jit,
-            segment=segment,
-            hop=hop,
+            segment=window_length(segment, "--segment", values.get("resample") or sampling_rate),
+            hop=window_length(hop, "--hop", values.get("resample") or sampling_rate),
             shard=shard(shard_spec) if shard_spec else None,
             labels=labels,
         )
@@ -127,6 +127,17 @@ def explain(
         _run(request, quiet, json_progress)
 
     guarded(debug, work)
+
+
+def window_length(text: str | None, option: str, rate: float | None) -> int | None:
+    """``--segment``/``--hop`` in samples, or in seconds at the rate the windows are cut at."""
+    from ..clinical.options import duration
+
+    if text is None:
+        return None
+    if text.endswith("s") and not rate:
+        raise UsageError(f"{option} {text}: seconds need the sampling rate", "give --sampling-rate (or --resample)")
+    return duration(text, rate or 1.0, option)
 
 
 def _run(request: Any, quiet: bool, json_progress: bool) -> None:
