@@ -16,26 +16,25 @@ ROOT = Path(__file__).parents[1]
 SAMPLE_MODEL = ROOT / "sample_models" / "ecg_cnn.keras"
 
 
-def best_of(repeats: int, work: Callable[[], object]) -> float:
-    """Fastest wall time of ``repeats`` runs after one warm-up run."""
+def wall_times(repeats: int, work: Callable[[], object]) -> list[float]:
+    """Wall times of ``repeats`` runs after one warm-up run."""
     work()
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
         work()
         times.append(time.perf_counter() - started)
-    return min(times)
+    return times
+
+
+def best_of(repeats: int, work: Callable[[], object]) -> float:
+    """Fastest wall time of ``repeats`` runs after one warm-up run."""
+    return min(wall_times(repeats, work))
 
 
 def median_seconds(repeats: int, work: Callable[[], object]) -> float:
     """Median wall time of ``repeats`` runs after one warm-up run."""
-    work()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return statistics.median(wall_times(repeats, work))
 
 
 def beats(count: int) -> np.ndarray:
