@@ -5,22 +5,23 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .errors import UsageError
-from .outputs import safe_name, staged_output, summary
+from .outputs import staged_output, summary
 from .pipeline.chunks import ChunkResult
-from .pipeline.plan import DataSpec, data_spec
+from .pipeline.plan import DataSpec, Plan, data_spec, model_spec
+from .pipeline.run import stream
+from .pipeline.tally import Tally
+from .request import ExplainRequest
 from .results import StoredResult, read_result
 from .sinks import RunRecord, writing
-from .sinks.arrays import ArrayStore
-from .sinks.csv import CsvWriter
-from .sinks.manifest import write_manifest
 from .sinks.summary import SummarySink
-from .sinks.zarr_store import ZarrStore
 
 RUN_SPECIFIC = ("shard", "out_dir", "overwrite")
 
@@ -57,82 +58,101 @@ def _settings(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def merge(folders: list[Path], out_dir: Path, overwrite: bool = False) -> dict[str, Any]:
-    """Concatenate the shards' arrays in row order and combine their manifests; returns the manifest."""
+    """Feed the shards' rows, in shard order, through the sinks of one run; returns the joined manifest."""
+    from .sinks.table import RunOutputs, run_sinks
+
     if not folders:
         raise UsageError("give the shard output folders to merge")
     shards = check_shards([read_result(folder) for folder in folders])
     first = shards[0]
-    counts = [shard.manifest["data"]["signals"] for shard in shards]
-    shared = {name for name, entry in first.manifest["arrays"].items() if entry["shape"][:1] != [counts[0]]}
-    every_class = first.manifest["parameters"].get("target") == "all"
+    request = replace(first.request(), write_csv=(first.folder / "csv").exists(), report=False)
+    executor = StoredShards(shards, _summary_data(shards, request))
+    plan = executor.plan(request)
+    names = [str(name) for name in first.manifest["class_names"]]
     with staged_output(out_dir, overwrite) as staging:
-        store = (
-            ZarrStore(staging, sum(counts), max(counts)) if first.store == "zarr" else ArrayStore(staging, sum(counts))
-        )
-        csv = None
-        if (first.folder / "csv").exists():
-            csv = CsvWriter(
-                staging / "csv", [safe_name(n) for n in first.manifest["class_names"]] if every_class else None
-            )
-        extra: dict[str, np.ndarray] = {"sample_index": np.empty(0, np.int64)}
-        summaries = _summary_sink(shards, staging, sum(counts))
-        start = 0
-        for shard, count in zip(shards, counts, strict=True):
-            arrays = shard.arrays()
-            rows = arrays.pop("sample_index")
-            if summaries:
-                summaries.add(start, rows, arrays)
-            extra["sample_index"] = np.concatenate([extra["sample_index"], rows])
-            for name in shared & set(arrays):
-                extra.setdefault(name, arrays.pop(name))
-                arrays.pop(name, None)
-            store.write_arrays(start, arrays)
-            if csv:
-                csv.write_arrays(arrays, rows)
-            start += count
-        manifest = _combined_manifest(shards, store, extra, out_dir)
-        store.pack(extra)
-        if csv:
-            csv.close_files()
-        write_manifest(staging, manifest)
-        if summaries:
-            summaries.sink.close(RunRecord(manifest, extra, {}, manifest["class_names"]))
+        # the shards' plots are copied, not drawn again; summaries only where the signals can be read again
+        wanted = RunOutputs(staging, replace(request, plots=False), plan, names)
+        sinks = [sink for sink in run_sinks(wanted) if executor.data or not isinstance(sink, SummarySink)]
+        tally = stream(plan, executor, sinks)
+        extra = {"sample_index": plan.rows, **executor.shared}
+        manifest = _combined_manifest(shards, tally, extra, out_dir)
+        record = RunRecord(manifest, extra, tally.kinds, names)
+        for sink in sinks:
+            sink.close(record)
         with writing(staging / "plots"):
             _copy_plots(shards, staging)
     return manifest
 
 
-class _Summaries:
-    """The class summaries of the merged rows: every shard's maps with its signals, read again from the data
-    file (the same file: its SHA-256 is checked), through the sink an explain run uses."""
+class StoredShards:
+    """An executor whose chunks are the shards' stored rows: each shard is one chunk, in shard order.
 
-    def __init__(self, sink: SummarySink, data: DataSpec, kinds: dict[str, str]) -> None:
-        self.sink, self.data, self.kinds, self.source = sink, data, kinds, data.open()
+    Arrays that are not per row (``targets`` with ``--target all``, a method's axes) are the same in every
+    shard and kept once, in ``shared``. ``data`` reads the signals again for the class summaries; without
+    it the chunks carry no signals.
+    """
 
-    def add(self, start: int, rows: np.ndarray, arrays: dict[str, np.ndarray]) -> None:
-        if self.sink.labels is not None:
-            self.sink.labels[start : start + len(rows)] = arrays["labels"]
-        signals = self.data.read(self.source, rows)
-        kinds = {name: self.kinds.get(name, "index") for name in arrays}
-        self.sink.write(start, ChunkResult(rows, signals, arrays, kinds))
+    def __init__(self, shards: list[StoredResult], data: DataSpec | None) -> None:
+        self.shards, self.data = shards, data
+        self.counts = [int(shard.manifest["data"]["signals"]) for shard in shards]
+        arrays = shards[0].manifest["arrays"]
+        self.kinds = {name: entry.get("kind", "index") for name, entry in arrays.items()}
+        self.makers = {
+            name: {"method": entry["method"], "parameters": entry.get("parameters")}
+            for name, entry in arrays.items()
+            if entry.get("method")
+        }
+        self.not_per_row = {name for name, entry in arrays.items() if entry["shape"][:1] != [self.counts[0]]}
+        self.shared: dict[str, np.ndarray] = {}
+
+    def plan(self, request: ExplainRequest) -> Plan:
+        """The merged run's plan: every shard's rows, a shard to a chunk (of the largest shard's size)."""
+        rows = np.concatenate([shard.array("sample_index") for shard in self.shards]).astype(np.int64)
+        labels = (
+            {"labels": np.concatenate([shard.array("labels") for shard in self.shards])}
+            if "labels" in self.kinds
+            else {}
+        )
+        return Plan(
+            model_spec(request),
+            data_spec(request),
+            rows,
+            max(self.counts),
+            (),
+            target=self.shards[0].manifest["parameters"].get("target", "auto"),
+            row_info=labels,
+        )
+
+    def run(self, plan: Plan) -> Iterator[tuple[int, ChunkResult]]:
+        source = self.data.open() if self.data else None
+        start = 0
+        for number, (shard, count) in enumerate(zip(self.shards, self.counts, strict=True)):
+            arrays = shard.arrays()
+            rows = arrays.pop("sample_index")
+            for name in [name for name in arrays if name in self.not_per_row]:
+                self.shared.setdefault(name, arrays.pop(name))
+            signals = self.data.read(source, rows) if self.data and source else np.empty((count, 0, 0), np.float32)
+            kinds = {name: self.kinds.get(name, "index") for name in arrays}
+            makers = {name: maker for name, maker in self.makers.items() if name in arrays}
+            yield number, ChunkResult(rows, signals, arrays, kinds, makers, start=start)
+            start += count
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "stored shards"}
 
 
-def _summary_sink(shards: list[StoredResult], staging: Path, total: int) -> _Summaries | None:
-    """Summaries when every shard has them and the data file is still the one they were made from."""
+def _summary_data(shards: list[StoredResult], request: ExplainRequest) -> DataSpec | None:
+    """The signals to summarise again, when every shard has summaries and the data file is still the one
+    they were made from (its SHA-256 is checked)."""
     from .outputs import file_sha256
 
     if any(shard.summary() is None for shard in shards):
         return None
-    request = shards[0].request()
     if request.signals is not None or not request.data_path.exists():
         return None
     if file_sha256(request.data_path) != shards[0].manifest["data"]["sha256"]:
         return None
-    data = data_spec(request)
-    labels = np.zeros(total, np.int64) if "labels" in shards[0].manifest["arrays"] else None
-    sink = SummarySink(staging, total, labels, request.max_plots, request.sampling_rate)
-    kinds = {name: entry["kind"] for name, entry in shards[0].manifest["arrays"].items()}
-    return _Summaries(sink, data, kinds)
+    return data_spec(request)
 
 
 def _copy_plots(shards: list[StoredResult], staging: Path) -> None:
@@ -146,7 +166,7 @@ def _copy_plots(shards: list[StoredResult], staging: Path) -> None:
 
 
 def _combined_manifest(
-    shards: list[StoredResult], store: ArrayStore | ZarrStore, extra: dict[str, np.ndarray], out_dir: Path
+    shards: list[StoredResult], tally: Tally, extra: dict[str, np.ndarray], out_dir: Path
 ) -> dict[str, Any]:
     manifests = [shard.manifest for shard in shards]
     manifest = json.loads(json.dumps(manifests[0]))
@@ -157,11 +177,12 @@ def _combined_manifest(
     manifest["parameters"]["out_dir"] = str(out_dir)
     manifest["data"]["signals"] = sum(m["data"]["signals"] for m in manifests)
     manifest["parameters"]["shard"] = None
-    shapes = {**store.shapes(), **{name: list(values.shape) for name, values in extra.items()}}
+    shapes = {**tally.shapes(), **{name: list(values.shape) for name, values in extra.items()}}
+    diagnostics = tally.diagnostics()
     for name, entry in manifest["arrays"].items():
         entry["shape"] = shapes[name]
         if entry["kind"] == "diagnostic":
-            entry["summary"] = summary(store.read(name))
+            entry["summary"] = summary(diagnostics[name])
     timings: dict[str, float] = {}
     for shard in manifests:
         for name, seconds in shard["timings_s"].items():

@@ -66,6 +66,18 @@ class StoredResult:
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             raise UsageError(f"{self.where}: cannot read {name} ({exc})") from None
 
+    def array(self, name: str) -> np.ndarray:
+        """One array, read alone (a per-row index such as ``sample_index``)."""
+        try:
+            if self.store == "zarr":
+                from .sinks.zarr_store import import_zarr
+
+                return np.asarray(import_zarr().open_group(self.folder / ZARR_FILE, mode="r")[name][...])
+            with np.load(self.folder / ARRAYS_FILE, allow_pickle=False) as archive:
+                return archive[name]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise UsageError(f"{self.where}: cannot read {name!r} ({type(exc).__name__}: {exc})") from None
+
     def summary(self) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
         """``summary.npz`` and ``summary.json`` (the class summaries), or ``None`` where the run has none."""
         from .sinks.summary import SUMMARY_JSON, SUMMARY_NPZ

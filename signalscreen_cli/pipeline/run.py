@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..outputs import check_destination, class_names, safe_name, staged_output
-from ..request import ExplainRequest, check_request, split_target
+from ..outputs import check_destination, class_names, staged_output
+from ..request import ExplainRequest, check_request
 from ..sinks import RunRecord, Sink
 from .executor import Executor, InProcessExecutor
 from .manifest import build_manifest
@@ -70,8 +70,7 @@ class MemoryResult:
 
 def run(request: ExplainRequest, progress: Progress | None = None, executor: Executor | None = None) -> RunResult:
     """Attribute and write: the whole ``explain`` command. Nothing is left behind if it fails."""
-    from ..sinks.csv import CsvWriter
-    from ..sinks.manifest import ManifestWriter
+    from ..sinks.table import RunOutputs, run_sinks
 
     check_request(request)
     check_destination(request.out_dir, request.overwrite)
@@ -79,34 +78,11 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
     if request.sampling_rate is None and plan.sampling_rate:
         request = replace(request, sampling_rate=plan.sampling_rate)  # plots in seconds, as the header says
     names = class_names(request, plan.model_facts["n_outputs"])
+    executor = executor or executor_for(request)
+    maps_stay_remote = getattr(executor, "remote", False) and request.store == "zarr" and not request.write_csv
     with staged_output(request.out_dir, request.overwrite) as staging:
-        sinks: list[Sink] = [array_store(request.store, staging, plan)]
-        maps_stay_remote = request.store == "zarr" and request.dask and not request.write_csv
-        if maps_stay_remote:
-            from ..sinks.zarr_store import ZARR_FILE, WriteMaps
-
-            keep = request.max_plots if request.plots else 0
-            plan = replace(
-                plan, stages=(*plan.stages, WriteMaps(staging / ZARR_FILE, len(plan.rows), plan.chunk_rows, keep))
-            )
-        if request.write_csv:
-            every_class = split_target(request.target)[0] == "all"
-            sinks.append(CsvWriter(staging / "csv", [safe_name(n) for n in names] if every_class else None))
-        sinks.append(ManifestWriter(staging))
-        if request.plots:
-            from ..sinks.plots import PlotKeeper
-
-            sinks.append(PlotKeeper(staging, request, plan.reading.get("channels")))
-        if not request.segment and not maps_stay_remote:  # summaries need every row's maps here
-            from ..sinks.summary import SummarySink
-
-            labels = plan.row_info.get("labels")
-            sinks.append(SummarySink(staging, len(plan.rows), labels, request.max_plots, request.sampling_rate))
-        if request.report:
-            from ..sinks.report import ReportWriter
-
-            sinks.append(ReportWriter(staging))
-        started, executor = time.perf_counter(), executor or executor_for(request)
+        sinks = run_sinks(RunOutputs(staging, request, plan, names, maps_stay_remote))
+        started = time.perf_counter()
         plan = replace(plan, stages=(*plan.stages, *remote_stages(sinks, executor)))
         tally = stream(plan, executor, sinks, progress)
         manifest = finish(request, plan, tally, sinks, names, executor, time.perf_counter() - started)
@@ -120,17 +96,6 @@ def remote_stages(sinks: list[Sink], executor: Executor) -> tuple[Any, ...]:
         return ()
     keep = max((getattr(sink, "rows_needed", 0) for sink in sinks), default=0)
     return tuple(sink.remote_stage(keep) for sink in sinks if hasattr(sink, "remote_stage"))
-
-
-def array_store(kind: str, folder: Path, plan: Plan) -> Sink:
-    """The array store a run writes: ``npz`` (one ``attributions.npz``) or ``zarr``."""
-    if kind == "zarr":
-        from ..sinks.zarr_store import ZarrStore
-
-        return ZarrStore(folder, len(plan.rows), plan.chunk_rows)
-    from ..sinks.arrays import ArrayStore
-
-    return ArrayStore(folder, len(plan.rows))
 
 
 def executor_for(request: ExplainRequest) -> Executor:

@@ -20,6 +20,7 @@ from . import RunRecord, writing
 
 if TYPE_CHECKING:
     from ..pipeline.chunks import ChunkResult
+    from .table import RunOutputs
 
 ARRAYS_FILE = "attributions.npz"
 
@@ -91,3 +92,7 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
 def _member(archive: zipfile.ZipFile, name: str) -> IO[bytes]:
     info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
     return archive.open(info, "w", force_zip64=True)
+
+
+def for_run(run: RunOutputs) -> ArrayStore:
+    return ArrayStore(run.folder, len(run.plan.rows))

@@ -11,6 +11,7 @@ from . import RunRecord, writing
 
 if TYPE_CHECKING:
     from ..pipeline.chunks import ChunkResult
+    from .table import RunOutputs
 
 NOT_MAPS = ("predictions", "targets", "segment_starts")
 
@@ -59,3 +60,11 @@ class CsvWriter:
                 self._files[name].write("sample_index," + ",".join(f"t{i}" for i in range(values.shape[1])) + "\n")
             table = np.column_stack([sample_index, values])
             np.savetxt(self._files[name], table, delimiter=",", fmt=["%d"] + ["%.7g"] * values.shape[1])
+
+
+def for_run(run: RunOutputs) -> CsvWriter:
+    """Per-class files with ``--target all``, named after the classes."""
+    from ..outputs import safe_name
+
+    every_class = run.plan.target == "all"
+    return CsvWriter(run.folder / "csv", [safe_name(name) for name in run.class_names] if every_class else None)

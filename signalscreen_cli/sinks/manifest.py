@@ -11,6 +11,7 @@ from . import RunRecord, writing
 
 if TYPE_CHECKING:
     from ..pipeline.chunks import ChunkResult
+    from .table import RunOutputs
 
 MANIFEST_FILE = "manifest.json"
 
@@ -32,3 +33,7 @@ class ManifestWriter:
 
     def close(self, record: RunRecord) -> None:
         write_manifest(self.folder, record.manifest)
+
+
+def for_run(run: RunOutputs) -> ManifestWriter:
+    return ManifestWriter(run.folder)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from ..pipeline.chunks import ChunkResult
+    from .table import RunOutputs
 
 
 class PlotKeeper:
@@ -162,3 +163,7 @@ class PlotKeeper:
                     )
                     for extension in request.formats:
                         figure.savefig(folder / f"{row}_{name}_page{number}.{extension}", dpi=100)
+
+
+def for_run(run: RunOutputs) -> PlotKeeper:
+    return PlotKeeper(run.folder, run.request, run.plan.reading.get("channels"))

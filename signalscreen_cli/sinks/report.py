@@ -9,6 +9,7 @@ from . import RunRecord
 
 if TYPE_CHECKING:
     from ..pipeline.chunks import ChunkResult
+    from .table import RunOutputs
 
 
 class ReportWriter:
@@ -25,3 +26,7 @@ class ReportWriter:
         from ..report.build import REPORT_FILE, write_report
 
         write_report(self.folder, None, self.folder / REPORT_FILE)
+
+
+def for_run(run: RunOutputs) -> ReportWriter:
+    return ReportWriter(run.folder)

@@ -29,6 +29,7 @@ from .arrays import ArrayStore, write_npz
 
 if TYPE_CHECKING:
     from ..pipeline.chunks import ChunkResult
+    from .table import RunOutputs
 
 SUMMARY_NPZ = "summary.npz"
 SUMMARY_JSON = "summary.json"
@@ -278,3 +279,8 @@ class SummarySink:
                 ],
             }
         return document
+
+
+def for_run(run: RunOutputs) -> SummarySink:
+    labels = run.plan.row_info.get("labels")
+    return SummarySink(run.folder, len(run.plan.rows), labels, run.request.max_plots, run.request.sampling_rate)

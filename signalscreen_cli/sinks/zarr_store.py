@@ -18,6 +18,7 @@ from . import RunRecord, writing
 
 if TYPE_CHECKING:
     from ..pipeline.chunks import ChunkResult
+    from .table import RunOutputs
 
 ZARR_FILE = "attributions.zarr"
 
@@ -121,3 +122,7 @@ def read_zarr(path: Path) -> dict[str, np.ndarray]:
     """Every array of an ``attributions.zarr`` store, in memory."""
     group = import_zarr().open_group(path, mode="r")
     return {name: np.asarray(group[name][...]) for name in sorted(group.array_keys())}
+
+
+def for_run(run: RunOutputs) -> ZarrStore:
+    return ZarrStore(run.folder, len(run.plan.rows), run.plan.chunk_rows)

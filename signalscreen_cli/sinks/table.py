@@ -1,0 +1,74 @@
+"""The table of an ``explain`` run's sinks: each row says when its sink is wanted and where its builder lives.
+
+``pipeline.run`` loops over :data:`SINKS`; a new output is one module with a ``for_run(outputs)`` builder
+plus one row here. Builders are named by import string, so choosing the sinks imports none of them
+(scikit-learn's scorer table, Click's lazy groups).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..pipeline.plan import Plan
+    from ..request import ExplainRequest
+    from . import Sink
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    """What a sink builds itself from.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+        The staging folder that becomes the output folder.
+    request : ExplainRequest
+        The run's request.
+    plan : Plan
+        The run's plan (rows, chunk size, labels, the reader's account).
+    class_names : list of str
+        A name per model output.
+    maps_stay_remote : bool
+        The maps are written where they are computed (``--dask --store zarr``) and never all come back.
+    """
+
+    folder: Path
+    request: ExplainRequest
+    plan: Plan
+    class_names: list[str]
+    maps_stay_remote: bool = False
+
+
+@dataclass(frozen=True)
+class SinkRow:
+    """One output of a run: its name, when it is wanted, and ``"module:function"`` building its sink."""
+
+    name: str
+    wanted: Callable[[RunOutputs], bool]
+    builder: str
+
+    def build(self, outputs: RunOutputs) -> Sink:
+        module, _, function = self.builder.partition(":")
+        return getattr(importlib.import_module(module, __package__), function)(outputs)
+
+
+SINKS: tuple[SinkRow, ...] = (
+    SinkRow("attributions.npz", lambda run: run.request.store == "npz", ".arrays:for_run"),
+    SinkRow("attributions.zarr", lambda run: run.request.store == "zarr", ".zarr_store:for_run"),
+    SinkRow("csv", lambda run: run.request.write_csv, ".csv:for_run"),
+    SinkRow("manifest.json", lambda run: True, ".manifest:for_run"),
+    SinkRow("plots", lambda run: run.request.plots, ".plots:for_run"),
+    # class summaries read every row's maps, which --dask --store zarr keeps on the workers
+    SinkRow("summary", lambda run: not run.request.segment and not run.maps_stay_remote, ".summary:for_run"),
+    SinkRow("report.html", lambda run: run.request.report, ".report:for_run"),  # last: reads what the others wrote
+)
+
+
+def run_sinks(outputs: RunOutputs) -> list[Sink]:
+    """The sinks the run wants, in table order."""
+    return [row.build(outputs) for row in SINKS if row.wanted(outputs)]
