@@ -1,13 +1,14 @@
 """The one perturbation engine: masked copies → model → the target's output, batched and memory-bounded.
 
-Occlusion, Score-CAM and the deletion/insertion curves describe their perturbations as numbered *cases*
-and a function that builds the copies of a block of cases; the engine walks the blocks, calls the model
-and picks each copy's target output (Captum's ``FeatureAblation`` with ``perturbations_per_eval``).
+Occlusion, Score-CAM, the spectral methods, segment Shapley and the deletion/insertion curves describe
+their perturbations as numbered *cases*, each with a fixed number of copies, and a function that builds the
+copies of a block of cases; the engine sizes the blocks, calls the model and returns every copy's target
+output (Captum's ``FeatureAblation`` with ``perturbations_per_eval``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 
@@ -20,7 +21,9 @@ COPIES_IN_BATCHES = 8
 """Forward passes are cheap: up to this many gradient batches of copies per call."""
 
 Build = Callable[[slice], tuple[np.ndarray, np.ndarray]]
-"""``build(cases) -> (copies (m, L, C), target of each copy (m,))``."""
+"""``build(cases) -> (copies (m, L, C), target of each copy (m,))``, the copies of each case together."""
+Progress = Callable[[int, int], None]
+"""``progress(cases_done, cases_total)``."""
 
 
 def copies_per_call(adapter: Adapter, length: int, channels: int) -> int:
@@ -28,14 +31,26 @@ def copies_per_call(adapter: Adapter, length: int, channels: int) -> int:
     return max(1, min(COPIES_IN_BATCHES * adapter.batch_size, COPY_BYTES // (4 * length * channels)))
 
 
-def perturbed_outputs(
-    adapter: Adapter, cases: int, build: Build, cases_per_call: int, batch_size: int | None = None
-) -> Iterator[tuple[slice, np.ndarray]]:
-    """For each block of at most ``cases_per_call`` cases: the block and its copies' target outputs.
+def perturbed_scores(
+    adapter: Adapter,
+    cases: int,
+    build: Build,
+    shape: tuple[int, int],
+    copies_per_case: int = 1,
+    per_eval: int | None = None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """The target output of every copy, ``(cases, copies_per_case)`` float32, in the order ``build`` makes them.
 
-    ``batch_size`` is passed to ``adapter.predict`` (``None``: the adapter's own).
+    ``shape`` is a copy's ``(L, C)``; at most ``per_eval`` copies (default: :func:`copies_per_call`, never
+    fewer than one case's) exist at once and go through one forward call.
     """
-    for block in batched_rows(cases, cases_per_call):
+    budget = max(per_eval or copies_per_call(adapter, *shape), copies_per_case)
+    scores = np.empty((cases, copies_per_case), np.float32)
+    for block in batched_rows(cases, budget // copies_per_case):
         copies, targets = build(block)
-        outputs = adapter.predict(copies) if batch_size is None else adapter.predict(copies, batch_size=batch_size)
-        yield block, outputs[np.arange(len(copies)), targets]
+        outputs = adapter.predict(copies, batch_size=budget)
+        scores[block] = outputs[np.arange(len(copies)), targets].reshape(-1, copies_per_case)
+        if progress:
+            progress(block.stop, cases)
+    return scores

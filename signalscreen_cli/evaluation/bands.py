@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from ..methods.arrays import signal_rng
-from ..perturbation import copies_per_call
 from .curves import Curves, gather_curves, step_counts
 
 RANDOM_BANDS = "random bands"
@@ -50,18 +49,16 @@ def band_curves(
     per_signal = 2 + 2 * len(names) * len(inner)
 
     def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
-        chunk = block.stop - block.start
+        """Per signal of ``block``: the signal, the zero signal, then (deleted, inserted) per ranking and step."""
         kept = np.einsum("irsb,bf->irsf", taken[block].astype(np.float64), weights)
         removed = np.fft.irfft(spectra[block][:, None, None] * kept[..., None], n=length, axis=3)
         signals = x[block][:, None, None]
-        middle = np.stack([signals - removed, removed]).reshape(-1, length, channels)  # deletion, then insertion
-        copies = np.concatenate([x[block], np.zeros_like(x[block]), middle.astype(np.float32)])
-        target = targets[block]
-        middle_targets = np.broadcast_to(target[None, :, None, None], (2, chunk, len(names), len(inner)))
-        return copies, np.concatenate([target, target, middle_targets.reshape(-1)])
+        middle = np.stack([signals - removed, removed], axis=1).reshape(len(signals), -1, length, channels)
+        ends = np.stack([x[block], np.zeros_like(x[block])], axis=1)
+        copies = np.concatenate([ends, middle.astype(np.float32)], axis=1)
+        return copies.reshape(-1, length, channels), np.repeat(targets[block], per_signal)
 
-    budget = max(copies_per_call(adapter, length, channels), per_signal)
-    return gather_curves(adapter, n, build, per_signal, budget // per_signal, names, counts / bands)
+    return gather_curves(adapter, n, build, per_signal, names, counts / bands, (length, channels))
 
 
 def band_fractions(bands: int, steps: int) -> np.ndarray:

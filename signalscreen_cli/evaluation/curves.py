@@ -25,8 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..perturbation import copies_per_call as default_copies
-from ..perturbation import perturbed_outputs
+from ..perturbation import perturbed_scores
 
 
 @dataclass(frozen=True)
@@ -89,25 +88,21 @@ def perturbation_curves(
     # rank[i, r, p]: where position p comes in ranking r of signal i
     rank = np.stack([np.argsort(np.asarray(rankings[name]), axis=1) for name in names], axis=1)
     per_signal = 2 + 2 * len(names) * len(inner)
-    budget = max(copies_per_call or default_copies(adapter, length, channels), per_signal)
 
     def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
-        """Copies of signals ``block``: every signal, every baseline, then (removed, restored) per ranking
-        and step."""
-        signals, bases, chunk = x[block], baseline[block], len(x[block])
+        """Per signal of ``block``: the signal, its baseline, then (removed, restored) per ranking and step."""
+        signals, bases = x[block], baseline[block]
         changed = (rank[block][:, :, None, :] < inner[None, None, :, None])[..., None]  # (k, R, S-1, L, 1)
-        copies = np.empty((chunk * per_signal, length, channels), np.float32)
-        copies[:chunk], copies[chunk : 2 * chunk] = signals, bases
-        removed, restored = copies[2 * chunk :].reshape(2, chunk, len(names), len(inner), length, channels)
+        copies = np.empty((len(signals), per_signal, length, channels), np.float32)
+        copies[:, 0], copies[:, 1] = signals, bases
+        removed, restored = np.moveaxis(copies[:, 2:].reshape(len(signals), 2, *changed.shape[1:4], channels), 1, 0)
         removed[...] = signals[:, None, None]
         np.copyto(removed, bases[:, None, None], where=changed)
         restored[...] = bases[:, None, None]
         np.copyto(restored, signals[:, None, None], where=changed)
-        target = targets[block]
-        middle = np.broadcast_to(target[None, :, None, None], (2, chunk, len(names), len(inner)))
-        return copies, np.concatenate([target, target, middle.reshape(-1)])
+        return copies.reshape(-1, length, channels), np.repeat(targets[block], per_signal)
 
-    return gather_curves(adapter, n, build, per_signal, budget // per_signal, names, fractions, progress)
+    return gather_curves(adapter, n, build, per_signal, names, fractions, (length, channels), copies_per_call, progress)
 
 
 def gather_curves(
@@ -115,25 +110,28 @@ def gather_curves(
     n: int,
     build: Callable[[slice], tuple[np.ndarray, np.ndarray]],
     per_signal: int,
-    signals_per_call: int,
     names: list[str],
     fractions: np.ndarray,
+    shape: tuple[int, int],
+    copies_per_call: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Curves]:
-    """Every ranking's curves from the copies ``build`` makes of a block of signals: each signal, its fully
+    """Every ranking's curves from the copies ``build`` makes of each signal of a block: the signal, its fully
     changed copy, then (removed, restored) copies per ranking and inner step."""
     inner = len(fractions) - 2
-    deletion = np.empty((n, len(names), len(fractions)), np.float64)
-    insertion = np.empty_like(deletion)
-    for rows, outputs in perturbed_outputs(adapter, n, build, signals_per_call):
-        chunk = rows.stop - rows.start
-        full, empty = outputs[:chunk], outputs[chunk : 2 * chunk]
-        middle = outputs[2 * chunk :].reshape(2, chunk, len(names), inner)
-        deletion[rows, :, 0], deletion[rows, :, -1] = full[:, None], empty[:, None]
-        insertion[rows, :, 0], insertion[rows, :, -1] = empty[:, None], full[:, None]
-        deletion[rows, :, 1:-1], insertion[rows, :, 1:-1] = middle[0], middle[1]
-        if progress:
-            progress("deletion/insertion", rows.stop, n)
+    outputs = perturbed_scores(
+        adapter,
+        n,
+        build,
+        shape,
+        per_signal,
+        copies_per_call,
+        (lambda done, total: progress("deletion/insertion", done, total)) if progress else None,
+    ).astype(np.float64)
+    full, empty = (np.broadcast_to(outputs[:, k, None, None], (n, len(names), 1)) for k in (0, 1))
+    removed, restored = np.moveaxis(outputs[:, 2:].reshape(n, 2, len(names), inner), 1, 0)
+    deletion = np.concatenate([full, removed, empty], axis=2)
+    insertion = np.concatenate([empty, restored, full], axis=2)
     return {
         name: Curves(
             fractions=fractions,

@@ -123,7 +123,7 @@ class ScoreCAM(_LayerMethod):
     def _maps(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> tuple[np.ndarray, ...]:
         import numpy as np
 
-        from ..perturbation import copies_per_call, perturbed_outputs
+        from ..perturbation import perturbed_scores
 
         activations = adapter.layer_activations(x, layer)
         n, _, channels = activations.shape
@@ -136,10 +136,7 @@ class ScoreCAM(_LayerMethod):
             masks = np.divide(masks - low, span, out=np.zeros_like(masks), where=span > 0)
             return x[samples] * masks[:, :, None], targets[samples]
 
-        weights = np.empty((n, channels), np.float32)
-        per_eval = copies_per_call(adapter, x.shape[1], x.shape[2])
-        for block, outputs in perturbed_outputs(adapter, n * channels, build, per_eval, batch_size=per_eval):
-            weights.reshape(-1)[block] = outputs
+        weights = perturbed_scores(adapter, n * channels, build, x.shape[1:]).reshape(n, channels)
         raw = np.einsum("nlk,nk->nl", activations, weights).astype(np.float32)
         if self.relu:
             raw = np.maximum(raw, 0.0)

@@ -99,7 +99,7 @@ class Occlusion(Method):
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from ..perturbation import copies_per_call, perturbed_outputs
+        from ..perturbation import perturbed_scores
         from .arrays import check_inputs
         from .baselines import make_baseline
 
@@ -114,7 +114,6 @@ class Occlusion(Method):
         positions = np.unique(np.r_[np.arange(0, length, p.stride), length - 1])
         groups = channels if p.occlude_channels == "each" else 1
         cases = n * len(positions) * groups  # (signal, position, channel group), signal slowest
-        per_eval = p.perturbations_per_eval or copies_per_call(adapter, length, channels)
         out: dict[str, np.ndarray] = {}
         for width, name in zip(p.sliding_window, self.array_names(), strict=True):
 
@@ -124,11 +123,8 @@ class Occlusion(Method):
                 copies = self._occluded(x, base, samples, positions[where], width, group if groups > 1 else None)
                 return copies, targets[samples]
 
-            scores = np.empty(cases, dtype=np.float32)
-            for block, outputs in perturbed_outputs(adapter, cases, build, per_eval, batch_size=per_eval):
-                samples = np.arange(block.start, block.stop) // (len(positions) * groups)
-                scores[block] = reference[samples] - outputs
-            scores = scores.reshape(n, len(positions), groups)
+            outputs = perturbed_scores(adapter, cases, build, (length, channels), per_eval=p.perturbations_per_eval)
+            scores = reference[:, None, None] - outputs.reshape(n, len(positions), groups)
             if len(positions) < length:
                 everywhere = np.arange(length)
                 scores = np.stack(

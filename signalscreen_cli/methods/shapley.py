@@ -107,7 +107,7 @@ class SegmentShapley(Method):
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from ..perturbation import copies_per_call, perturbed_outputs
+        from ..perturbation import perturbed_scores
         from .arrays import check_inputs, signal_rng
         from .baselines import make_baseline
 
@@ -133,10 +133,7 @@ class SegmentShapley(Method):
             keep = coalitions[samples, which][:, owner][:, :, None]
             return np.where(keep, x[samples], base[samples]), targets[samples]
 
-        values = np.empty(n * per_signal, np.float32)
-        per_eval = copies_per_call(adapter, length, channels)
-        for block, outputs in perturbed_outputs(adapter, n * per_signal, build, per_eval, batch_size=per_eval):
-            values[block] = outputs
+        values = perturbed_scores(adapter, n * per_signal, build, (length, channels))
         values = values.reshape(n, per_signal).astype(np.float64)
         if exact:
             phi, empty, full = exact_shapley(values, p.segments), values[:, 0], values[:, -1]

@@ -84,7 +84,7 @@ class SpectralOcclusion(Method):
         import numpy as np
         from scipy import fft
 
-        from ..perturbation import copies_per_call, perturbed_outputs
+        from ..perturbation import perturbed_scores
         from .arrays import check_inputs
 
         p = self.params
@@ -105,11 +105,9 @@ class SpectralOcclusion(Method):
                 removed *= np.arange(channels)[None, None, :] == group[:, None, None]
             return x[samples] - removed, targets[samples]
 
-        scores = np.empty(n * per_signal, np.float32)
-        per_eval = copies_per_call(adapter, length, channels)
-        for block, outputs in perturbed_outputs(adapter, n * per_signal, build, per_eval, batch_size=per_eval):
-            scores[block] = reference[np.arange(block.start, block.stop) // per_signal] - outputs
-        scores = np.broadcast_to(scores.reshape(n, p.bands, groups), (n, p.bands, channels))
+        outputs = perturbed_scores(adapter, n * per_signal, build, (length, channels))
+        scores = reference[:, None, None] - outputs.reshape(n, p.bands, groups)
+        scores = np.broadcast_to(scores, (n, p.bands, channels))
         return {
             "spectral_occlusion": scores.copy(),
             "spectral_occlusion_edges": np.tile(edges * (self.sampling_rate or 1.0), (n, 1)).astype(np.float32),
@@ -155,7 +153,7 @@ class FreqRISE(Method):
         import numpy as np
         from scipy import signal as sp
 
-        from ..perturbation import copies_per_call, perturbed_outputs
+        from ..perturbation import perturbed_scores
         from .arrays import check_inputs, signal_rng
 
         p = self.params
@@ -189,11 +187,8 @@ class FreqRISE(Method):
             copies = np.swapaxes(padded[:, :, window : window + length], 1, 2)
             return np.ascontiguousarray(copies), targets[samples]
 
-        outputs = np.empty(n * p.masks, np.float64)
-        per_eval = copies_per_call(adapter, length, channels)
-        for block, values in perturbed_outputs(adapter, n * p.masks, build, per_eval, batch_size=per_eval):
-            outputs[block] = values
-        outputs = outputs.reshape(n, p.masks)
+        outputs = perturbed_scores(adapter, n * p.masks, build, (length, channels)).reshape(n, p.masks)
+        outputs = outputs.astype(np.float64)
         centred = outputs - outputs.mean(axis=1, keepdims=True)
         weighted = np.stack([np.tensordot(c, m, axes=1) for c, m in zip(centred, masks, strict=True)])
         rate = self.sampling_rate

@@ -66,7 +66,7 @@ def test_one_step_curves_join_the_end_points():
     class Mean:
         batch_size = 4
 
-        def predict(self, x):
+        def predict(self, x, batch_size=None):
             return np.stack([x.mean(axis=(1, 2)), -x.mean(axis=(1, 2))], axis=1)
 
     x = np.arange(12, dtype=np.float32).reshape(2, 6, 1)
