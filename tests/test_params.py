@@ -51,7 +51,7 @@ def test_bad_values_name_the_option(values, message):
 
 
 def test_cross_field_rules_live_in_the_declaration():
-    with pytest.raises(UsageError, match="'interp' applies to occlusion only, not to integrated_gradients"):
+    with pytest.raises(UsageError, match="applies to occlusion only, not to integrated_gradients"):
         IntegratedGradients.Parameters(baselines="interp")
     assert OcclusionParameters(baselines="interp").baselines == "interp"
     with pytest.raises(UsageError, match="--steps must be between 2 and 32"):

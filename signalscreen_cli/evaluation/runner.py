@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..gates import Gate
+from ..methods.baselines import read_baseline_file
 from ..outputs import package_versions
 from ..pipeline.plan import Plan
 from ..pipeline.tally import Tally
@@ -77,9 +78,7 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
 
     if split_target(request.explain.target)[0] == "all":
         raise UsageError("--target all is not supported by evaluate, which scores one target per signal")
-    if request.baseline == "interp":
-        raise UsageError("--baseline interp depends on an occluded window; the curves need a whole-signal baseline")
-    check_baseline_name(request.baseline, "evaluate")
+    check_baseline_name(request.baseline, "the deletion/insertion curves")
     if request.steps < 1:
         raise UsageError("--steps must be at least 1")
     if not -1 <= request.randomization_threshold <= 1:
@@ -146,7 +145,10 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
     if request.baseline == "dataset-mean" and mean_signal is None:
         mean_signal = plan.data.mean()
     baseline = request.curve_baseline
-    scorer = ScoreChunk(request.steps, baseline, mean_signal, request.randomization, baseline.seed, made.normalize)
+    from_file = None if baseline.baseline_file is None else read_baseline_file(baseline.baseline_file)
+    scorer = ScoreChunk(
+        request.steps, baseline, mean_signal, request.randomization, baseline.seed, made.normalize, from_file
+    )
     plan = replace(plan, stages=(scorer,))
     sink = MemorySink()
     tally = stream(plan, executor, [sink], progress)

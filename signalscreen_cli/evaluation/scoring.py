@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..methods.base import Adapter, Method
-from ..params import Parameters
+from ..methods.baselines import BaselineParameters
 from ..pipeline.chunks import ChunkResult
 from .curves import perturbation_curves
 from .maps import is_input_map, random_ranking, ranking
@@ -30,8 +30,8 @@ class ScoreChunk:
     ----------
     steps : int
         Curve steps.
-    baseline : Parameters
-        The curves' baseline (``methods.baselines.BaselineParameters``).
+    baseline : BaselineParameters
+        The curves' baseline.
     dataset_mean : numpy.ndarray or None
         The file's mean signal, for a ``dataset-mean`` baseline.
     randomization : bool
@@ -40,17 +40,19 @@ class ScoreChunk:
         Seed of the random order and the randomisation.
     normalize : str
         The scaling the maps went through (``explain --normalize``), applied to recomputed maps.
+    baseline_values : numpy.ndarray or None
+        A ``.npy`` baseline, already read.
     """
 
     steps: int
-    baseline: Parameters
+    baseline: BaselineParameters
     dataset_mean: np.ndarray | None = None
     randomization: bool = True
     seed: int = 0
     normalize: str = "none"
+    baseline_values: np.ndarray | None = None
 
     def __call__(self, adapter: Adapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:
-        from ..methods.baselines import make_baseline
         from .randomization import correlations, randomized_adapters
 
         x, targets = chunk.signals, chunk.arrays["targets"]
@@ -63,8 +65,7 @@ class ScoreChunk:
         scored = ChunkResult(chunk.rows, x, kept, {name: chunk.kinds[name] for name in kept}, {}, dict(chunk.seconds))
         scored.arrays["target_output"] = chunk.arrays["predictions"][np.arange(len(x)), targets]
         started = time.perf_counter()
-        p = self.baseline
-        base = make_baseline(p.baselines, x, dataset_mean=self.dataset_mean, seed=p.seed, blur_sigma=p.blur_sigma)
+        base = self.baseline.baseline_of(x, self.dataset_mean, self.baseline_values)
         rankings = {name: ranking(values) for name, values in maps.items()}
         rankings[RANDOM] = random_ranking(x, self.seed)
         for name, curve in perturbation_curves(adapter, x, base, targets, rankings, self.steps).items():

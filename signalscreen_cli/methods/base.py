@@ -57,7 +57,8 @@ class Method:
     ``attribution`` map over the samples.
 
     The constructor takes the parameters as keywords (or a built ``Parameters``) and the data-derived
-    ``dataset_mean`` and ``sampling_rate`` (Hz, when known); each parameter is readable as an attribute.
+    ``dataset_mean``, ``sampling_rate`` (Hz, when known) and ``baseline_values`` (a ``.npy`` baseline, read
+    once by the plan); each parameter is readable as an attribute.
     """
 
     name: ClassVar[str] = ""
@@ -73,11 +74,13 @@ class Method:
         *,
         dataset_mean: np.ndarray | None = None,
         sampling_rate: float | None = None,
+        baseline_values: np.ndarray | None = None,
         **values: Any,
     ) -> None:
         self.params = params if params is not None else self.Parameters(**values)
         self.dataset_mean = dataset_mean
         self.sampling_rate = sampling_rate
+        self.baseline_values = baseline_values
 
     def __getattr__(self, name: str) -> Any:
         if name == "params":  # not yet set (e.g. while unpickling)

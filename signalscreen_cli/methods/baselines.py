@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import SignalFileError, UsageError
 from ..params import RUN_PANEL, Parameters, param
@@ -26,7 +26,14 @@ class Seeded(Parameters):
 
 @dataclass(frozen=True)
 class BaselineParameters(Seeded):
-    """Parameters of a method that replaces the input by a baseline."""
+    """Parameters of a method that replaces the input by a baseline.
+
+    ``user`` names the method in messages; ``window_baselines`` says whether it may use a baseline that
+    depends on an occluded window (``interp``).
+    """
+
+    user: ClassVar[str] = "this method"
+    window_baselines: ClassVar[bool] = False
 
     baselines: str = param(
         "zero",
@@ -37,20 +44,33 @@ class BaselineParameters(Seeded):
     blur_sigma: float = param(5.0, "Gaussian width (samples) of the blur baseline.")
 
     def check(self) -> None:
-        check_baseline_name(self.baselines, "occlusion")
+        check_baseline_name(self.baselines, self.user, self.window_baselines)
         if self.blur_sigma <= 0:
             raise UsageError(f"--blur-sigma must be positive, not {self.blur_sigma}")
 
     def data_needs(self) -> frozenset[str]:
         return frozenset({"dataset_mean"}) if self.baselines == "dataset-mean" else frozenset()
 
+    @property
+    def baseline_file(self) -> Path | None:
+        """The ``.npy`` file the baseline is read from, if it is one."""
+        return Path(self.baselines) if self.baselines.endswith(".npy") else None
 
-def check_baseline_name(kind: str, method: str) -> None:
-    """Accept a menu name or a path to a ``.npy`` file; ``interp`` is for occlusion only."""
+    def baseline_of(
+        self, x: np.ndarray, dataset_mean: np.ndarray | None = None, from_file: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The baseline of each signal of ``x``; ``from_file``: the ``.npy`` baseline, already read."""
+        if from_file is not None:
+            return fit_baseline(from_file, x.shape, self.baselines)
+        return make_baseline(self.baselines, x, dataset_mean=dataset_mean, seed=self.seed, blur_sigma=self.blur_sigma)
+
+
+def check_baseline_name(kind: str, user: str, window_baselines: bool = False) -> None:
+    """Accept a menu name or a path to a ``.npy`` file; ``interp`` only where ``window_baselines``."""
     if kind not in BASELINES and not kind.endswith(".npy"):
         raise UsageError(f"unknown baseline {kind!r}", "choose from: " + ", ".join(BASELINES) + ", or a .npy file")
-    if kind == "interp" and method != "occlusion":
-        raise UsageError(f"baseline 'interp' applies to occlusion only, not to {method}")
+    if kind == "interp" and not window_baselines:
+        raise UsageError(f"--baseline interp fills an occluded window: it applies to occlusion only, not to {user}")
 
 
 def make_baseline(
@@ -84,20 +104,24 @@ def make_baseline(
     if kind == "noise":
         noise = [signal_rng(seed, signal).standard_normal(signal.shape) * signal.std(axis=0) for signal in x]
         return np.asarray(noise, dtype=np.float32).reshape(x.shape)
-    if kind == "interp":
-        raise UsageError("baseline 'interp' applies to occlusion only")
-    return load_baseline_file(Path(kind), x.shape)
+    check_baseline_name(kind, "make_baseline")
+    return fit_baseline(read_baseline_file(Path(kind)), x.shape, kind)
 
 
-def load_baseline_file(path: Path, shape: tuple[int, ...]) -> np.ndarray:
-    """A ``.npy`` baseline of shape ``(L,)`` or ``(L, C)``, the same for every signal, broadcast to ``shape``."""
+def read_baseline_file(path: Path) -> np.ndarray:
+    """A ``.npy`` baseline, float32."""
     import numpy as np
 
     try:
-        values = np.load(path, allow_pickle=False)
+        return np.asarray(np.load(path, allow_pickle=False), dtype=np.float32)
     except (OSError, ValueError) as exc:
         raise SignalFileError(f"{path}: cannot read baseline ({exc})") from exc
-    values = np.asarray(values, dtype=np.float32)
+
+
+def fit_baseline(values: np.ndarray, shape: tuple[int, ...], path: str) -> np.ndarray:
+    """A baseline of shape ``(L,)`` or ``(L, C)``, the same for every signal, broadcast to ``shape``."""
+    import numpy as np
+
     if values.ndim == 1:
         values = values[:, None]
     try:

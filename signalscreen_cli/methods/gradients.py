@@ -64,9 +64,9 @@ class IntegratedGradientsParameters(BaselineParameters):
         1024, "Integrated gradients: most path steps when doubling.", flags=("--ig-max-steps",), minimum=2
     )
 
+    user: ClassVar[str] = "integrated_gradients"
+
     def check(self) -> None:
-        if self.baselines == "interp":
-            raise UsageError("baseline 'interp' applies to occlusion only, not to integrated_gradients")
         super().check()
         if self.tolerance <= 0:
             raise UsageError(f"--ig-tolerance must be positive, not {self.tolerance}")
@@ -98,12 +98,11 @@ class IntegratedGradients(Method):
         import numpy as np
 
         from .arrays import batched_rows, check_inputs
-        from .baselines import make_baseline
         from .quadrature import refinement_levels
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
-        base = make_baseline(p.baselines, x, dataset_mean=self.dataset_mean, seed=p.seed, blur_sigma=p.blur_sigma)
+        base = p.baseline_of(x, self.dataset_mean, self.baseline_values)
         rows = np.arange(len(x))
         difference = adapter.logits(x)[rows, targets] - adapter.logits(base)[rows, targets]
         levels = refinement_levels(p.n_steps, p.method, p.max_steps if np.isfinite(p.tolerance) else p.n_steps)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import UsageError
 from ..params import PERFORMANCE_PANEL, Parameters, param
@@ -25,6 +25,8 @@ class ChannelParameters(Parameters):
 
 @dataclass(frozen=True)
 class OcclusionParameters(BaselineParameters, ChannelParameters):
+    user: ClassVar[str] = "occlusion"
+    window_baselines: ClassVar[bool] = True
     sliding_window: tuple[int, ...] = param(
         (15,), "Occlusion window width(s), repeatable.", flags=("--window", "-w"), minimum=1, metavar="WIDTH"
     )
@@ -101,16 +103,13 @@ class Occlusion(Method):
 
         from ..perturbation import perturbed_scores
         from .arrays import check_inputs
-        from .baselines import make_baseline
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         self._check(x.shape[1])
         n, length, channels = x.shape
         reference = adapter.predict(x)[np.arange(n), targets]
-        base = None
-        if p.baselines != "interp":
-            base = make_baseline(p.baselines, x, dataset_mean=self.dataset_mean, seed=p.seed, blur_sigma=p.blur_sigma)
+        base = None if p.baselines == "interp" else p.baseline_of(x, self.dataset_mean, self.baseline_values)
         positions = np.unique(np.r_[np.arange(0, length, p.stride), length - 1])
         groups = channels if p.occlude_channels == "each" else 1
         cases = n * len(positions) * groups  # (signal, position, channel group), signal slowest

@@ -24,10 +24,7 @@ class SegmentShapleyParameters(BaselineParameters):
         4096, f"Segment Shapley: sampled coalitions per signal above {EXACT_UP_TO} segments (Kernel SHAP).", minimum=8
     )
 
-    def check(self) -> None:
-        if self.baselines == "interp":
-            raise UsageError("baseline 'interp' applies to occlusion only, not to segment_shapley")
-        super().check()
+    user: ClassVar[str] = "segment_shapley"
 
 
 def segment_bounds(length: int, segments: int) -> np.ndarray:
@@ -109,14 +106,13 @@ class SegmentShapley(Method):
 
         from ..perturbation import perturbed_scores
         from .arrays import check_inputs, signal_rng
-        from .baselines import make_baseline
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         n, length, channels = x.shape
         if p.segments > length:
             raise UsageError(f"--segments {p.segments} must be at most the signal length {length}")
-        base = make_baseline(p.baselines, x, dataset_mean=self.dataset_mean, seed=p.seed, blur_sigma=p.blur_sigma)
+        base = p.baseline_of(x, self.dataset_mean, self.baseline_values)
         exact = p.segments <= EXACT_UP_TO
         if exact:
             players = np.arange(2**p.segments)[:, None] >> np.arange(p.segments) & 1

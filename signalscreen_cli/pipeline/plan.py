@@ -151,15 +151,25 @@ class DataSpec:
 
 @dataclass(frozen=True)
 class MethodPlan:
-    """One method to run: its name and validated parameters."""
+    """One method to run: its name, validated parameters and its ``.npy`` baseline, read once here."""
 
     name: str
     params: Parameters
+    baseline_values: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, name: str, params: Parameters) -> MethodPlan:
+        from ..methods.baselines import read_baseline_file
+
+        path = getattr(params, "baseline_file", None)
+        return cls(name, params, None if path is None else read_baseline_file(path))
 
     def build(self, dataset_mean: np.ndarray | None, sampling_rate: float | None = None) -> Method:
         from ..methods import get_method
 
-        return get_method(self.name)(self.params, dataset_mean=dataset_mean, sampling_rate=sampling_rate)
+        return get_method(self.name)(
+            self.params, dataset_mean=dataset_mean, sampling_rate=sampling_rate, baseline_values=self.baseline_values
+        )
 
 
 @dataclass(frozen=True)
@@ -245,7 +255,7 @@ def make_plan(request: ExplainRequest) -> Plan:
         window_starts(first.shape[1], request.segment, request.hop or request.segment)
     else:
         fit_to_model(first, adapter.input_shape, request.data_path, count=len(rows))
-    methods = tuple(MethodPlan(name, params) for name, params in resolve_methods(request))
+    methods = tuple(MethodPlan.of(name, params) for name, params in resolve_methods(request))
     mean = None
     if any("dataset_mean" in method.params.data_needs() for method in methods):
         mean = data.mean()

@@ -121,3 +121,18 @@ def test_each_channel_gets_its_own_map(tmp_path):
     together = Occlusion(sliding_window=(1,)).attribute(adapter, x, np.zeros(2, np.int32))["occlusion_w1"]
     summed = (weights[:, 0].reshape(10, 3) * x).sum(axis=2)
     np.testing.assert_allclose(together, np.repeat(summed[:, :, None], 3, axis=2), rtol=1e-4, atol=1e-5)
+
+
+def test_a_npy_baseline_is_read_once_by_the_plan(tmp_path):
+    from signalscreen_cli.pipeline.plan import MethodPlan
+
+    length = 8
+    w = np.arange(1, length + 1, dtype=np.float64)
+    adapter = adapter_for(build_linear(length, 1, w[:, None], np.array([0.0])), "memory", tmp_path)
+    path = tmp_path / "baseline.npy"
+    np.save(path, np.full(length, 2.0, np.float32))
+    planned = MethodPlan.of("occlusion", Occlusion.Parameters(baselines=str(path), sliding_window=(1,)))
+    path.unlink()  # the method never opens the file again
+    x = np.ones((2, length, 1), np.float32)
+    got = planned.build(None).attribute(adapter, x, np.zeros(2, np.int32))["occlusion_w1"]
+    np.testing.assert_allclose(got[..., 0], np.broadcast_to(w * (1.0 - 2.0), (2, length)), rtol=1e-5)
