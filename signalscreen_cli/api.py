@@ -16,7 +16,7 @@ import numpy as np
 from .errors import UsageError
 from .methods import DEFAULT_METHODS
 from .pipeline import MemoryResult, RunResult, collect, run
-from .request import ExplainRequest, check_request, explain_request, resolve_methods
+from .request import ExplainRequest, check_request, explain_request
 
 
 def request_for(model: Any, data: Any, out: str | Path | None, options: dict[str, Any]) -> ExplainRequest:
@@ -77,12 +77,12 @@ class Explainer:
     """
 
     def __init__(self, model: Any, methods: tuple[str, ...] | list[str] = DEFAULT_METHODS, **options: Any) -> None:
-        from .pipeline.plan import MethodPlan, model_spec
+        from .pipeline.plan import method_plans, model_spec
 
         self.request = request_for(model, np.zeros((1, 1), np.float32), None, {"methods": tuple(methods), **options})
         check_request(self.request)
-        plans = [MethodPlan(name, params) for name, params in resolve_methods(self.request)]
-        if any(plan.params.data_needs() for plan in plans):
+        plans = method_plans(self.request)
+        if any(plan.data_needs() for plan in plans):
             raise UsageError("an Explainer has no data file to take the dataset mean from", "choose another baseline")
         self.adapter = model_spec(self.request).load()
         self.methods = [plan.build(None, self.request.sampling_rate) for plan in plans]

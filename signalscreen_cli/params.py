@@ -124,6 +124,10 @@ class Parameters:
         """Statistics of the whole data file these parameters need (``dataset_mean``)."""
         return frozenset()
 
+    def wrapped(self) -> str | None:
+        """The method whose maps a wrapper's method transforms (``--smooth``), if any."""
+        return None
+
     def as_dict(self) -> dict[str, Any]:
         return {spec.name: getattr(self, spec.name) for spec in fields_of(type(self))}
 

@@ -198,8 +198,8 @@ def check_address(address: str) -> None:
 def resolve_methods(request: ExplainRequest) -> list[tuple[str, Parameters]]:
     """Each chosen method's name and validated parameters: declared defaults, then ``options``, then
     ``method_params``."""
-    from .methods import declared_parameters, get_method
-    from .params import check_value, coerce, fields_of
+    from .methods import declared_parameters
+    from .params import check_value, coerce
 
     declared = declared_parameters()
     for key, value in request.options.items():
@@ -208,19 +208,33 @@ def resolve_methods(request: ExplainRequest) -> list[tuple[str, Parameters]]:
         if value is not None:
             check_value(declared[key], coerce(declared[key], value))
     overrides = parse_method_params(request.method_params, request.methods)
-    resolved = []
-    for name in request.methods:
-        declared = get_method(name).Parameters
-        known = {spec.name for spec in fields_of(declared)}
-        for key in overrides.get(name, {}):
-            if key not in known:
-                raise UsageError(
-                    f"--param {name}.{key}: {name} has no parameter {key!r}",
-                    "its parameters: " + (", ".join(sorted(known)) or "(none)"),
-                )
-        values = {key: value for key, value in request.options.items() if key in known and value is not None}
-        resolved.append((name, declared(**{**values, **overrides.get(name, {})})))
+    resolved = [(name, method_parameters(name, request.options, overrides.get(name, {}))) for name in request.methods]
+    for _, params in resolved:
+        wrapped_method(params, request)
     return resolved
+
+
+def method_parameters(name: str, options: Mapping[str, Any], overrides: Mapping[str, str]) -> Parameters:
+    """The parameters of method ``name``: declared defaults, then the ``options`` it declares, then ``overrides``."""
+    from .methods import get_method
+    from .params import fields_of
+
+    declared = get_method(name).Parameters
+    known = {spec.name for spec in fields_of(declared)}
+    for key in overrides:
+        if key not in known:
+            raise UsageError(
+                f"--param {name}.{key}: {name} has no parameter {key!r}",
+                "its parameters: " + (", ".join(sorted(known)) or "(none)"),
+            )
+    values = {key: value for key, value in options.items() if key in known and value is not None}
+    return declared(**{**values, **overrides})
+
+
+def wrapped_method(params: Parameters, request: ExplainRequest) -> tuple[str, Parameters] | None:
+    """The method a wrapper's parameters name (``--smooth``), with the request's options for it."""
+    inner = params.wrapped()
+    return None if inner is None else (inner, method_parameters(inner, request.options, {}))
 
 
 def parse_method_params(entries: tuple[str, ...], methods: tuple[str, ...]) -> dict[str, dict[str, str]]:

@@ -160,6 +160,8 @@ CASES = [
     (["{MODEL}", "{DATA}", "--baseline", "pink"], USAGE, "unknown baseline 'pink'"),
     (["{MODEL}", "{DATA}", "-m", "integrated_gradients", "--baseline", "interp"], USAGE, "applies to occlusion only"),
     (["{MODEL}", "{DATA}", "--nan-policy", "drop"], USAGE, "--nan-policy must be one of"),
+    (["{MODEL}", "{DATA}", "-m", "smoothgrad", "--smooth", "vargrad"], USAGE, "cannot smooth another one"),
+    (["{MODEL}", "{DATA}", "-m", "vargrad", "--smooth", "lime"], USAGE, "unknown method 'lime'"),
     (["{MODEL}", "{DATA}", "--format", "bmp"], USAGE, "unknown plot format 'bmp'"),
     (["{MODEL}", "{DATA}", "--format", "svg", "--no-plots"], USAGE, "--format and --no-plots contradict"),
     (["{MODEL}", "{DATA}", "--stride", "0"], USAGE, "--stride must be at least 1"),

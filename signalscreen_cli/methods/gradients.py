@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..errors import UsageError
 from ..params import param
 from .base import Adapter, Method
-from .baselines import BaselineParameters, Seeded
+from .baselines import BaselineParameters
 from .quadrature import RULES, RefinementLevels
 
 if TYPE_CHECKING:
@@ -155,72 +155,3 @@ class IntegratedGradients(Method):
         grads, _ = adapter.gradients(path.reshape(-1, *x.shape[1:]), np.repeat(targets[rows], len(alphas)))
         grads = grads.reshape(len(rows), len(alphas), *x.shape[1:])
         return np.stack([np.tensordot(weights, grads, axes=([0], [1])) for weights in levels.weights[level]])
-
-
-@dataclass(frozen=True)
-class SmoothGradParameters(Seeded):
-    noise_samples: int = param(32, "SmoothGrad family: noisy copies per signal.", minimum=1)
-    noise: float = param(0.15, "SmoothGrad family: noise sigma / (max - min) of the signal.", minimum=0)
-
-
-class SmoothGrad(Method):
-    """Mean gradient over noisy copies of the signal.
-
-    SmoothGrad (Smilkov et al. 2017): the mean logit gradient over noisy copies of each signal.
-
-    Noise is Gaussian with σ = ``noise`` × (max − min) of the signal, drawn from a generator seeded by
-    ``seed`` and the signal itself. ``smoothgrad_squared`` averages squared gradients, ``vargrad`` takes
-    their variance (Adebayo et al. 2018).
-    """
-
-    name = "smoothgrad"
-    family = "gradient"
-    paper = "Smilkov et al. 2017, SmoothGrad: removing noise by adding noise"
-    Parameters = SmoothGradParameters
-    params: SmoothGradParameters
-    statistic = "mean"
-
-    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-        import numpy as np
-
-        from .arrays import batched_rows, check_inputs
-
-        x, targets = check_inputs(x, targets, adapter.n_outputs)
-        m = self.noise_samples
-        out = np.empty_like(x)
-        for rows in batched_rows(len(x), max(1, adapter.batch_size // m)):
-            noisy = np.concatenate([self._noisy_copies(signal) for signal in x[rows]])
-            grads, _ = adapter.gradients(noisy, np.repeat(targets[rows], m))
-            grads = grads.reshape(-1, m, *x.shape[1:])
-            if self.statistic == "mean":
-                out[rows] = grads.mean(axis=1)
-            elif self.statistic == "squared":
-                out[rows] = (grads**2).mean(axis=1)
-            else:
-                out[rows] = grads.var(axis=1)
-        return {self.name: out}
-
-    def _noisy_copies(self, signal: np.ndarray) -> np.ndarray:
-        import numpy as np
-
-        from .arrays import signal_rng
-
-        sigma = self.noise * float(signal.max() - signal.min())
-        draws = signal_rng(self.seed, signal).standard_normal((self.noise_samples, *signal.shape))
-        return (signal[None] + sigma * draws).astype(np.float32)
-
-
-class SmoothGradSquared(SmoothGrad):
-    """Mean squared gradient over noisy copies (Hooker et al. 2019's SG-SQ)."""
-
-    name = "smoothgrad_squared"
-    paper = "Hooker et al. 2019, A Benchmark for Interpretability Methods in Deep Neural Networks"
-    statistic = "squared"
-
-
-class VarGrad(SmoothGrad):
-    """Variance of the gradient over noisy copies (Adebayo et al. 2018)."""
-
-    name = "vargrad"
-    paper = "Adebayo et al. 2018, Local Explanation Methods for Deep Neural Networks Lack Sensitivity"
-    statistic = "variance"

@@ -19,7 +19,7 @@ from ..batching import auto_chunk_rows
 from ..clinical.options import ClinicalOptions
 from ..errors import ShapeMismatchError, UsageError
 from ..params import Parameters
-from ..request import ExplainRequest, resolve_methods, split_target
+from ..request import ExplainRequest, resolve_methods, split_target, wrapped_method
 from ..segments import window_starts
 from ..signals import (
     RowSource,
@@ -156,20 +156,25 @@ class MethodPlan:
     name: str
     params: Parameters
     baseline_values: np.ndarray | None = field(default=None, repr=False, compare=False)
+    inner: MethodPlan | None = None
+    """The method a wrapper (the SmoothGrad family) runs on its noisy copies."""
 
     @classmethod
-    def of(cls, name: str, params: Parameters) -> MethodPlan:
+    def of(cls, name: str, params: Parameters, inner: MethodPlan | None = None) -> MethodPlan:
         from ..methods.baselines import read_baseline_file
 
         path = getattr(params, "baseline_file", None)
-        return cls(name, params, None if path is None else read_baseline_file(path))
+        return cls(name, params, None if path is None else read_baseline_file(path), inner)
+
+    def data_needs(self) -> frozenset[str]:
+        return self.params.data_needs() | (self.inner.data_needs() if self.inner else frozenset())
 
     def build(self, dataset_mean: np.ndarray | None, sampling_rate: float | None = None) -> Method:
         from ..methods import get_method
 
-        return get_method(self.name)(
-            self.params, dataset_mean=dataset_mean, sampling_rate=sampling_rate, baseline_values=self.baseline_values
-        )
+        data = {"dataset_mean": dataset_mean, "sampling_rate": sampling_rate, "baseline_values": self.baseline_values}
+        wrapped = {"inner": self.inner.build(dataset_mean, sampling_rate)} if self.inner else {}
+        return get_method(self.name)(self.params, **data, **wrapped)
 
 
 @dataclass(frozen=True)
@@ -255,9 +260,9 @@ def make_plan(request: ExplainRequest) -> Plan:
         window_starts(first.shape[1], request.segment, request.hop or request.segment)
     else:
         fit_to_model(first, adapter.input_shape, request.data_path, count=len(rows))
-    methods = tuple(MethodPlan.of(name, params) for name, params in resolve_methods(request))
+    methods = method_plans(request)
     mean = None
-    if any("dataset_mean" in method.params.data_needs() for method in methods):
+    if any("dataset_mean" in method.data_needs() for method in methods):
         mean = data.mean()
     return Plan(
         model=model,
@@ -284,6 +289,15 @@ def make_plan(request: ExplainRequest) -> Plan:
         },
         reading=getattr(source, "describe", dict)(),
     )
+
+
+def method_plans(request: ExplainRequest) -> tuple[MethodPlan, ...]:
+    """Each chosen method with its validated parameters (and the method it wraps, if it is a wrapper)."""
+    plans = []
+    for name, params in resolve_methods(request):
+        inner = wrapped_method(params, request)
+        plans.append(MethodPlan.of(name, params, MethodPlan.of(*inner) if inner else None))
+    return tuple(plans)
 
 
 def labels_info(source: RowSource, rows: np.ndarray, request: ExplainRequest, n_outputs: int) -> dict[str, np.ndarray]:

@@ -10,10 +10,8 @@ from signalscreen_cli.methods.baselines import make_baseline
 from signalscreen_cli.methods.gradients import (
     GradientXInput,
     IntegratedGradients,
-    SmoothGrad,
-    SmoothGradSquared,
-    VarGrad,
 )
+from signalscreen_cli.methods.noise_tunnel import SmoothGrad, SmoothGradSquared, VarGrad
 from signalscreen_cli.methods.quadrature import path_rule, refinement_levels
 from tests.zoo import adapter_for, build_linear, small_cnn
 
@@ -171,3 +169,35 @@ def test_smoothgrad_matches_an_independent_mean_of_noisy_gradients(tmp_path):
             tape.watch(noisy)
             chosen = tf.reduce_sum(logit_model(noisy)[:, target])
         np.testing.assert_allclose(ours[n], tape.gradient(chosen, noisy).numpy().mean(axis=0), rtol=1e-4, atol=1e-6)
+
+
+def test_the_noise_tunnel_smooths_any_method_over_the_same_noisy_copies(tmp_path):
+    from signalscreen_cli.methods.gradients import Saliency
+
+    model = small_cnn(length=32, outputs=3, seed=7)
+    adapter = adapter_for(model, "memory", tmp_path, batch_size=16)  # 16 // 5 copies: signals split across calls
+    x = np.random.default_rng(15).normal(size=(4, 32, 1)).astype(np.float32)
+    targets = np.array([0, 2, 1, 2])
+    copies = np.stack([SmoothGrad(noise_samples=5, noise=0.2, seed=3)._noisy_copies(signal) for signal in x])
+    repeated = np.repeat(targets, 5)
+    ig = IntegratedGradients(n_steps=16, tolerance=np.inf)
+    by_hand = ig.attribute(adapter, copies.reshape(-1, 32, 1), repeated)["integrated_gradients"].reshape(4, 5, 32, 1)
+    smoothed = SmoothGrad(noise_samples=5, noise=0.2, seed=3, smooth="integrated_gradients", inner=ig)
+    got = smoothed.attribute(adapter, x, targets)
+    assert set(got) == {"smoothgrad_integrated_gradients"}  # the inner method's diagnostics are dropped
+    np.testing.assert_allclose(got["smoothgrad_integrated_gradients"], by_hand.mean(axis=1), rtol=1e-5, atol=1e-7)
+    assert smoothed.parameters()["smoothed"]["method"] == "integrated_gradients"
+    saliency = Saliency().attribute(adapter, copies.reshape(-1, 32, 1), repeated)["saliency"].reshape(4, 5, 32, 1)
+    varied = VarGrad(noise_samples=5, noise=0.2, seed=3, smooth="saliency").attribute(adapter, x, targets)
+    np.testing.assert_allclose(varied["vargrad_saliency"], saliency.var(axis=1), rtol=1e-4, atol=1e-9)
+
+
+def test_smoothing_is_chosen_by_name_and_refuses_what_it_cannot_smooth():
+    from signalscreen_cli.errors import UsageError
+
+    assert SmoothGrad.Parameters(smooth="gradcam").wrapped() == "gradcam"
+    assert SmoothGrad.Parameters().wrapped() is None
+    with pytest.raises(UsageError, match="a SmoothGrad method cannot smooth another one"):
+        SmoothGrad.Parameters(smooth="vargrad")
+    with pytest.raises(UsageError, match="unknown method 'nosuch'"):
+        SmoothGrad.Parameters(smooth="nosuch")

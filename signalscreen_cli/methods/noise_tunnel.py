@@ -1,0 +1,139 @@
+"""The noise tunnel: any method's maps averaged over noisy copies of each signal (SmoothGrad's family).
+
+One wrapper serves every method, built in or plugged in (Captum's ``NoiseTunnel``): ``--smooth NAME`` picks
+the method whose maps are smoothed; the default, ``gradient``, is the raw logit gradient of SmoothGrad.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..errors import UsageError
+from ..params import param
+from .base import Adapter, Method
+from .baselines import Seeded
+
+if TYPE_CHECKING:
+    import numpy as np
+
+RAW_GRADIENT = "gradient"
+
+
+@dataclass(frozen=True)
+class NoiseTunnelParameters(Seeded):
+    noise_samples: int = param(32, "SmoothGrad family: noisy copies per signal.", minimum=1)
+    noise: float = param(0.15, "SmoothGrad family: noise sigma / (max - min) of the signal.", minimum=0)
+    smooth: str = param(
+        RAW_GRADIENT, "SmoothGrad family: the method smoothed (gradient, or any method's name).", metavar="METHOD"
+    )
+
+    def check(self) -> None:
+        if self.smooth != RAW_GRADIENT:
+            from . import get_method
+
+            if issubclass(get_method(self.smooth), NoiseTunnel):
+                raise UsageError(f"--smooth {self.smooth}: a SmoothGrad method cannot smooth another one")
+
+    def wrapped(self) -> str | None:
+        return None if self.smooth == RAW_GRADIENT else self.smooth
+
+
+class NoiseTunnel(Method):
+    """The base of the SmoothGrad family: ``statistic`` of the smoothed method's maps over noisy copies.
+
+    Noise is Gaussian with σ = ``noise`` × (max − min) of the signal, drawn from a generator seeded by
+    ``seed`` and the signal itself, so a signal's copies are the same alone or in any batch. The smoothed
+    method's maps keep their kinds (as ``<name>_<its array>``); its axes come from the first copy and its
+    per-signal diagnostics are dropped.
+    """
+
+    family = "gradient"
+    Parameters = NoiseTunnelParameters
+    params: NoiseTunnelParameters
+    statistic: ClassVar[str] = "mean"
+
+    def __init__(self, params: NoiseTunnelParameters | None = None, *, inner: Method | None = None, **rest: Any):
+        super().__init__(params, **rest)
+        if self.params.wrapped() and inner is None:
+            from . import get_method
+
+            inner = get_method(self.params.smooth)(
+                dataset_mean=self.dataset_mean, sampling_rate=self.sampling_rate, baseline_values=self.baseline_values
+            )
+        self.inner = inner
+        if inner is not None:
+            self.array_kinds = {f"{self.name}_{k}": kind for k, kind in inner.array_kinds.items()}
+
+    def parameters(self) -> dict[str, Any]:
+        recorded = super().parameters()
+        if self.inner is not None:
+            recorded["smoothed"] = {"method": self.inner.name, "parameters": self.inner.parameters()}
+        return recorded
+
+    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        from .arrays import batched_rows, check_inputs
+
+        x, targets = check_inputs(x, targets, adapter.n_outputs)
+        m = self.noise_samples
+        parts: dict[str, list[np.ndarray]] = {}
+        for rows in batched_rows(len(x), max(1, adapter.batch_size // m)):
+            noisy = np.concatenate([self._noisy_copies(signal) for signal in x[rows]])
+            for name, values in self._maps(adapter, noisy, np.repeat(targets[rows], m)).items():
+                parts.setdefault(name, []).append(self._reduce(values.reshape(-1, m, *values.shape[1:]), name))
+        return {name: np.concatenate(values) for name, values in parts.items()}
+
+    def _maps(self, adapter: Adapter, noisy: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        """The smoothed method's arrays of the noisy copies, named as this method's."""
+        if self.inner is None:
+            return {self.name: adapter.gradients(noisy, targets)[0]}
+        arrays = self.inner.attribute(adapter, noisy, targets)
+        return {f"{self.name}_{name}": values for name, values in arrays.items() if name not in self.inner.diagnostics}
+
+    def _reduce(self, copies: np.ndarray, name: str) -> np.ndarray:
+        """``(k, m, …)`` → ``(k, …)``: the statistic over each signal's copies (an axis: the first copy's)."""
+        if self.array_kinds.get(name) == "axis":
+            return copies[:, 0]
+        if self.statistic == "mean":
+            return copies.mean(axis=1)
+        if self.statistic == "squared":
+            return (copies**2).mean(axis=1)
+        return copies.var(axis=1)
+
+    def _noisy_copies(self, signal: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        from .arrays import signal_rng
+
+        sigma = self.noise * float(signal.max() - signal.min())
+        draws = signal_rng(self.seed, signal).standard_normal((self.noise_samples, *signal.shape))
+        return (signal[None] + sigma * draws).astype(np.float32)
+
+
+class SmoothGrad(NoiseTunnel):
+    """Mean gradient over noisy copies of the signal.
+
+    SmoothGrad (Smilkov et al. 2017): the mean logit gradient (or the ``--smooth`` method's map) over noisy
+    copies of each signal.
+    """
+
+    name = "smoothgrad"
+    paper = "Smilkov et al. 2017, SmoothGrad: removing noise by adding noise"
+
+
+class SmoothGradSquared(NoiseTunnel):
+    """Mean squared gradient over noisy copies (Hooker et al. 2019's SG-SQ)."""
+
+    name = "smoothgrad_squared"
+    paper = "Hooker et al. 2019, A Benchmark for Interpretability Methods in Deep Neural Networks"
+    statistic = "squared"
+
+
+class VarGrad(NoiseTunnel):
+    """Variance of the gradient over noisy copies (Adebayo et al. 2018)."""
+
+    name = "vargrad"
+    paper = "Adebayo et al. 2018, Local Explanation Methods for Deep Neural Networks Lack Sensitivity"
+    statistic = "variance"
