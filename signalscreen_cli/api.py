@@ -17,6 +17,7 @@ from .errors import UsageError
 from .methods import DEFAULT_METHODS
 from .pipeline import MemoryResult, RunResult, collect, run
 from .request import ExplainRequest, check_request, explain_request
+from .targets import Target
 
 
 def request_for(model: Any, data: Any, out: str | Path | None, options: dict[str, Any]) -> ExplainRequest:
@@ -96,13 +97,14 @@ class Explainer:
         signals = fit_to_model(
             read_rows(rows, np.arange(len(rows)), Path("<array>")), self.adapter.input_shape, Path("<array>")
         )
+        chosen = self.request.parsed_target if target is None else Target.parse(target, self.request.class_names)
+        if (chosen.steps or (0, None)) != (self.adapter.output_steps or (0, None)):
+            raise UsageError(
+                f"target {chosen.spec!r} sums other output steps than this Explainer's ({self.request.target!r})",
+                "make an Explainer with that target",
+            )
         chunk = attribute_chunk(
-            self.adapter,
-            self.methods,
-            signals,
-            np.arange(len(signals)),
-            target or self.request.target,
-            self.request.normalize,
+            self.adapter, self.methods, signals, np.arange(len(signals)), chosen, self.request.normalize
         )
         return Explanation(chunk.arrays, signals, chunk.kinds, chunk.seconds)
 

@@ -119,7 +119,7 @@ class StoredShards:
             rows,
             max(self.counts),
             (),
-            target=self.shards[0].manifest["parameters"].get("target", "auto"),
+            target=request.parsed_target,
             row_info=labels,
         )
 

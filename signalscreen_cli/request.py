@@ -18,6 +18,7 @@ from .clinical.options import ClinicalOptions
 from .errors import UsageError
 from .methods import DEFAULT_METHODS
 from .params import Parameters
+from .targets import Target
 
 NORMALIZATIONS = ("none", "minmax", "maxabs")
 PLOT_FORMATS = ("png", "svg")
@@ -39,7 +40,8 @@ class ExplainRequest:
     method_params : tuple of str
         ``name.key=value`` settings of one method's parameter (``--param``); they win over ``options``.
     target : str
-        ``"auto"`` (predicted class), ``"all"``, or a class index.
+        ``"auto"`` (predicted class), ``"all"``, a class index or a ``class_names`` name, optionally over
+        output steps (``V@40:50``): see :class:`targets.Target`.
     class_names : tuple of str
         Optional names for the model's outputs.
     normalize : str
@@ -116,24 +118,10 @@ class ExplainRequest:
     dask_ship: bool = False
     dask_timeout: float = 30.0
 
-
-def split_target(spec: str) -> tuple[str, tuple[int, int | None] | None]:
-    """``--target`` as (the class: ``auto``, ``all`` or an index; the output steps a per-step model sums over).
-
-    ``1`` and ``auto`` give no steps; ``1@10:20`` steps 10 to 19; ``1@all`` every step (as no steps does on a
-    per-step model); ``auto@10:20`` the predicted class over those steps.
-    """
-    label, at, steps = spec.partition("@")
-    if label not in ("auto", "all") and not label.isdigit():
-        raise UsageError(f"--target must be auto, all or a class index, optionally @START:END or @all, not {spec!r}")
-    if not at:
-        return label, None
-    if steps == "all":
-        return label, (0, None)
-    start, colon, stop = steps.partition(":")
-    if not (colon and start.isdigit() and stop.isdigit() and int(start) < int(stop)):
-        raise UsageError(f"--target {spec}: steps must be START:END with 0 <= START < END, or all")
-    return label, (int(start), int(stop))
+    @property
+    def parsed_target(self) -> Target:
+        """``target`` as an object (classes by name through ``class_names``)."""
+        return Target.parse(self.target, self.class_names)
 
 
 def check_request(request: ExplainRequest) -> None:
@@ -152,7 +140,7 @@ def check_request(request: ExplainRequest) -> None:
     unknown = [fmt for fmt in request.formats if fmt not in PLOT_FORMATS]
     if unknown or not request.formats:
         raise UsageError(f"--format: unknown plot format {unknown[0] if unknown else '(none)'!r}", "use png and/or svg")
-    split_target(request.target)
+    target = request.parsed_target
     minimums = {
         "--batch-size": (request.batch_size or 1, 1),
         "--chunk-size": (1 if request.chunk_size is None else request.chunk_size, 1),
@@ -165,7 +153,7 @@ def check_request(request: ExplainRequest) -> None:
             raise UsageError(f"{option} must be at least {lowest}, not {value}")
     if request.hop and not request.segment:
         raise UsageError("--hop needs --segment")
-    if request.segment and split_target(request.target)[0] == "all":
+    if request.segment and target.every_class:
         raise UsageError("--segment and --target all contradict each other", "explain one target per window")
     if request.shard and not 1 <= request.shard[0] <= request.shard[1]:
         raise UsageError(f"--shard must be K/N with 1 <= K <= N, not {request.shard[0]}/{request.shard[1]}")

@@ -150,7 +150,7 @@ CASES = [
     # options
     (["{MODEL}", "{DATA}", "-m", "lime"], USAGE, "unknown method 'lime'"),
     (["{MODEL}", "{DATA}", "--target", "7"], USAGE, "--target 7 is outside the model's outputs 0..1"),
-    (["{MODEL}", "{DATA}", "--target", "first"], USAGE, "--target must be auto, all or a class index"),
+    (["{MODEL}", "{DATA}", "--target", "first"], USAGE, "--target must be auto, all, a class index, optionally"),
     (["{MODEL}", "{DATA}", "-w", "400"], USAGE, "--window 400 must be between 1 and the signal length 187"),
     (["{MODEL}", "{DATA}", "-w", "0"], USAGE, "--window must be at least 1, not 0"),
     (["{MODEL}", "{DATA}", "--samples", "0:9999"], USAGE, "'0:9999' is outside"),

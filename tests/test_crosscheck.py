@@ -405,7 +405,7 @@ def _expected_targets(spec: str, outputs: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("name", TARGET_MODELS)
 def test_pipeline_resolves_targets(lab, name):
-    from signalscreen_cli.pipeline import resolve_targets
+    from signalscreen_cli.targets import Target
 
     zoo, ref = lab.zoo(name), lab.ref(name)
     x = signals(8, *zoo.x.shape[1:], seed=77)
@@ -415,8 +415,8 @@ def test_pipeline_resolves_targets(lab, name):
         assert len(set(outputs.argmax(axis=1).tolist())) > 1, "test signals all predicted alike: a weak test"
     predictions = lab.adapter(name, ".h5").predict(x)
     for spec in ("auto", str(units - 1)):
-        assert resolve_targets(spec, predictions).tolist() == _expected_targets(spec, outputs).tolist(), spec
-    assert resolve_targets("all", predictions).tolist() == list(range(units))
+        assert Target.parse(spec).select(predictions).tolist() == _expected_targets(spec, outputs).tolist(), spec
+    assert Target.parse("all").select(predictions).tolist() == list(range(units))
 
 
 @pytest.mark.parametrize(

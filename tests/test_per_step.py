@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from signalscreen_cli.cli import app
 from signalscreen_cli.methods import builtin_methods, get_method
 from signalscreen_cli.model_files import load_model
-from signalscreen_cli.request import split_target
+from signalscreen_cli.targets import Target
 
 LENGTH = 24
 QUICK = {"integrated_gradients": {"n_steps": 8, "max_steps": 16}, "smoothgrad": {"noise_samples": 4}}
@@ -106,7 +106,9 @@ def test_steps_on_a_flat_model_and_bad_steps_are_refused(tmp_path):
     for bad in ("1@5:3", "1@x", "1@3", "v@all"):
         result = CliRunner().invoke(app, ["explain", str(model), str(data), "--target", bad, "-o", str(tmp_path / "b")])
         assert result.exit_code == 2 and "--target" in result.output, bad
-    assert split_target("1@all") == ("1", (0, None)) and split_target("all") == ("all", None)
+    assert Target.parse("1@all") == Target("class", 1, (0, None), "1@all")
+    assert Target.parse("all") == Target("all", None, None, "all")
+    assert Target.parse("V@3:5", ("N", "V")) == Target("class", 1, (3, 5), "V@3:5")
 
 
 def test_steps_beyond_the_output_are_refused(saved, tmp_path):

@@ -58,7 +58,7 @@ MethodParams = option(
 )
 Target = option(
     str,
-    "auto (predicted class), all, or a class index; per-step models: CLASS@START:END sums its steps.",
+    "auto (predicted class), all, a class index or a --class-names name; CLASS@START:END sums output steps.",
     METHOD_PANEL,
     "K[@A:B]",
 )

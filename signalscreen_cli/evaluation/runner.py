@@ -20,7 +20,7 @@ from ..methods.baselines import read_baseline_file
 from ..outputs import package_versions
 from ..pipeline.plan import Plan
 from ..pipeline.tally import Tally
-from ..request import ExplainRequest, split_target
+from ..request import ExplainRequest
 from .bands import RANDOM_BANDS, band_fractions
 from .curves import Curves, step_counts
 from .randomization import Randomization
@@ -76,7 +76,7 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
     from ..methods.baselines import check_baseline_name
     from ..request import check_request
 
-    if split_target(request.explain.target)[0] == "all":
+    if request.explain.parsed_target.every_class:
         raise UsageError("--target all is not supported by evaluate, which scores one target per signal")
     check_baseline_name(request.baseline, "the deletion/insertion curves")
     if request.steps < 1:

@@ -12,6 +12,7 @@ from ..errors import PluginError, UsageError
 from ..methods.base import Adapter, Method
 from ..request import NORMALIZATIONS
 from ..segments import cut, stitch, window_starts
+from ..targets import AUTO, Target
 
 MAP_KINDS = ("attribution", "segment", "band", "time_frequency")
 """Kinds of arrays that are maps, normalised by ``--normalize``; ``axis``, ``diagnostic`` and ``index`` are not."""
@@ -52,19 +53,6 @@ class ChunkResult:
     written: frozenset[str] = frozenset()
 
 
-def resolve_targets(spec: str, predictions: np.ndarray) -> np.ndarray:
-    """Per-signal targets ``(n,)`` for ``auto`` or an index; the class list ``(K,)`` for ``all``."""
-    n_outputs = predictions.shape[1]
-    if spec == "auto":
-        return predictions.argmax(axis=1).astype(np.int32) if n_outputs > 1 else np.zeros(len(predictions), np.int32)
-    if spec == "all":
-        return np.arange(n_outputs, dtype=np.int32)
-    target = int(spec)
-    if not 0 <= target < n_outputs:
-        raise UsageError(f"--target {target} is outside the model's outputs 0..{n_outputs - 1}")
-    return np.full(len(predictions), target, np.int32)
-
-
 def normalize(array: np.ndarray, how: str, class_axis: bool) -> np.ndarray:
     """Scale each sample's map (each sample and class with ``class_axis``) to [0, 1] or [-1, 1]."""
     if how not in NORMALIZATIONS:
@@ -97,12 +85,12 @@ def run_method(method: Method, adapter: Adapter, x: np.ndarray, targets: np.ndar
 
 
 def attribute_chunk(
-    adapter: Adapter, methods: list[Method], x: np.ndarray, rows: np.ndarray, target: str, how: str
+    adapter: Adapter, methods: list[Method], x: np.ndarray, rows: np.ndarray, target: Target, how: str
 ) -> ChunkResult:
     """Predictions, targets and every method's arrays for the signals ``x`` ``(k, L, C)``."""
     predictions = adapter.predict(x).astype(np.float32)
-    targets = resolve_targets(target, predictions)
-    every_class = target == "all"
+    targets = target.select(predictions)
+    every_class = target.every_class
     result = ChunkResult(rows, x, {"predictions": predictions}, {"predictions": "index"})
     if not every_class:
         result.arrays["targets"], result.kinds["targets"] = targets, "index"
@@ -134,7 +122,7 @@ def attribute_recordings(
     recordings: np.ndarray,
     rows: np.ndarray,
     window: tuple[int, int],
-    target: str,
+    target: Target,
     how: str,
 ) -> ChunkResult:
     """Cut ``(k, T, C)`` recordings into windows of ``window = (segment, hop)``, attribute them, and stitch
@@ -161,6 +149,6 @@ def warm_up(adapter: Adapter, methods: list[Method], first: np.ndarray, segment:
     """Run every method once on one signal: traces the compiled calls (so per-method timings leave out
     TensorFlow's compile time) and fails fast on a method that cannot run on this model."""
     sample = first[:, :segment] if segment else first
-    target = resolve_targets("auto", adapter.predict(sample))
+    target = AUTO.select(adapter.predict(sample))
     for method in methods:
         run_method(method, adapter, sample, target)

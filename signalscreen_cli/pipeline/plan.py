@@ -19,7 +19,7 @@ from ..batching import auto_chunk_rows
 from ..clinical.options import ClinicalOptions
 from ..errors import ShapeMismatchError, UsageError
 from ..params import Parameters
-from ..request import ExplainRequest, resolve_methods, split_target, wrapped_method
+from ..request import ExplainRequest, resolve_methods, wrapped_method
 from ..segments import window_starts
 from ..signals import (
     RowSource,
@@ -31,6 +31,7 @@ from ..signals import (
     parse_samples,
     read_rows,
 )
+from ..targets import AUTO, Target
 
 if TYPE_CHECKING:
     from ..methods.base import Method
@@ -191,7 +192,9 @@ class Plan:
         Signals per chunk; chunk ``i`` is ``rows[i * chunk_rows : (i + 1) * chunk_rows]``.
     methods : tuple of MethodPlan
         The methods, in order.
-    target, normalize : str
+    target : Target
+        What each map explains.
+    normalize : str
         As in ``ExplainRequest``.
     segment, hop : int or None
         Cut recordings into windows and stitch the maps.
@@ -214,7 +217,7 @@ class Plan:
     rows: np.ndarray
     chunk_rows: int
     methods: tuple[MethodPlan, ...]
-    target: str = "auto"
+    target: Target = AUTO
     normalize: str = "none"
     segment: int | None = None
     hop: int | None = None
@@ -270,7 +273,7 @@ def make_plan(request: ExplainRequest) -> Plan:
         rows=rows,
         chunk_rows=request.chunk_size or auto_chunk_rows(first.shape[1:]),
         methods=methods,
-        target=split_target(request.target)[0],
+        target=request.parsed_target,
         normalize=request.normalize,
         segment=request.segment,
         hop=request.hop,
@@ -330,7 +333,7 @@ def model_spec(request: ExplainRequest) -> ModelSpec:
         request.jit,
         request.unsafe_load,
         request.custom_objects,
-        split_target(request.target)[1],
+        request.parsed_target.steps,
         memory=request.model,
     )
 

@@ -149,7 +149,7 @@ def finish(
 ) -> dict[str, Any]:
     """Build the manifest and close every sink with it; returns the manifest."""
     extra = {"sample_index": plan.rows.astype(np.int64), **plan.row_info}
-    if plan.target == "all":
+    if plan.target.every_class:
         extra["targets"] = np.arange(plan.model_facts["n_outputs"], dtype=np.int32)
     manifest = build_manifest(request, plan, tally, extra, names, seconds)
     manifest["executor"] = executor.describe()

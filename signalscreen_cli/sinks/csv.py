@@ -66,5 +66,5 @@ def for_run(run: RunOutputs) -> CsvWriter:
     """Per-class files with ``--target all``, named after the classes."""
     from ..outputs import safe_name
 
-    every_class = run.plan.target == "all"
+    every_class = run.plan.target.every_class
     return CsvWriter(run.folder / "csv", [safe_name(name) for name in run.class_names] if every_class else None)

@@ -10,7 +10,7 @@ import numpy as np
 from .. import interrupts
 from ..outputs import safe_name
 from ..plotting import is_signed, overview_figure, signal_figure, track_figure
-from ..request import ExplainRequest, split_target
+from ..request import ExplainRequest
 from ..spectral_plots import band_figure, time_frequency_figure
 from . import RunRecord, writing
 
@@ -70,7 +70,7 @@ class PlotKeeper:
         if request.segment:
             self._write_pages(folder / "plots", signals, rows, maps, request)
             return
-        every_class = split_target(request.target)[0] == "all"
+        every_class = request.parsed_target.every_class
         spectral = {name: kind for name, kind in kinds.items() if kind in ("band", "time_frequency")}
         signed = {name: is_signed(arrays[name]) for name in [*maps, *spectral]}
         targets = np.arange(len(names)) if every_class else arrays["targets"]
