@@ -28,3 +28,22 @@ def with_plugin(plugin_path, monkeypatch):
     plugin_entries.cache_clear()
     yield
     plugin_entries.cache_clear()
+
+
+SLOW_MODULES = (
+    "test_cluster.py",
+    "test_browser.py",
+    "test_plugins.py",
+    "test_startup.py",
+    "test_interrupt.py",
+    "test_ci_examples.py",
+    "test_output_failures.py",
+)
+SLOW_FIXTURES = {"plugin_path", "with_plugin", "cluster"}
+"""Tests of real clusters, browsers, installs and subprocesses: marked ``slow`` here, so they are listed once."""
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

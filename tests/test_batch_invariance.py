@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from signalscreen_cli.methods import available_methods, get_method
+from tests.methods.table import quick
 from tests.zoo import adapter_for, small_cnn
 
 
@@ -16,7 +17,7 @@ def model():
 def test_each_sample_alone_equals_in_batch(tmp_path, model, name):
     x = np.random.default_rng(9).normal(size=(7, 32, 2)).astype(np.float32)
     targets = np.array([0, 1, 2, 0, 1, 2, 0])
-    method = get_method(name)()
+    method = get_method(name)(**quick(name))
     together = method.attribute(adapter_for(model, "memory", tmp_path, batch_size=64), x, targets)
     for batch_size in (1, 3):
         adapter = adapter_for(model, "memory", tmp_path, batch_size=batch_size)

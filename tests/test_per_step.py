@@ -12,9 +12,9 @@ from signalscreen_cli.cli import app
 from signalscreen_cli.methods import builtin_methods, get_method
 from signalscreen_cli.model_files import load_model
 from signalscreen_cli.targets import Target
+from tests.methods.table import quick
 
 LENGTH = 24
-QUICK = {"integrated_gradients": {"n_steps": 8, "max_steps": 16}, "smoothgrad": {"noise_samples": 4}}
 
 
 def pointwise_model(functional: bool = False) -> keras.Model:
@@ -50,7 +50,7 @@ def signals():
 def test_every_method_attributes_one_step_to_that_sample_alone(saved, signals, name):
     adapter = load_model(saved, output_steps=(7, 8))
     assert adapter.n_outputs == 3 and adapter.output_length == LENGTH
-    method = get_method(name)(**QUICK.get(name, {}), **({"sliding_window": (1,)} if name == "occlusion" else {}))
+    method = get_method(name)(**quick(name), **({"sliding_window": (1,)} if name == "occlusion" else {}))
     arrays = method.attribute(adapter, signals, np.array([0, 1, 2], np.int32))
     maps = arrays[name if name != "occlusion" else "occlusion_w1"]
     if method.family == "layer":

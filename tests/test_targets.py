@@ -22,7 +22,7 @@ def test_targets_select_per_signal_classes():
     assert Target.parse("all").select(predictions).tolist() == [0, 1]
     assert Target.parse("all").every_class and not Target.parse("N", ("N", "V")).every_class
     assert Target.parse("auto").select(predictions[:, :1]).tolist() == [0, 0, 0]  # one unit: that unit
-    with pytest.raises(UsageError, match="--target 2 is outside the model's outputs 0..1"):
+    with pytest.raises(UsageError, match=r"--target 2 is outside the model's outputs 0\.\.1"):
         Target.parse("2").select(predictions)
 
 

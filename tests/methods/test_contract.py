@@ -14,11 +14,11 @@ import pytest
 
 from signalscreen_cli.methods import available_methods, builtin_methods, get_method
 from signalscreen_cli.params import fields_of
+from tests.methods.table import quick
 from tests.zoo import adapter_for, small_cnn
 
 PLUGIN = "finite_difference"
 OTHER_KINDS = {"segment": 2, "band": 3, "time_frequency": 3, "axis": 2}  # kind: number of axes
-QUICK = {"integrated_gradients": {"n_steps": 8, "max_steps": 16}, "smoothgrad": {"noise_samples": 4}}
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +51,8 @@ def test_attribute_keeps_the_contract(name, request, adapter):
     cls = get_method(name)
     x = np.random.default_rng(2).normal(size=(5, 24, 2)).astype(np.float32)
     targets = np.array([0, 1, 2, 1, 0], np.int32)
-    first = cls(**QUICK.get(name, {})).attribute(adapter, x, targets)
-    again = cls(**QUICK.get(name, {})).attribute(adapter, x, targets)
+    first = cls(**quick(name)).attribute(adapter, x, targets)
+    again = cls(**quick(name)).attribute(adapter, x, targets)
     assert first and set(first) == set(again)
     assert set(cls.diagnostics) <= set(first)
     for array_name, values in first.items():
