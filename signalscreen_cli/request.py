@@ -23,6 +23,7 @@ from .targets import Target
 NORMALIZATIONS = ("none", "minmax", "maxabs")
 PLOT_FORMATS = ("png", "svg")
 NAN_POLICIES = ("error", "zero", "interpolate")
+EVERY_METHOD = "all"
 
 
 @dataclass(frozen=True)
@@ -195,11 +196,20 @@ def resolve_methods(request: ExplainRequest) -> list[tuple[str, Parameters]]:
             raise UsageError(f"unknown method option {key!r}", "use --param METHOD.KEY=VALUE for a plugin's parameters")
         if value is not None:
             check_value(declared[key], coerce(declared[key], value))
-    overrides = parse_method_params(request.method_params, request.methods)
-    resolved = [(name, method_parameters(name, request.options, overrides.get(name, {}))) for name in request.methods]
+    chosen = chosen_methods(request.methods)
+    overrides = parse_method_params(request.method_params, chosen)
+    resolved = [(name, method_parameters(name, request.options, overrides.get(name, {}))) for name in chosen]
     for _, params in resolved:
         wrapped_method(params, request)
     return resolved
+
+
+def chosen_methods(methods: tuple[str, ...]) -> tuple[str, ...]:
+    """The method names, ``all`` standing for every built-in method (the plan skips those that do not apply)."""
+    from .methods import builtin_methods
+
+    expanded = [name for given in methods for name in (builtin_methods() if given == EVERY_METHOD else (given,))]
+    return tuple(dict.fromkeys(expanded))
 
 
 def method_parameters(name: str, options: Mapping[str, Any], overrides: Mapping[str, str]) -> Parameters:

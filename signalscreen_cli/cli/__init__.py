@@ -93,28 +93,31 @@ def inspect(
 
 @app.command(cls=Command)
 def methods(
+    name: Annotated[str | None, typer.Argument(help="One method: its options in full.", metavar="[NAME]")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """List the attribution methods, their options and the paper each comes from (plugins included)."""
-    from ..methods import builtin_methods, method_info, plugin_entries
 
-    listed = [cls.describe() for cls in builtin_methods().values()]
-    for name in plugin_entries():
-        info = method_info(name)
-        listed.append({"name": name, "source": info.source, "import_path": info.import_path})
-    if as_json:
-        out_console.print(json.dumps(listed, indent=2), markup=False)
-        return
-    width = max(len(entry["name"]) for entry in listed)
-    for entry in listed:
-        if "source" in entry:
-            summary = f"{entry['source']}: {entry['import_path']}"
-            details = f"options: --param {entry['name']}.KEY=VALUE"
+    def work() -> None:
+        from .listing import describe_all, print_listing, print_method
+
+        listed = describe_all()
+        if name is not None:
+            chosen = [entry for entry in listed if entry["name"] == name]
+            if not chosen:
+                from ..methods import method_info
+
+                method_info(name)  # the unknown-method error, listing the valid names
+            if as_json:
+                out_console.print(json.dumps(chosen[0], indent=2), markup=False)
+            else:
+                print_method(chosen[0])
+        elif as_json:
+            out_console.print(json.dumps(listed, indent=2), markup=False)
         else:
-            flags = ", ".join(p["flags"][0] for p in entry["parameters"] if p["panel"] != "Run") or "(none)"
-            summary, details = entry["summary"], f"{entry['family']}; options: {flags}; paper: {entry['paper']}"
-        out_console.print(f"{entry['name']:<{width}}  {summary}", markup=False)
-        out_console.print(f"{'':<{width}}  {details}", markup=False)
+            print_listing(listed)
+
+    guarded(False, work)
 
 
 @app.command(cls=Command)

@@ -12,7 +12,7 @@ from typer.core import TyperCommand
 
 from ..errors import ExitCode, RunInterrupted, SignalScreenError, UsageError
 from ..interrupts import stop_on_signals
-from ..params import RUN_PANEL
+from ..params import METHOD_PANEL, RUN_PANEL
 
 out_console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -33,6 +33,27 @@ class Command(TyperCommand):
                 parameter.metavar = ""
             elif parameter.metavar is None:
                 parameter.metavar = VALUE_NAMES.get(parameter.bare_type(), "TEXT")
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """Plain help, wrapped to the terminal and grouped by panel: nothing is cut mid-word at any width
+        (Rich's tables crop what does not fit their columns)."""
+        self.format_usage(ctx, formatter)
+        self.format_help_text(ctx, formatter)
+        panels: dict[str, list[tuple[str, str]]] = {}
+        hidden = [parameter.opts[0] for parameter in self.get_params(ctx) if getattr(parameter, "hidden", False)]
+        for parameter in self.get_params(ctx):
+            record = parameter.get_help_record(ctx)
+            if record:
+                panel = getattr(parameter, "rich_help_panel", None) or "Options"
+                panels.setdefault("Arguments" if parameter.param_type_name == "argument" else panel, []).append(record)
+        if hidden:
+            known = [flag for flag in ("--window", "--steps", "--baseline", "--layer") if flag in hidden]
+            where = f"{len(hidden)} options of single methods (e.g. {', '.join(known or hidden[:3])}): "
+            panels.setdefault(METHOD_PANEL, []).append(("--<method option>", where + "signalscreen methods NAME"))
+        for panel, rows in panels.items():
+            with formatter.section(panel):
+                formatter.write_dl(rows, col_max=26)
+        self.format_epilog(ctx, formatter)
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)

@@ -149,6 +149,8 @@ def _run(request: Any, quiet: bool, json_progress: bool) -> None:
     else:
         with rich_bars(err_console, enabled=not quiet and err_console.is_terminal) as progress:
             result = run(request, progress)
+    for name, reason in result.manifest.get("skipped_methods", {}).items():
+        err_console.print(f"Skipped {name}: {reason}", markup=False)
     if quiet:
         return
     out_console.print(f"Wrote {result.out_dir}", markup=False)

@@ -43,7 +43,7 @@ Overwrite = option(
 )
 Methods = option(
     list[str] | None,
-    "Method(s), repeatable or comma-separated (default occlusion,saliency,gradcam; all: signalscreen methods).",
+    "Method(s), repeatable or comma-separated, or all (default: occlusion, saliency, gradcam).",
     METHOD_PANEL,
     "NAME",
     "--method",
@@ -91,8 +91,9 @@ DaskTimeout = option(float, "Seconds to wait for the Dask scheduler.", CLUSTER_P
 Out = option(Path, "Output folder (must not exist unless --overwrite).", OUTPUT_PANEL, "DIR", "--out", "-o")
 
 
-def option_parameter(spec: Field, flags: list[str], prefix: str) -> inspect.Parameter:
-    """The typer option of one declared field (value ``None`` when not given: the declaration's default holds)."""
+def option_parameter(spec: Field, flags: list[str], prefix: str, hidden: bool = False) -> inspect.Parameter:
+    """The typer option of one declared field (value ``None`` when not given: the declaration's default holds);
+    ``hidden`` ones are left out of ``--help`` (``signalscreen methods NAME`` lists a method's own)."""
     declaration = spec.declaration
     kind: Any = spec.type
     metavar = declaration.metavar or _metavar(kind, declaration.choices)
@@ -104,9 +105,17 @@ def option_parameter(spec: Field, flags: list[str], prefix: str) -> inspect.Para
         flags = [f"{flags[0]}/--no-{flags[0].removeprefix('--')}", *flags[1:]]
         default = flags[0].split("/")[0 if spec.default else 1].removeprefix("--")
         metavar = ""
-    shown = "" if default in (None, "") else f" \\[default: {default}]"  # escaped: help text is Rich markup
+    listed = declaration.choices and not all(choice in declaration.help for choice in declaration.choices)
+    shown = (f" One of {', '.join(declaration.choices)}." if listed else "") + (
+        "" if default in (None, "") else f" [default: {default}]"
+    )
     option = typer.Option(
-        *flags, help=declaration.help + shown, rich_help_panel=declaration.panel, metavar=metavar, show_default=False
+        *flags,
+        help=declaration.help + shown,
+        rich_help_panel=declaration.panel,
+        metavar=metavar,
+        show_default=False,
+        hidden=hidden,
     )
     optional = kind if type(None) in typing.get_args(kind) else kind | None
     return inspect.Parameter(
@@ -116,7 +125,8 @@ def option_parameter(spec: Field, flags: list[str], prefix: str) -> inspect.Para
 
 def _metavar(kind: Any, choices: tuple[str, ...]) -> str:
     if choices:
-        return "|".join(choices)
+        listed = "|".join(choices)
+        return listed if len(listed) <= 16 else "KIND"
     plain = next((arg for arg in typing.get_args(kind) if arg is not type(None)), kind)
     if typing.get_origin(plain) is tuple:
         plain = typing.get_args(plain)[0]
@@ -140,7 +150,8 @@ def with_declared_options(command: Callable[..., None]) -> Callable[..., None]:
         for spec in specs:
             flags = [flag for flag in spec.declaration.flags if flag not in taken]
             if flags and flags[0].startswith("--"):
-                generated.append(option_parameter(spec, flags, f"{group}{GENERATED}"))
+                own_option = group == "method_options" and spec.declaration.panel == METHOD_PANEL
+                generated.append(option_parameter(spec, flags, f"{group}{GENERATED}", hidden=own_option))
 
     @functools.wraps(command)
     def wrapper(**values: Any) -> None:

@@ -29,7 +29,7 @@ class ClinicalOptions(Parameters):
         None,
         "WFDB/EDF: one row per beat, from an annotator (atr), EDF+ annotations, or detect.",
         panel=INPUT_PANEL,
-        metavar="ANNOTATOR|detect",
+        metavar="SOURCE",
     )
     beat_types: tuple[str, ...] = param(
         (),

@@ -97,6 +97,10 @@ class Method:
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         raise NotImplementedError
 
+    def not_applicable(self, adapter: Adapter) -> str | None:
+        """Why this method cannot run on the adapter's model (``-m all`` then skips it), or ``None``."""
+        return None
+
     @classmethod
     def describe(cls) -> dict[str, Any]:
         """The JSON form of ``signalscreen methods --json``."""

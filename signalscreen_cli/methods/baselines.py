@@ -39,7 +39,7 @@ class BaselineParameters(Seeded):
         "zero",
         "Occlusion / integrated-gradients baseline: zero, mean, dataset-mean, interp, blur, noise, or a .npy.",
         flags=("--baseline",),
-        metavar="KIND|FILE.npy",
+        metavar="KIND|FILE",
     )
     blur_sigma: float = param(5.0, "Gaussian width (samples) of the blur baseline.")
 

@@ -73,6 +73,15 @@ class _LayerMethod(Method):
         """The maps at the layer's resolution and resized to the input."""
         raise NotImplementedError
 
+    def not_applicable(self, adapter: Adapter) -> str | None:
+        from ..errors import MethodNotApplicableError
+
+        try:
+            adapter.resolve_layer(self.layer)
+        except MethodNotApplicableError as error:
+            return error.message
+        return None
+
 
 class _GradientWeighted(_LayerMethod):
     """A CAM whose channel weights come from the gradients; computed inside the adapter's compiled call."""

@@ -53,6 +53,7 @@ def build_manifest(
         "class_names": names,
         "parameters": request_parameters(request),
         "methods": {method.name: method.params.as_dict() for method in plan.methods},
+        **({"skipped_methods": plan.skipped} if plan.skipped else {}),
         "arrays": arrays,
         "timings_s": {
             **{name: round(seconds, 4) for name, seconds in tally.seconds.items()},

@@ -19,7 +19,7 @@ from ..batching import auto_chunk_rows
 from ..clinical.options import ClinicalOptions
 from ..errors import ShapeMismatchError, UsageError
 from ..params import Parameters
-from ..request import ExplainRequest, resolve_methods, wrapped_method
+from ..request import EVERY_METHOD, ExplainRequest, resolve_methods, wrapped_method
 from ..segments import window_starts
 from ..signals import (
     RowSource,
@@ -210,6 +210,8 @@ class Plan:
         What the reader says of each planned row (clinical input: record, beat sample and symbol).
     reading : dict
         The reader's account of the input (clinical input: channels, units, rates, beats), for the manifest.
+    skipped : dict of str to str
+        Methods ``-m all`` left out, and why.
     """
 
     model: ModelSpec
@@ -227,6 +229,7 @@ class Plan:
     stages: tuple[Stage, ...] = ()
     row_info: dict[str, np.ndarray] = field(default_factory=dict)
     reading: dict[str, Any] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def sampling_rate(self) -> float | None:
@@ -263,7 +266,7 @@ def make_plan(request: ExplainRequest) -> Plan:
         window_starts(first.shape[1], request.segment, request.hop or request.segment)
     else:
         fit_to_model(first, adapter.input_shape, request.data_path, count=len(rows))
-    methods = method_plans(request)
+    methods, skipped = applicable(method_plans(request), adapter, EVERY_METHOD in request.methods)
     mean = None
     if any("dataset_mean" in method.data_needs() for method in methods):
         mean = data.mean()
@@ -291,7 +294,19 @@ def make_plan(request: ExplainRequest) -> Plan:
             **labels_info(source, rows, request, adapter.n_outputs),
         },
         reading=getattr(source, "describe", dict)(),
+        skipped=skipped,
     )
+
+
+def applicable(
+    methods: tuple[MethodPlan, ...], adapter: ModelAdapter, skip: bool
+) -> tuple[tuple[MethodPlan, ...], dict[str, str]]:
+    """With ``skip`` (``-m all``), the methods that apply to the model, and why each other one does not."""
+    if not skip:
+        return methods, {}
+    reasons = {method.name: method.build(None).not_applicable(adapter) for method in methods}
+    kept = tuple(method for method in methods if reasons[method.name] is None)
+    return kept, {name: reason for name, reason in reasons.items() if reason is not None}
 
 
 def method_plans(request: ExplainRequest) -> tuple[MethodPlan, ...]:
