@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelFileError
+from .model_path import check_model_path
 from .model_safety import check_no_code
 from .models import DEFAULT_BATCH_SIZE, ModelAdapter, keras, tf
 
@@ -30,16 +31,11 @@ def load_model(
     ``batch_size`` of ``None`` is chosen to fit ``memory_budget`` bytes (see ``models.auto_batch_size``).
     """
     path = Path(path)
-    if not path.exists():
-        raise ModelFileError(f"{path}: no such file")
+    check_model_path(path)
     if path.is_dir():
-        if (path / "saved_model.pb").exists():
-            return ModelAdapter(
-                _saved_model(path), batch_size=batch_size, memory_budget=memory_budget, jit=jit, has_layers=False
-            )
-        raise ModelFileError(f"{path}: is a directory, not a .keras or .h5 model file or a SavedModel folder")
-    if path.suffix.lower() not in (".keras", ".h5", ".hdf5"):
-        raise ModelFileError(f"{path}: unsupported model file type {path.suffix or '(none)'!r}", "use .keras or .h5")
+        return ModelAdapter(
+            _saved_model(path), batch_size=batch_size, memory_budget=memory_budget, jit=jit, has_layers=False
+        )
     check_no_code(path, unsafe)
     objects = _import_custom_objects(Path(custom_objects)) if custom_objects else None
     try:

@@ -129,6 +129,10 @@ def check_request(request: ExplainRequest) -> None:
     """Reject bad or contradictory options before any file is read or model loaded."""
     if not request.methods:
         raise UsageError("choose at least one --method")
+    if request.model is None:
+        from .model_path import check_model_path
+
+        check_model_path(request.model_path, request.data_path)
     resolve_methods(request)
     choices = {
         "--normalize": (request.normalize, NORMALIZATIONS),

@@ -93,9 +93,13 @@ def open_rows(
         raise SignalFileError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
+        from .model_path import MODEL_SUFFIXES
+
         raise SignalFileError(
             f"{path}: unsupported signal file type {suffix or '(none)'!r}",
-            "use one of " + ", ".join(SUPPORTED_SUFFIXES),
+            "this is a model file: MODEL comes first, then DATA"
+            if suffix in MODEL_SUFFIXES
+            else "use one of " + ", ".join(SUPPORTED_SUFFIXES),
         )
     if path.stat().st_size == 0:
         raise SignalFileError(f"{path}: file is empty")
@@ -145,11 +149,18 @@ def read_rows(source: RowSource, index: np.ndarray, path: Path) -> np.ndarray:
     block = block[inverse]
     if block.ndim == 2:
         block = block[:, :, None]
-    return np.ascontiguousarray(block, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond float32 becomes inf, reported as non-finite
+        return np.ascontiguousarray(block, dtype=np.float32)
 
 
 def parse_samples(spec: str, n_rows: int, path: Path) -> np.ndarray:
-    """Parse ``"0:10,42"`` into row numbers, checked against ``n_rows``."""
+    """Parse ``"0:10,42"`` into row numbers, checked against ``n_rows``; negative numbers count from the end,
+    as in Python (``-5:`` is the last five rows)."""
+
+    def resolved(text: str, empty: int) -> int:
+        value = int(text) if text else empty
+        return value + n_rows if value < 0 else value
+
     rows: list[int] = []
     for part in (p.strip() for p in spec.split(",")):
         if not part:
@@ -157,15 +168,14 @@ def parse_samples(spec: str, n_rows: int, path: Path) -> np.ndarray:
         try:
             if ":" in part:
                 start_text, stop_text = part.split(":", 1)
-                start = int(start_text) if start_text else 0
-                stop = int(stop_text) if stop_text else n_rows
-                if start >= stop:
-                    raise UsageError(f"--samples: {part!r} is an empty range", "write start:stop with start < stop")
+                start, stop = resolved(start_text, 0), resolved(stop_text, n_rows)
                 if start < 0 or stop > n_rows:
                     raise IndexError
+                if start >= stop:
+                    raise UsageError(f"--samples: {part!r} is an empty range", "write start:stop with start < stop")
                 rows.extend(range(start, stop))
             else:
-                row = int(part)
+                row = resolved(part, 0)
                 if not 0 <= row < n_rows:
                     raise IndexError
                 rows.append(row)

@@ -133,11 +133,12 @@ CASES = [
     (["{MODEL}", "{DATA}", "--label-column", "300"], USAGE, "--label-column 300 is outside"),
     # model files
     (["{folder}/absent.keras", "{DATA}"], MODEL_FILE, "absent.keras: no such file"),
+    (["{DATA}", "{MODEL}"], MODEL_FILE, "did you swap MODEL and DATA?"),
     (["{text.keras}", "{DATA}"], MODEL_FILE, "text.keras: not a readable Keras model file"),
     (["{truncated.keras}", "{DATA}"], MODEL_FILE, "truncated.keras: not a readable Keras model file"),
     (["{truncated.h5}", "{DATA}"], MODEL_FILE, "truncated.h5: not a readable Keras model file"),
     (["{model.pt}", "{DATA}"], MODEL_FILE, "unsupported model file type '.pt'"),
-    (["{folder}", "{DATA}"], MODEL_FILE, "is a directory, not a .keras or .h5 model file"),
+    (["{folder}", "{DATA}"], MODEL_FILE, "is a directory, not a .keras or .h5 file, or a SavedModel folder"),
     (["{two_inputs.keras}", "{DATA}"], MODEL_FILE, "model has 2 inputs and 1 outputs"),
     (["{two_outputs.keras}", "{DATA}"], MODEL_FILE, "model has 1 inputs and 2 outputs"),
     (["{lambda.h5}", "{DATA}"], MODEL_FILE, "layer 'doubler' stores Python code"),

@@ -72,3 +72,29 @@ def test_all_methods_skip_those_the_model_cannot_serve(tmp_path):
     with np.load(tmp_path / "out/attributions.npz") as arrays:
         assert {"occlusion_w15", "saliency", "integrated_gradients", "segment_shapley"} <= set(arrays.files)
         assert not any(name.startswith("gradcam") for name in arrays.files)
+
+
+def test_mistakes_a_person_makes_first_are_answered_before_tensorflow_loads(tmp_path):
+    """Paths, extensions, swapped arguments, sample ranges, targets and method names need no model."""
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    model, data = str(root / "sample_models/ecg_cnn.keras"), str(root / "sample_data/ecg_beats.npy")
+    (tmp_path / "model.txt").write_text("x")
+    mistakes = {  # message: (exit code, arguments)
+        "no such file": (4, [str(tmp_path / "absent.keras"), data]),
+        "unsupported model file type '.txt'": (4, [str(tmp_path / "model.txt"), data]),
+        "did you swap MODEL and DATA?": (4, [data, model]),
+        "'0:9999' is outside": (2, [model, data, "--samples", "0:9999"]),
+        "a class name (N, V)": (2, [model, data, "--class-names", "N,V", "--target", "S"]),
+        "unknown method 'lime'": (2, [model, data, "-m", "lime"]),
+    }
+    code = (
+        "import sys\nfrom signalscreen_cli.cli import run\n"
+        "sys.argv = ['signalscreen', 'explain', *sys.argv[1:], '-o', sys.argv[1] + '.out']\n"
+        "try:\n    run()\nexcept SystemExit as stop:\n    print('exit', stop.code, 'tensorflow' in sys.modules)\n"
+    )
+    for message, (exit_code, arguments) in mistakes.items():
+        done = subprocess.run([sys.executable, "-c", code, *arguments], capture_output=True, text=True)
+        assert done.stdout.strip() == f"exit {exit_code} False", (message, done.stdout, done.stderr)
+        assert message in done.stderr, (message, done.stderr)

@@ -27,7 +27,13 @@ def test_samples_select_rows_in_order(tmp_path):
     np.testing.assert_array_equal(signals.data[:, :, 0], data[[90, 91, 92, 2, 42]])
 
 
-@pytest.mark.parametrize("spec", ["0:200", "100", "5:3", "x", "1;2"])
+def test_negative_sample_indices_count_from_the_end_as_in_python():
+    rows = np.arange(100)
+    for spec, expected in (("-5:", rows[-5:]), ("-1", rows[-1:]), (":-97", rows[:-97]), ("-3:-1,0", [97, 98, 0])):
+        assert parse_samples(spec, 100, Path("f.npy")).tolist() == list(expected), spec
+
+
+@pytest.mark.parametrize("spec", ["0:200", "100", "5:3", "x", "1;2", "-101", "-200:", "-1:-3"])
 def test_bad_sample_specs(spec):
     with pytest.raises(UsageError, match="--samples"):
         parse_samples(spec, 100, Path("f.npy"))
