@@ -31,6 +31,16 @@ def with_plugin(plugin_path, monkeypatch):
 
 
 SLOW_MODULES = (
+    # end to end: the CLI on saved models, every zoo model in every format
+    "test_cli.py",
+    "test_crosscheck.py",
+    "test_per_step.py",
+    "test_streaming.py",
+    "test_report.py",
+    "test_models.py",
+    "test_evaluate_cli.py",
+    "test_compare.py",
+    # real clusters, browsers, installs and fresh processes
     "test_cluster.py",
     "test_browser.py",
     "test_plugins.py",
@@ -38,9 +48,10 @@ SLOW_MODULES = (
     "test_interrupt.py",
     "test_ci_examples.py",
     "test_output_failures.py",
+    "test_help_and_all.py",
 )
 SLOW_FIXTURES = {"plugin_path", "with_plugin", "cluster"}
-"""Tests of real clusters, browsers, installs and subprocesses: marked ``slow`` here, so they are listed once."""
+"""Marked ``slow`` here, so they are listed once; ``pytest -m 'not slow'`` is the quick inner loop."""
 
 
 def pytest_collection_modifyitems(config, items):
