@@ -48,7 +48,9 @@ class ExplainRequest:
     normalize : str
         ``none``, ``minmax`` or ``maxabs``, applied per sample to the stored arrays.
     key, label_column, samples, nan_policy
-        How the signal file is read (see ``signals.read_signals``).
+        How the signal file is read (see ``signals.read_signals``); the label column by index or header name.
+    drop_columns : tuple of int or str
+        Id columns of a table, taken out of the signal and kept as ``row_id`` arrays.
     labels : pathlib.Path or None
         A ``.npy`` of one class index per row of the file (``--label-column`` values are labels too).
     write_csv, plots, formats, max_plots, sampling_rate, report
@@ -91,7 +93,8 @@ class ExplainRequest:
     class_names: tuple[str, ...] = ()
     normalize: str = "none"
     key: str | None = None
-    label_column: int | None = None
+    label_column: int | str | None = None
+    drop_columns: tuple[int | str, ...] = ()
     labels: Path | None = None
     samples: str | None = None
     nan_policy: str = "error"

@@ -71,7 +71,8 @@ def open_rows(
     path: Path,
     *,
     key: str | None = None,
-    label_column: int | None = None,
+    label_column: int | str | None = None,
+    drop_columns: tuple[int | str, ...] = (),
     clinical: ClinicalOptions | None = None,
     sampling_rate: float | None = None,
 ) -> RowSource:
@@ -103,6 +104,14 @@ def open_rows(
         )
     if path.stat().st_size == 0:
         raise SignalFileError(f"{path}: file is empty")
+    from .columns import LabelsBeside, labels_array, side_columns
+
+    if key is not None and suffix in (".npy", ".csv"):
+        raise UsageError(f"--key applies to .npz and .h5 files, not to {path}")
+    labels = None
+    if isinstance(label_column, str) and suffix in (".npz", ".h5", ".hdf5"):
+        key, labels = labels_array(path, label_column, key)
+        label_column = None
     if suffix == ".npy":
         source = _open_npy(path)
     elif suffix == ".npz":
@@ -111,11 +120,11 @@ def open_rows(
         source = CsvRows(path)
     else:
         source = _open_hdf5(path, key)
-    if key is not None and suffix in (".npy", ".csv"):
-        raise UsageError(f"--key applies to .npz and .h5 files, not to {path}")
-    source = _as_rows(source, path)
-    if label_column is not None:
-        source = _drop_column(source, label_column, path)
+    source = side_columns(_as_rows(source, path), label_column, drop_columns, path)
+    if labels is not None:
+        if len(labels) != source.shape[0]:
+            raise SignalFileError(f"{path}: {len(labels)} labels for {source.shape[0]} signals")
+        return LabelsBeside(source, labels)
     return source
 
 
@@ -227,10 +236,12 @@ def fit_to_model(
     if data.shape[1] == 0:
         raise SignalFileError(f"{path}: signals have length 0")
     if length is not None and data.shape[1] != length:
-        raise ShapeMismatchError(
-            f"{path}: signals have shape {shape} but the model expects {shown}",
-            "signal length differs from the model's input length",
-        )
+        extra = data.shape[1] - length
+        hint = "signal length differs from the model's input length"
+        if 0 < extra <= 3 and data.shape[2] == 1:
+            hint = f"{extra} value(s) a row more than the model takes: a label or an id? "
+            hint += "give --label-column or --drop-columns"
+        raise ShapeMismatchError(f"{path}: signals have shape {shape} but the model expects {shown}", hint)
     if data.shape[2] != channels:
         raise ShapeMismatchError(
             f"{path}: signals have shape {shape} but the model expects {shown}",
@@ -251,30 +262,6 @@ def _as_rows(source: RowSource, path: Path) -> RowSource:
     if 0 in shape:
         raise SignalFileError(f"{path}: array of shape {shape} holds no signal values")
     return np.asarray(source[...]).reshape(1, -1) if len(shape) == 1 else source
-
-
-def _drop_column(source: RowSource, column: int, path: Path) -> RowSource:
-    if len(source.shape) != 2:
-        raise UsageError(f"--label-column applies to 2-D data (n, L); {path} has shape {tuple(source.shape)}")
-    width = source.shape[1]
-    if not -width <= column < width:
-        raise UsageError(f"--label-column {column} is outside {path}, which has {width} columns")
-    if width == 1:
-        raise SignalFileError(f"{path}: dropping --label-column {column} leaves no signal values")
-    return ColumnsDropped(source, column % width)
-
-
-class ColumnsDropped:
-    """A 2-D row source without one column (a label), read lazily."""
-
-    def __init__(self, source: RowSource, column: int) -> None:
-        self.source = source
-        self.keep = np.delete(np.arange(source.shape[1]), column)
-        self.shape = (source.shape[0], len(self.keep))
-        self.dtype = getattr(source, "dtype", np.dtype(np.float64))
-
-    def __getitem__(self, index: object) -> np.ndarray:
-        return np.asarray(self.source[index])[..., self.keep]
 
 
 def _open_npy(path: Path) -> RowSource:

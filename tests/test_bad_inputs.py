@@ -129,7 +129,7 @@ CASES = [
     (["{MODEL}", "{short.npy}"], SHAPE, "signals have shape (2, 100, 1) but the model expects (n, 187, 1)"),
     (["{MODEL}", "{two_channels.npy}"], SHAPE, "2 channel(s) in the file, 1 in the model"),
     (["{MODEL}", "{DATA}", "--key", "x"], USAGE, "--key applies to .npz and .h5 files"),
-    (["{MODEL}", "{two_channels.npy}", "--label-column", "3"], USAGE, "--label-column applies to 2-D data"),
+    (["{MODEL}", "{two_channels.npy}", "--label-column", "3"], USAGE, "--label-column and --drop-columns apply to 2-D"),
     (["{MODEL}", "{DATA}", "--label-column", "300"], USAGE, "--label-column 300 is outside"),
     # model files
     (["{folder}/absent.keras", "{DATA}"], MODEL_FILE, "absent.keras: no such file"),

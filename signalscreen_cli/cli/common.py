@@ -149,7 +149,6 @@ SHARED_FIELDS = {
     "out": "out_dir",
     "target": "target",
     "key": "key",
-    "label_column": "label_column",
     "samples": "samples",
     "overwrite": "overwrite",
     "unsafe_load": "unsafe_load",
@@ -164,10 +163,13 @@ SHARED_FIELDS = {
 def shared_request(values: dict[str, Any], **fields: Any) -> Any:
     """The ``ExplainRequest`` of a command's shared options (``values``: its parameters) and ``fields``."""
     from ..clinical import ClinicalOptions
+    from ..columns import parse_column
     from ..request import ExplainRequest
 
     given = {field: values[name] for name, field in SHARED_FIELDS.items()}
     given["clinical"] = ClinicalOptions(**values["clinical_options"])
+    given["label_column"] = None if values["label_column"] is None else parse_column(values["label_column"])
+    given["drop_columns"] = tuple(parse_column(part) for part in split([values["drop_columns"] or ""]))
     given.update(
         methods=split(values["method"]),
         options=values["method_options"],

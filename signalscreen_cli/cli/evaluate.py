@@ -53,6 +53,7 @@ def evaluate(
     from_dir: FromDir = None,
     key: opt.Key = None,
     label_column: opt.LabelColumn = None,
+    drop_columns: opt.DropColumns = None,
     samples: opt.Samples = None,
     nan_policy: opt.NanPolicy = None,
     method: opt.Methods = None,

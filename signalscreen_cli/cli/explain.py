@@ -56,6 +56,7 @@ def explain(
     data: opt.DataArgument,
     key: opt.Key = None,
     label_column: opt.LabelColumn = None,
+    drop_columns: opt.DropColumns = None,
     labels: Labels = None,
     samples: opt.Samples = None,
     nan_policy: opt.NanPolicy = None,

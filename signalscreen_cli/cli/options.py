@@ -64,7 +64,12 @@ Target = option(
 )
 ClassNames = option(str | None, "Comma-separated class names, e.g. N,S,V,F,Q.", OUTPUT_PANEL, "NAMES")
 Key = option(str | None, "Array name inside .npz / dataset inside .h5.", INPUT_PANEL, "NAME")
-LabelColumn = option(int | None, "Label column of a CSV, kept as labels (e.g. -1).", INPUT_PANEL, "K")
+LabelColumn = option(
+    str | None, "Label column (index or header name; .npz/.h5: labels array), kept as labels.", INPUT_PANEL, "K|NAME"
+)
+DropColumns = option(
+    str | None, "Id columns of a CSV to leave out of the signal (kept as row ids), e.g. id.", INPUT_PANEL, "COLUMNS"
+)
 Samples = option(str | None, "Rows to read, e.g. 0:10,42.", INPUT_PANEL, "ROWS")
 NanPolicy = option(str | None, "Non-finite values: error (default), zero or interpolate.", INPUT_PANEL, "POLICY")
 Report = option(

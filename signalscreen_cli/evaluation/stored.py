@@ -183,7 +183,8 @@ def _rows_kept(given: ExplainRequest, sample_index: np.ndarray, made: ExplainReq
 
     if not given.samples:
         return np.arange(len(sample_index))
-    rows_in_file = open_rows(given.data_path, key=made.key, label_column=made.label_column).shape[0]
+    reading = {"key": made.key, "label_column": made.label_column, "drop_columns": made.drop_columns}
+    rows_in_file = open_rows(given.data_path, **reading).shape[0]
     wanted = parse_samples(given.samples, rows_in_file, given.data_path)
     position = {int(row): i for i, row in enumerate(sample_index)}
     missing = [int(row) for row in wanted if int(row) not in position]

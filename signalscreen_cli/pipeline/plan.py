@@ -105,14 +105,16 @@ def _load(spec: ModelSpec) -> ModelAdapter:
 
 @dataclass(frozen=True)
 class DataSpec:
-    """How to read the signals: the file, its array or label column, and what to do with non-finite values."""
+    """How to read the signals: the file, its array, label and id columns, and what to do with non-finite
+    values."""
 
     path: Path
     key: str | None = None
-    label_column: int | None = None
+    label_column: int | str | None = None
     nan_policy: str = "error"
     clinical: ClinicalOptions | None = None
     sampling_rate: float | None = None
+    drop_columns: tuple[int | str, ...] = ()
     memory: Any = field(default=None, repr=False, compare=False)
     """Signals given in memory (``path`` then names them)."""
 
@@ -141,6 +143,7 @@ class DataSpec:
         return {
             "key": self.key,
             "label_column": self.label_column,
+            "drop_columns": self.drop_columns,
             "clinical": self.clinical,
             "sampling_rate": self.sampling_rate,
         }
@@ -322,7 +325,7 @@ def labels_info(source: RowSource, rows: np.ndarray, request: ExplainRequest, n_
     """``{"labels": ...}`` when the data has labels (``--label-column``, ``--labels``), else nothing."""
     from ..labels import row_labels
 
-    labels = row_labels(source, rows, request.labels, n_outputs, request.data_path)
+    labels = row_labels(source, rows, request.labels, n_outputs, request.data_path, request.class_names)
     return {} if labels is None else {"labels": labels}
 
 
@@ -335,6 +338,7 @@ def data_spec(request: ExplainRequest) -> DataSpec:
         request.nan_policy,
         request.clinical,
         request.sampling_rate,
+        request.drop_columns,
         memory=request.signals,
     )
 
