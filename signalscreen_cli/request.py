@@ -64,8 +64,10 @@ class ExplainRequest:
         it, not with the file.
     jit : bool
         Compile the model calls with XLA.
-    segment, hop : int or None
-        Cut each long recording into windows of ``segment`` samples every ``hop`` and stitch the maps.
+    segment, hop : int, str or None
+        Cut each long recording into windows of ``segment`` samples every ``hop`` and stitch the maps; in
+        seconds as ``"1.5s"``, at the rate the windows are cut at (the record's, ``--resample``'s or
+        ``sampling_rate``), which the plan resolves.
     shard : tuple of int or None
         ``(K, N)``: process the K-th of N contiguous row ranges (``signalscreen merge`` joins them).
     overwrite : bool
@@ -108,8 +110,8 @@ class ExplainRequest:
     memory_budget: int | None = None
     chunk_size: int | None = None
     jit: bool = False
-    segment: int | None = None
-    hop: int | None = None
+    segment: int | str | None = None
+    hop: int | str | None = None
     shard: tuple[int, int] | None = None
     overwrite: bool = False
     unsafe_load: bool = False
@@ -152,8 +154,8 @@ def check_request(request: ExplainRequest) -> None:
     minimums = {
         "--batch-size": (request.batch_size or 1, 1),
         "--chunk-size": (1 if request.chunk_size is None else request.chunk_size, 1),
-        "--segment": (1 if request.segment is None else request.segment, 1),
-        "--hop": (1 if request.hop is None else request.hop, 1),
+        "--segment": (window_syntax(request.segment, "--segment"), 1),
+        "--hop": (window_syntax(request.hop, "--hop"), 1),
         "--max-plots": (request.max_plots, 0),
     }
     for option, (value, lowest) in minimums.items():
@@ -179,6 +181,33 @@ def check_request(request: ExplainRequest) -> None:
         raise UsageError(f"--dask-timeout must be positive, not {request.dask_timeout}")
     if request.sampling_rate is not None and request.sampling_rate <= 0:
         raise UsageError(f"--sampling-rate must be positive, not {request.sampling_rate}")
+
+
+def window_syntax(value: int | str | None, option: str) -> int:
+    """A number of samples to check against the minimum (1 for seconds, which the plan checks once resolved)."""
+    from .clinical.options import duration
+
+    if value is None or isinstance(value, int):
+        return 1 if value is None else value
+    duration(value, 1.0, option)  # readable as samples or seconds
+    return 1
+
+
+def window_samples(value: int | str | None, option: str, rate: float | None) -> int | None:
+    """``--segment``/``--hop`` in samples: a number of samples, or seconds (``"1.5s"``) at ``rate``."""
+    from .clinical.options import duration
+
+    if value is None or isinstance(value, int):
+        return value
+    if value.endswith("s") and not rate:
+        raise UsageError(
+            f"{option} {value}: seconds need the sampling rate",
+            "the file states none: give --sampling-rate (or --resample for WFDB/EDF)",
+        )
+    samples = duration(value, rate or 1.0, option)
+    if samples < 1:
+        raise UsageError(f"{option} {value} is less than one sample at {rate:g} Hz")
+    return samples
 
 
 def check_address(address: str) -> None:

@@ -118,8 +118,8 @@ def explain(
             memory_budget=byte_count(memory_budget) if memory_budget else None,
             chunk_size=chunk_size,
             jit=jit,
-            segment=window_length(segment, "--segment", values.get("resample") or sampling_rate),
-            hop=window_length(hop, "--hop", values.get("resample") or sampling_rate),
+            segment=window_text(segment),
+            hop=window_text(hop),
             shard=shard(shard_spec) if shard_spec else None,
             labels=labels,
         )
@@ -130,15 +130,10 @@ def explain(
     guarded(debug, work)
 
 
-def window_length(text: str | None, option: str, rate: float | None) -> int | None:
-    """``--segment``/``--hop`` in samples, or in seconds at the rate the windows are cut at."""
-    from ..clinical.options import duration
-
-    if text is None:
-        return None
-    if text.endswith("s") and not rate:
-        raise UsageError(f"{option} {text}: seconds need the sampling rate", "give --sampling-rate (or --resample)")
-    return duration(text, rate or 1.0, option)
+def window_text(text: str | None) -> int | str | None:
+    """``--segment``/``--hop``: samples as a number; seconds (``1.5s``) stay text for the plan to resolve at the
+    rate the windows are cut at."""
+    return int(text) if text is not None and text.isdigit() else text
 
 
 def _run(request: Any, quiet: bool, json_progress: bool) -> None:

@@ -19,7 +19,7 @@ from ..batching import auto_chunk_rows
 from ..clinical.options import ClinicalOptions
 from ..errors import ShapeMismatchError, UsageError
 from ..params import Parameters
-from ..request import EVERY_METHOD, ExplainRequest, resolve_methods, wrapped_method
+from ..request import EVERY_METHOD, ExplainRequest, resolve_methods, window_samples, wrapped_method
 from ..segments import window_starts
 from ..signals import (
     RowSource,
@@ -259,14 +259,16 @@ def make_plan(request: ExplainRequest) -> Plan:
     model = model_spec(request)
     adapter = model.load()
     first = read_rows(source, rows[:1], request.data_path)
-    if request.segment:
-        if adapter.input_shape[0] not in (None, request.segment):
-            raise ShapeMismatchError(
-                f"--segment {request.segment} must equal the model's input length {adapter.input_shape[0]}"
-            )
-        window = np.zeros((1, request.segment, first.shape[2]), np.float32)
+    rate = getattr(source, "describe", dict)().get("sampling_rate") or request.sampling_rate
+    segment = window_samples(request.segment, "--segment", rate)
+    hop = window_samples(request.hop, "--hop", rate)
+    if segment:
+        if adapter.input_shape[0] not in (None, segment):
+            length = adapter.input_shape[0]
+            raise ShapeMismatchError(f"--segment {segment} must equal the model's input length {length}")
+        window = np.zeros((1, segment, first.shape[2]), np.float32)
         fit_to_model(window, adapter.input_shape, request.data_path)
-        window_starts(first.shape[1], request.segment, request.hop or request.segment)
+        window_starts(first.shape[1], segment, hop or segment)
     else:
         fit_to_model(first, adapter.input_shape, request.data_path, count=len(rows))
     methods, skipped = applicable(method_plans(request), adapter, EVERY_METHOD in request.methods)
@@ -281,8 +283,8 @@ def make_plan(request: ExplainRequest) -> Plan:
         methods=methods,
         target=request.parsed_target,
         normalize=request.normalize,
-        segment=request.segment,
-        hop=request.hop,
+        segment=segment,
+        hop=hop,
         dataset_mean=mean,
         model_facts={
             "input_shape": list(adapter.input_shape),

@@ -166,4 +166,7 @@ class PlotKeeper:
 
 
 def for_run(run: RunOutputs) -> PlotKeeper:
-    return PlotKeeper(run.folder, run.request, run.plan.reading.get("channels"))
+    from dataclasses import replace
+
+    windows = replace(run.request, segment=run.plan.segment, hop=run.plan.hop)  # in samples, as the plan cut them
+    return PlotKeeper(run.folder, windows, run.plan.reading.get("channels"))

@@ -265,3 +265,19 @@ def test_clinical_options_on_other_files_are_refused(tmp_path):
     assert done.exit_code == ExitCode.USAGE and "apply to WFDB/EDF input" in done.output
     with pytest.raises(UsageError, match="--detrend must be one of"):
         ClinicalOptions(detrend="mean").check()
+
+
+def test_window_seconds_resolve_at_the_rate_the_windows_are_cut_at(tmp_path, record):
+    """The header's rate, or --resample's: no --sampling-rate needed for either."""
+    common = ("explain", MODEL, record, "--channels", "MLII", "-m", "saliency", "--no-plots", "-q")
+    at_header = invoke(*common, "--segment", "1.496s", "-o", tmp_path / "header")  # 187 samples at 125 Hz
+    assert at_header.exit_code == 0, at_header.output
+    resampled = invoke(*common, "--resample", "250", "--segment", "0.748s", "--hop", "0.5s", "-o", tmp_path / "fast")
+    assert resampled.exit_code == 0, resampled.output
+    manifest = json.loads((tmp_path / "fast/manifest.json").read_text())
+    assert manifest["data"]["reading"]["sampling_rate"] == 250
+    with np.load(tmp_path / "fast/attributions.npz") as arrays:
+        assert np.diff(arrays["segment_starts"][0])[0] == 125  # 0.5 s at 250 Hz
+    np.save(tmp_path / "plain.npy", np.zeros((1, 1000), np.float32))
+    rateless = invoke("explain", MODEL, tmp_path / "plain.npy", "--segment", "1.5s", "-o", tmp_path / "plain")
+    assert rateless.exit_code == 2 and "--segment 1.5s: seconds need the sampling rate" in rateless.output
