@@ -39,9 +39,17 @@ BatchSize = option(int, "Inputs per compiled model call.", PERFORMANCE_PANEL, "N
 FailOn = option(
     list[str] | None,
     "Fail (exit 9) when a map fails: sanity (the randomisation check), random (does not beat the random order), "
-    "ig-gap=X (IG completeness gap above X). Repeatable.",
+    "ig-gap=X (IG completeness gap above X); with --truth: truth (does not beat the random order), "
+    "mass-accuracy=X, rank-accuracy=X, pointing-game=X, aup=X, aur=X, auprc=X (mean below X). Repeatable.",
     "Gates",
     "GATE",
+)
+Truth = option(
+    Path | None,
+    "Also score the maps against a known answer: a .npy mask per signal, (n, L) or (n, L, C), bool or weights "
+    "0..1 (mass and rank accuracy, pointing game, AUP/AUR/AUPRC).",
+    SCORING_PANEL,
+    "FILE.npy",
 )
 Junit = option(Path | None, "Also write the gates as JUnit XML to FILE.", "Gates", "FILE")
 Seed = option(int, "Seed of the random order, the randomisation and random baselines.", RUN_PANEL, "N")
@@ -62,6 +70,7 @@ def evaluate(
     baseline: Baseline = "mean",
     randomization: Randomization = True,
     randomization_threshold: Threshold = 0.9,
+    truth: Truth = None,
     fail_on: FailOn = None,
     junit: Junit = None,
     out: opt.Out = Path("signalscreen_evaluation"),
@@ -107,6 +116,7 @@ def evaluate(
             formats=plot_formats(format, plots, EvaluateRequest.formats),
             fail_on=split(fail_on),
             junit=junit,
+            truth=truth,
         )
         warn_unsafe(unsafe_load)
         _run(request, quiet)
@@ -127,19 +137,27 @@ def _run(request: Any, quiet: bool) -> None:
 
 
 def _show(request: Any, result: Any) -> None:
-    from rich.console import Console
-
     from ..evaluation.report import summary_table
 
     n = len(result.document["signals"]["targets"])
     table = summary_table(result.rows, f"{n} signals, {request.steps} steps, baseline {request.baseline}")
+    _print(table)
+    if "truth" in result.document:
+        from ..evaluation.truth_report import truth_table
+
+        _print(truth_table(result.document["truth"]["rows"], f"against the known answer in {request.truth}"))
+    print_gates(result.gates)
+    out_console.print(f"Wrote {result.out_dir}", markup=False)
+
+
+def _print(table: Any) -> None:
+    from rich.console import Console
+
     if out_console.is_terminal:
         out_console.print(table)  # folded to the terminal's width
     else:  # a pipe or a file gets the table whole
         whole = out_console.measure(table, options=out_console.options.update(max_width=400)).maximum
         Console(highlight=False, width=max(whole, out_console.width)).print(table)
-    print_gates(result.gates)
-    out_console.print(f"Wrote {result.out_dir}", markup=False)
 
 
 evaluate = opt.with_declared_options(evaluate)

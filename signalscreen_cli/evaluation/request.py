@@ -48,6 +48,9 @@ class EvaluateRequest:
         Also write ``report.html`` (with the ``--from`` run's class summaries when there is one).
     junit : pathlib.Path or None
         Also write the gates as JUnit XML here.
+    truth : pathlib.Path or None
+        A ``.npy`` mask per row of the data file, ``(n, L)`` or ``(n, L, C)``, bool or weights in [0, 1]:
+        the maps are also scored against it (``evaluation.truth_scores``).
     """
 
     explain: ExplainRequest
@@ -62,6 +65,7 @@ class EvaluateRequest:
     fail_on: tuple[str, ...] = ()
     junit: Path | None = None
     report: bool = False
+    truth: Path | None = None
 
     @property
     def curve_baseline(self) -> BaselineParameters:

@@ -25,6 +25,7 @@ from .curves import Curves, step_counts
 from .randomization import Randomization
 from .report import REFERENCES
 from .request import EvaluateRequest
+from .score_gates import SCORE_GATES, TRUTH_GATES, score_gate, score_gates
 from .scoring import CORRELATION, DELETION, INSERTION, RANDOM, ScoreChunk
 
 Progress = Callable[[str, int, int], None]
@@ -86,6 +87,10 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
         raise UsageError(f"--randomization-threshold must be between -1 and 1, not {request.randomization_threshold}")
     request.curve_baseline  # noqa: B018 (building it checks the seed and blur width)
     gate_thresholds(request)
+    if request.truth is not None:
+        from .truth_masks import open_truth
+
+        open_truth(request.truth)
     check_request(request.maps_request)
 
 
@@ -101,8 +106,13 @@ def gate_thresholds(request: EvaluateRequest) -> dict[str, float]:
                 found[name] = float(value)
             except ValueError:
                 raise UsageError(f"--fail-on ig-gap=X: cannot read {value!r} as a number") from None
+        elif (threshold := score_gate(name, equals, value)) is not None:
+            found[name] = threshold
         else:
-            raise UsageError(f"--fail-on: unknown gate {entry!r}", "use sanity, random or ig-gap=X")
+            known = f"use sanity, random, ig-gap=X, truth or {'/'.join(SCORE_GATES)}=X"
+            raise UsageError(f"--fail-on: unknown gate {entry!r}", known)
+    if TRUTH_GATES & set(found) and request.truth is None:
+        raise UsageError("--fail-on " + ", ".join(sorted(TRUTH_GATES & set(found))) + " needs --truth FILE.npy")
     if request.from_dir and request.explain.dask:
         raise UsageError("--dask computes maps; with --from they are read", "drop one of them")
     if "sanity" in found and not request.randomization:
@@ -147,12 +157,20 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         mean_signal = plan.data.mean()
     baseline = request.curve_baseline
     scorer = ScoreChunk(request.steps, baseline, mean_signal, request.randomization, baseline.seed, made.normalize)
-    plan = replace(plan, stages=(scorer,))
+    stages: tuple[Any, ...] = (scorer,)
+    if request.truth is not None:  # scored before ScoreChunk keeps only a few numbers of each map
+        from .truth_masks import check_truth
+        from .truth_stage import TruthChunk
+
+        check_truth(request.truth, plan.source_shape)
+        stages = (TruthChunk(str(request.truth.resolve()), baseline.seed), scorer)
+    plan = replace(plan, stages=stages)
     sink = MemorySink()
     tally = stream(plan, executor, [sink], progress)
     sink.close(RunRecord({}, {"sample_index": plan.rows.astype(np.int64)}))
-    timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in ("curves", "randomization"))}
-    timings.update({stage: tally.seconds.get(stage, 0.0) for stage in ("curves", "randomization")})
+    stage_names = ("curves", "randomization", "truth")
+    timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in stage_names)}
+    timings.update({stage: tally.seconds.get(stage, 0.0) for stage in stage_names})
     timings["total"] = time.perf_counter() - started
     if not request.from_dir:
         seconds_per_sample = {m.name: tally.seconds.get(m.name, 0.0) / len(plan.rows) for m in plan.methods}
@@ -172,12 +190,25 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         "seconds_per_sample": seconds_per_sample,
         "timings_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
     }
-    gates = evaluation_gates(request, rows, scores.reference_of)
+    truth_rows: list[dict[str, Any]] = []
+    if request.truth is not None:
+        from .truth_report import truth_rows as make_truth_rows
+        from .truth_report import truth_section
+
+        truth_rows = make_truth_rows(sink.arrays, scores.method_of, names)
+        document["truth"] = truth_section(sink.arrays, truth_rows, request.truth)
+    gates = evaluation_gates(request, rows, scores.reference_of) + score_gates(gate_thresholds(request), truth_rows)
     document["gates"] = [asdict(gate) for gate in gates]
     with staged_output(request.explain.out_dir, request.explain.overwrite) as staging, writing(staging):
         report.write_json(staging / "evaluation.json", document)
         report.write_csv(staging / "evaluation.csv", rows)
-        (staging / "summary.md").write_text(report.summary_markdown(rows, gates, len(plan.rows), request))
+        summary = report.summary_markdown(rows, gates, len(plan.rows), request)
+        if truth_rows:
+            from .truth_report import truth_markdown, write_truth_csv
+
+            write_truth_csv(staging / "truth.csv", truth_rows)
+            summary += f"\nAgainst the known answer in `{request.truth}`:\n" + truth_markdown(truth_rows)
+        (staging / "summary.md").write_text(summary)
         if request.plots:
             from .plots import write_figures
 
