@@ -48,7 +48,7 @@ def _mean(values: np.ndarray) -> float | None:
 def truth_rows(
     arrays: dict[str, np.ndarray], method_of: dict[str, str], class_names: list[str]
 ) -> list[dict[str, Any]]:
-    """Per map: a row over all signals, then one per target class present; the random order last."""
+    """Per map: a row over all signals, then one per target class with a mask; the random order last."""
     targets = np.asarray(arrays["targets"])
     groups = [(ALL, np.ones(len(targets), bool))]
     groups += [(class_names[int(t)], targets == t) for t in np.unique(targets)]
@@ -63,7 +63,8 @@ def truth_rows(
                 "signals": int(np.isfinite(scores["rank_accuracy"]).sum()),
             }
             row.update({score: _mean(values) for score, values in scores.items()})
-            rows.append(row)
+            if label == ALL or row["signals"]:  # a class without a mask (no pattern) has no row
+                rows.append(row)
     return rows
 
 
