@@ -40,7 +40,9 @@ FailOn = option(
     list[str] | None,
     "Fail (exit 9) when a map fails: sanity (the randomisation check), random (does not beat the random order), "
     "ig-gap=X (IG completeness gap above X); with --truth: truth (does not beat the random order), "
-    "mass-accuracy=X, rank-accuracy=X, pointing-game=X, aup=X, aur=X, auprc=X (mean below X). Repeatable.",
+    "mass-accuracy=X, rank-accuracy=X, pointing-game=X, aup=X, aur=X, auprc=X (mean below X); with --robustness: "
+    "sparseness=X (below X), complexity=X, max-sensitivity=X, avg-sensitivity=X, local-lipschitz=X (above X). "
+    "Repeatable.",
     "Gates",
     "GATE",
 )
@@ -50,6 +52,17 @@ Truth = option(
     "0..1 (mass and rank accuracy, pointing game, AUP/AUR/AUPRC).",
     SCORING_PANEL,
     "FILE.npy",
+)
+Robustness = option(
+    bool,
+    "Also score sparseness (Gini), complexity (entropy), max/average sensitivity and the local Lipschitz estimate.",
+    SCORING_PANEL,
+    None,
+    "--robustness/--no-robustness",
+)
+SensitivitySamples = option(int, "Sensitivities: noisy copies per signal (0: skip them).", SCORING_PANEL, "N")
+SensitivityRadius = option(
+    float, "Sensitivities: uniform noise half-width, as a fraction of each signal's range.", SCORING_PANEL, "X"
 )
 Junit = option(Path | None, "Also write the gates as JUnit XML to FILE.", "Gates", "FILE")
 Seed = option(int, "Seed of the random order, the randomisation and random baselines.", RUN_PANEL, "N")
@@ -71,6 +84,9 @@ def evaluate(
     randomization: Randomization = True,
     randomization_threshold: Threshold = 0.9,
     truth: Truth = None,
+    robustness: Robustness = False,
+    sensitivity_samples: SensitivitySamples = 10,
+    sensitivity_radius: SensitivityRadius = 0.02,
     fail_on: FailOn = None,
     junit: Junit = None,
     out: opt.Out = Path("signalscreen_evaluation"),
@@ -117,6 +133,9 @@ def evaluate(
             fail_on=split(fail_on),
             junit=junit,
             truth=truth,
+            robustness=robustness,
+            sensitivity_samples=sensitivity_samples,
+            sensitivity_radius=sensitivity_radius,
         )
         warn_unsafe(unsafe_load)
         _run(request, quiet)
@@ -146,6 +165,10 @@ def _show(request: Any, result: Any) -> None:
         from ..evaluation.truth_report import truth_table
 
         _print(truth_table(result.document["truth"]["rows"], f"against the known answer in {request.truth}"))
+    if "robustness" in result.document:
+        from ..evaluation.robustness_report import robustness_table
+
+        _print(robustness_table(result.document["robustness"]["rows"], "concentration and robustness"))
     print_gates(result.gates)
     out_console.print(f"Wrote {result.out_dir}", markup=False)
 

@@ -51,6 +51,13 @@ class EvaluateRequest:
     truth : pathlib.Path or None
         A ``.npy`` mask per row of the data file, ``(n, L)`` or ``(n, L, C)``, bool or weights in [0, 1]:
         the maps are also scored against it (``evaluation.truth_scores``).
+    robustness : bool
+        Also score sparseness and complexity (``evaluation.complexity``) and, with ``sensitivity_samples > 0``,
+        max/average sensitivity and the local Lipschitz estimate (``evaluation.sensitivity``).
+    sensitivity_samples : int
+        Noisy copies per signal for the sensitivities (each method runs once more per copy).
+    sensitivity_radius : float
+        Half-width of the uniform noise, as a fraction of each signal's range.
     """
 
     explain: ExplainRequest
@@ -66,6 +73,9 @@ class EvaluateRequest:
     junit: Path | None = None
     report: bool = False
     truth: Path | None = None
+    robustness: bool = False
+    sensitivity_samples: int = 10
+    sensitivity_radius: float = 0.02
 
     @property
     def curve_baseline(self) -> BaselineParameters:

@@ -25,7 +25,7 @@ from .curves import Curves, step_counts
 from .randomization import Randomization
 from .report import REFERENCES
 from .request import EvaluateRequest
-from .score_gates import SCORE_GATES, TRUTH_GATES, score_gate, score_gates
+from .score_gates import ROBUSTNESS_GATES, SCORE_GATES, TRUTH_GATES, score_gate, score_gates
 from .scoring import CORRELATION, DELETION, INSERTION, RANDOM, ScoreChunk
 
 Progress = Callable[[str, int, int], None]
@@ -83,6 +83,8 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
     check_baseline_name(request.baseline, "evaluate")
     if request.steps < 1:
         raise UsageError("--steps must be at least 1")
+    if request.sensitivity_samples < 0 or not 0 < request.sensitivity_radius <= 1:
+        raise UsageError("--sensitivity-samples must be at least 0 and --sensitivity-radius in (0, 1]")
     if not -1 <= request.randomization_threshold <= 1:
         raise UsageError(f"--randomization-threshold must be between -1 and 1, not {request.randomization_threshold}")
     request.curve_baseline  # noqa: B018 (building it checks the seed and blur width)
@@ -113,6 +115,10 @@ def gate_thresholds(request: EvaluateRequest) -> dict[str, float]:
             raise UsageError(f"--fail-on: unknown gate {entry!r}", known)
     if TRUTH_GATES & set(found) and request.truth is None:
         raise UsageError("--fail-on " + ", ".join(sorted(TRUTH_GATES & set(found))) + " needs --truth FILE.npy")
+    if ROBUSTNESS_GATES & set(found) and not request.robustness:
+        raise UsageError("--fail-on " + ", ".join(sorted(ROBUSTNESS_GATES & set(found))) + " needs --robustness")
+    if {"max-sensitivity", "avg-sensitivity", "local-lipschitz"} & set(found) and request.sensitivity_samples < 1:
+        raise UsageError("the sensitivity gates need --sensitivity-samples of at least 1")
     if request.from_dir and request.explain.dask:
         raise UsageError("--dask computes maps; with --from they are read", "drop one of them")
     if "sanity" in found and not request.randomization:
@@ -163,12 +169,17 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         from .truth_stage import TruthChunk
 
         check_truth(request.truth, plan.source_shape)
-        stages = (TruthChunk(str(request.truth.resolve()), baseline.seed), scorer)
+        stages = (TruthChunk(str(request.truth.resolve()), baseline.seed), *stages)
+    if request.robustness:
+        from .robustness_stage import RobustnessChunk
+
+        samples, radius = request.sensitivity_samples, request.sensitivity_radius
+        stages = (RobustnessChunk(samples, radius, baseline.seed, made.normalize), *stages)
     plan = replace(plan, stages=stages)
     sink = MemorySink()
     tally = stream(plan, executor, [sink], progress)
     sink.close(RunRecord({}, {"sample_index": plan.rows.astype(np.int64)}))
-    stage_names = ("curves", "randomization", "truth")
+    stage_names = ("curves", "randomization", "truth", "robustness")
     timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in stage_names)}
     timings.update({stage: tally.seconds.get(stage, 0.0) for stage in stage_names})
     timings["total"] = time.perf_counter() - started
@@ -197,7 +208,16 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
 
         truth_rows = make_truth_rows(sink.arrays, scores.method_of, names)
         document["truth"] = truth_section(sink.arrays, truth_rows, request.truth)
-    gates = evaluation_gates(request, rows, scores.reference_of) + score_gates(gate_thresholds(request), truth_rows)
+    robustness_rows: list[dict[str, Any]] = []
+    if request.robustness:
+        from .robustness_report import robustness_rows as make_robustness_rows
+        from .robustness_report import robustness_section
+
+        robustness_rows = make_robustness_rows(sink.arrays, scores.method_of)
+        samples, radius = request.sensitivity_samples, request.sensitivity_radius
+        document["robustness"] = robustness_section(sink.arrays, robustness_rows, samples, radius)
+    gates = evaluation_gates(request, rows, scores.reference_of)
+    gates += score_gates(gate_thresholds(request), truth_rows + robustness_rows)
     document["gates"] = [asdict(gate) for gate in gates]
     with staged_output(request.explain.out_dir, request.explain.overwrite) as staging, writing(staging):
         report.write_json(staging / "evaluation.json", document)
@@ -208,6 +228,11 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
 
             write_truth_csv(staging / "truth.csv", truth_rows)
             summary += f"\nAgainst the known answer in `{request.truth}`:\n" + truth_markdown(truth_rows)
+        if robustness_rows:
+            from .robustness_report import robustness_markdown, write_robustness_csv
+
+            write_robustness_csv(staging / "robustness.csv", robustness_rows)
+            summary += "\nConcentration and robustness:\n" + robustness_markdown(robustness_rows)
         (staging / "summary.md").write_text(summary)
         if request.plots:
             from .plots import write_figures

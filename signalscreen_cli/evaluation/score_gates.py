@@ -19,8 +19,15 @@ SCORE_GATES = {  # gate name: (score, True when higher is better)
     "aup": ("aup", True),
     "aur": ("aur", True),
     "auprc": ("auprc", True),
+    "sparseness": ("sparseness", True),
+    "complexity": ("complexity", False),
+    "max-sensitivity": ("max_sensitivity", False),
+    "avg-sensitivity": ("avg_sensitivity", False),
+    "local-lipschitz": ("local_lipschitz", False),
 }
-TRUTH_GATES = frozenset(SCORE_GATES) | {"truth"}
+ROBUSTNESS_GATES = frozenset(("sparseness", "complexity", "max-sensitivity", "avg-sensitivity", "local-lipschitz"))
+"""The gates that need ``--robustness`` (the last three: and sensitivity samples)."""
+TRUTH_GATES = (frozenset(SCORE_GATES) - ROBUSTNESS_GATES) | {"truth"}
 """The gates that need ``--truth``."""
 TRUTH_VERSUS_RANDOM = ("mass_accuracy", "rank_accuracy", "auprc")
 """Scores a correct map beats the random order on; AUR is not one (a sharp, correct map has a small AUR)."""
@@ -45,19 +52,24 @@ def score_gates(thresholds: dict[str, float], rows: list[dict[str, Any]]) -> lis
     judged, against the random order's ``all`` row)."""
     overall = [row for row in rows if row.get("class", "all") == "all"]
     maps = [row for row in overall if row["map"] not in REFERENCES]
+    truth = [row for row in overall if "mass_accuracy" in row]
     gates = []
     for name, limit in thresholds.items():
         if name not in SCORE_GATES:
             continue
         score, higher = SCORE_GATES[name]
         for row in maps:
+            if score not in row:  # a row of another table
+                continue
             value = row[score]
             passed = value is not None and (value >= limit if higher else value <= limit)
             rule = f"mean {score} {'>=' if higher else '<='} {limit:g}"
             gates.append(Gate(row["map"], rule, float("nan") if value is None else value, limit, passed))
     if "truth" in thresholds:
-        chance = next(row for row in overall if row["map"] in REFERENCES)
-        for row in maps:
+        chance = next(row for row in truth if row["map"] in REFERENCES)
+        for row in truth:
+            if row is chance:
+                continue
             for score in TRUTH_VERSUS_RANDOM:
                 value, floor = row[score], chance[score]
                 passed = value is not None and floor is not None and value > floor
