@@ -41,8 +41,9 @@ FailOn = option(
     "Fail (exit 9) when a map fails: sanity (the randomisation check), random (does not beat the random order), "
     "ig-gap=X (IG completeness gap above X); with --truth: truth (does not beat the random order), "
     "mass-accuracy=X, rank-accuracy=X, pointing-game=X, aup=X, aur=X, auprc=X (mean below X); with --robustness: "
-    "sparseness=X (below X), complexity=X, max-sensitivity=X, avg-sensitivity=X, local-lipschitz=X (above X). "
-    "Repeatable.",
+    "sparseness=X (below X), complexity=X, max-sensitivity=X, avg-sensitivity=X, local-lipschitz=X (above X); "
+    "with --faithfulness: road (MoRF/LeRF no better than the random order), faithfulness-correlation=X, "
+    "road-lerf=X (below X), road-morf=X, random-logit=X (above X). Repeatable.",
     "Gates",
     "GATE",
 )
@@ -64,6 +65,18 @@ SensitivitySamples = option(int, "Sensitivities: noisy copies per signal (0: ski
 SensitivityRadius = option(
     float, "Sensitivities: uniform noise half-width, as a fraction of each signal's range.", SCORING_PANEL, "X"
 )
+Faithfulness = option(
+    bool,
+    "Also score faithfulness correlation, ROAD (noisy linear imputation; MoRF and LeRF) and the random-logit test.",
+    SCORING_PANEL,
+    None,
+    "--faithfulness/--no-faithfulness",
+)
+FaithfulnessSubsets = option(int, "Faithfulness correlation: random subsets per signal.", SCORING_PANEL, "N")
+FaithfulnessFraction = option(
+    float, "Faithfulness correlation: each subset's share of the positions.", SCORING_PANEL, "X"
+)
+RoadNoise = option(float, "ROAD: imputation noise, as a fraction of each signal's range.", SCORING_PANEL, "X")
 Junit = option(Path | None, "Also write the gates as JUnit XML to FILE.", "Gates", "FILE")
 Seed = option(int, "Seed of the random order, the randomisation and random baselines.", RUN_PANEL, "N")
 
@@ -87,6 +100,10 @@ def evaluate(
     robustness: Robustness = False,
     sensitivity_samples: SensitivitySamples = 10,
     sensitivity_radius: SensitivityRadius = 0.02,
+    faithfulness: Faithfulness = False,
+    faithfulness_subsets: FaithfulnessSubsets = 32,
+    faithfulness_fraction: FaithfulnessFraction = 0.1,
+    road_noise: RoadNoise = 0.01,
     fail_on: FailOn = None,
     junit: Junit = None,
     out: opt.Out = Path("signalscreen_evaluation"),
@@ -136,6 +153,10 @@ def evaluate(
             robustness=robustness,
             sensitivity_samples=sensitivity_samples,
             sensitivity_radius=sensitivity_radius,
+            faithfulness=faithfulness,
+            faithfulness_subsets=faithfulness_subsets,
+            faithfulness_fraction=faithfulness_fraction,
+            road_noise=road_noise,
         )
         warn_unsafe(unsafe_load)
         _run(request, quiet)
@@ -161,16 +182,25 @@ def _show(request: Any, result: Any) -> None:
     n = len(result.document["signals"]["targets"])
     table = summary_table(result.rows, f"{n} signals, {request.steps} steps, baseline {request.baseline}")
     _print(table)
-    if "truth" in result.document:
-        from ..evaluation.truth_report import truth_table
-
-        _print(truth_table(result.document["truth"]["rows"], f"against the known answer in {request.truth}"))
-    if "robustness" in result.document:
-        from ..evaluation.robustness_report import robustness_table
-
-        _print(robustness_table(result.document["robustness"]["rows"], "concentration and robustness"))
+    _show_score_tables(request, result.document)
     print_gates(result.gates)
     out_console.print(f"Wrote {result.out_dir}", markup=False)
+
+
+def _show_score_tables(request: Any, document: dict[str, Any]) -> None:
+    """The tables of ``--truth``, ``--robustness`` and ``--faithfulness``, when they ran."""
+    from ..evaluation.faithfulness_report import faithfulness_table
+    from ..evaluation.robustness_report import robustness_table
+    from ..evaluation.truth_report import truth_table
+
+    tables = (
+        ("truth", truth_table, f"against the known answer in {request.truth}"),
+        ("robustness", robustness_table, "concentration and robustness"),
+        ("faithfulness", faithfulness_table, "faithfulness correlation, ROAD, random-logit"),
+    )
+    for section, table, title in tables:
+        if section in document:
+            _print(table(document[section]["rows"], title))
 
 
 def _print(table: Any) -> None:

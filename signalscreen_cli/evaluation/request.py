@@ -58,6 +58,13 @@ class EvaluateRequest:
         Noisy copies per signal for the sensitivities (each method runs once more per copy).
     sensitivity_radius : float
         Half-width of the uniform noise, as a fraction of each signal's range.
+    faithfulness : bool
+        Also score faithfulness correlation, ROAD (MoRF, LeRF) and the random-logit test
+        (``evaluation.faithfulness_stage``).
+    faithfulness_subsets, faithfulness_fraction : int, float
+        Faithfulness correlation's random subsets per signal and each one's share of the positions.
+    road_noise : float
+        ROAD's imputation noise, as a fraction of each signal's range.
     """
 
     explain: ExplainRequest
@@ -76,6 +83,10 @@ class EvaluateRequest:
     robustness: bool = False
     sensitivity_samples: int = 10
     sensitivity_radius: float = 0.02
+    faithfulness: bool = False
+    faithfulness_subsets: int = 32
+    faithfulness_fraction: float = 0.1
+    road_noise: float = 0.01
 
     @property
     def curve_baseline(self) -> BaselineParameters:

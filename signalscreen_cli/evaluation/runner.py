@@ -25,7 +25,7 @@ from .curves import Curves, step_counts
 from .randomization import Randomization
 from .report import REFERENCES
 from .request import EvaluateRequest
-from .score_gates import ROBUSTNESS_GATES, SCORE_GATES, TRUTH_GATES, score_gate, score_gates
+from .score_gates import FAITHFULNESS_GATES, ROBUSTNESS_GATES, SCORE_GATES, TRUTH_GATES, score_gate, score_gates
 from .scoring import CORRELATION, DELETION, INSERTION, RANDOM, ScoreChunk
 
 Progress = Callable[[str, int, int], None]
@@ -85,6 +85,10 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
         raise UsageError("--steps must be at least 1")
     if request.sensitivity_samples < 0 or not 0 < request.sensitivity_radius <= 1:
         raise UsageError("--sensitivity-samples must be at least 0 and --sensitivity-radius in (0, 1]")
+    if request.faithfulness_subsets < 2 or not 0 < request.faithfulness_fraction < 1 or request.road_noise < 0:
+        raise UsageError(
+            "--faithfulness-subsets must be at least 2, --faithfulness-fraction in (0, 1) and --road-noise at least 0"
+        )
     if not -1 <= request.randomization_threshold <= 1:
         raise UsageError(f"--randomization-threshold must be between -1 and 1, not {request.randomization_threshold}")
     request.curve_baseline  # noqa: B018 (building it checks the seed and blur width)
@@ -111,12 +115,14 @@ def gate_thresholds(request: EvaluateRequest) -> dict[str, float]:
         elif (threshold := score_gate(name, equals, value)) is not None:
             found[name] = threshold
         else:
-            known = f"use sanity, random, ig-gap=X, truth or {'/'.join(SCORE_GATES)}=X"
+            known = f"use sanity, random, ig-gap=X, truth, road or {'/'.join(SCORE_GATES)}=X"
             raise UsageError(f"--fail-on: unknown gate {entry!r}", known)
     if TRUTH_GATES & set(found) and request.truth is None:
         raise UsageError("--fail-on " + ", ".join(sorted(TRUTH_GATES & set(found))) + " needs --truth FILE.npy")
     if ROBUSTNESS_GATES & set(found) and not request.robustness:
         raise UsageError("--fail-on " + ", ".join(sorted(ROBUSTNESS_GATES & set(found))) + " needs --robustness")
+    if FAITHFULNESS_GATES & set(found) and not request.faithfulness:
+        raise UsageError("--fail-on " + ", ".join(sorted(FAITHFULNESS_GATES & set(found))) + " needs --faithfulness")
     if {"max-sensitivity", "avg-sensitivity", "local-lipschitz"} & set(found) and request.sensitivity_samples < 1:
         raise UsageError("the sensitivity gates need --sensitivity-samples of at least 1")
     if request.from_dir and request.explain.dask:
@@ -170,6 +176,20 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
 
         check_truth(request.truth, plan.source_shape)
         stages = (TruthChunk(str(request.truth.resolve()), baseline.seed), *stages)
+    if request.faithfulness:
+        from .faithfulness_stage import FaithfulnessChunk
+
+        faithfulness = FaithfulnessChunk(
+            request.steps,
+            baseline,
+            mean_signal,
+            request.faithfulness_subsets,
+            request.faithfulness_fraction,
+            request.road_noise,
+            baseline.seed,
+            made.normalize,
+        )
+        stages = (faithfulness, *stages)
     if request.robustness:
         from .robustness_stage import RobustnessChunk
 
@@ -179,7 +199,7 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
     sink = MemorySink()
     tally = stream(plan, executor, [sink], progress)
     sink.close(RunRecord({}, {"sample_index": plan.rows.astype(np.int64)}))
-    stage_names = ("curves", "randomization", "truth", "robustness")
+    stage_names = ("curves", "randomization", "truth", "robustness", "faithfulness")
     timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in stage_names)}
     timings.update({stage: tally.seconds.get(stage, 0.0) for stage in stage_names})
     timings["total"] = time.perf_counter() - started
@@ -216,8 +236,20 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         robustness_rows = make_robustness_rows(sink.arrays, scores.method_of)
         samples, radius = request.sensitivity_samples, request.sensitivity_radius
         document["robustness"] = robustness_section(sink.arrays, robustness_rows, samples, radius)
+    faithfulness_rows: list[dict[str, Any]] = []
+    if request.faithfulness:
+        from .faithfulness_report import faithfulness_rows as make_faithfulness_rows
+        from .faithfulness_report import faithfulness_section
+
+        faithfulness_rows = make_faithfulness_rows(sink.arrays, scores.method_of)
+        options = {
+            "subsets": request.faithfulness_subsets,
+            "fraction": request.faithfulness_fraction,
+            "road_noise": request.road_noise,
+        }
+        document["faithfulness"] = faithfulness_section(sink.arrays, faithfulness_rows, options)
     gates = evaluation_gates(request, rows, scores.reference_of)
-    gates += score_gates(gate_thresholds(request), truth_rows + robustness_rows)
+    gates += score_gates(gate_thresholds(request), truth_rows + robustness_rows + faithfulness_rows)
     document["gates"] = [asdict(gate) for gate in gates]
     with staged_output(request.explain.out_dir, request.explain.overwrite) as staging, writing(staging):
         report.write_json(staging / "evaluation.json", document)
@@ -233,6 +265,11 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
 
             write_robustness_csv(staging / "robustness.csv", robustness_rows)
             summary += "\nConcentration and robustness:\n" + robustness_markdown(robustness_rows)
+        if faithfulness_rows:
+            from .faithfulness_report import faithfulness_markdown, write_faithfulness_csv
+
+            write_faithfulness_csv(staging / "faithfulness.csv", faithfulness_rows)
+            summary += "\nFaithfulness correlation, ROAD and random-logit:\n" + faithfulness_markdown(faithfulness_rows)
         (staging / "summary.md").write_text(summary)
         if request.plots:
             from .plots import write_figures

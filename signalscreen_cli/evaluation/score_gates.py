@@ -1,7 +1,8 @@
 """``--fail-on`` gates on the scores beyond the curves: one table, so a new score is one more entry.
 
 ``NAME=X`` fails a map whose mean score (over every signal where it is defined) is on the wrong side of
-``X``; ``truth`` fails a map that does not beat the random order on every score of ``TRUTH_VERSUS_RANDOM``.
+``X``; ``truth`` fails a map that does not beat the random order on every score of ``TRUTH_VERSUS_RANDOM``,
+``road`` one whose ROAD MoRF is not below, or LeRF not above, the random order's.
 """
 
 from __future__ import annotations
@@ -24,10 +25,16 @@ SCORE_GATES = {  # gate name: (score, True when higher is better)
     "max-sensitivity": ("max_sensitivity", False),
     "avg-sensitivity": ("avg_sensitivity", False),
     "local-lipschitz": ("local_lipschitz", False),
+    "faithfulness-correlation": ("faithfulness_correlation", True),
+    "road-morf": ("road_morf", False),
+    "road-lerf": ("road_lerf", True),
+    "random-logit": ("random_logit", False),
 }
 ROBUSTNESS_GATES = frozenset(("sparseness", "complexity", "max-sensitivity", "avg-sensitivity", "local-lipschitz"))
 """The gates that need ``--robustness`` (the last three: and sensitivity samples)."""
-TRUTH_GATES = (frozenset(SCORE_GATES) - ROBUSTNESS_GATES) | {"truth"}
+FAITHFULNESS_GATES = frozenset(("faithfulness-correlation", "road-morf", "road-lerf", "random-logit", "road"))
+"""The gates that need ``--faithfulness``."""
+TRUTH_GATES = (frozenset(SCORE_GATES) - ROBUSTNESS_GATES - FAITHFULNESS_GATES) | {"truth"}
 """The gates that need ``--truth``."""
 TRUTH_VERSUS_RANDOM = ("mass_accuracy", "rank_accuracy", "auprc")
 """Scores a correct map beats the random order on; AUR is not one (a sharp, correct map has a small AUR)."""
@@ -35,7 +42,7 @@ TRUTH_VERSUS_RANDOM = ("mass_accuracy", "rank_accuracy", "auprc")
 
 def score_gate(name: str, equals: str, value: str) -> float | None:
     """The threshold of one ``--fail-on`` entry of this table, or ``None`` when the table has no such gate."""
-    if name == "truth" and not equals:
+    if name in ("truth", "road") and not equals:
         return 0.0
     if name not in SCORE_GATES:
         return None
@@ -83,4 +90,23 @@ def score_gates(thresholds: dict[str, float], rows: list[dict[str, Any]]) -> lis
                         passed,
                     )
                 )
+    if "road" in thresholds:
+        gates += _road_gates(overall)
+    return gates
+
+
+def _road_gates(overall: list[dict[str, Any]]) -> list[Gate]:
+    """ROAD MoRF below and LeRF above the random order's, per map."""
+    rows = [row for row in overall if "road_morf" in row]
+    chance = next(row for row in rows if row["map"] in REFERENCES)
+    gates = []
+    for row in rows:
+        if row is chance:
+            continue
+        for score, higher in (("road_morf", False), ("road_lerf", True)):
+            value, floor = row[score], chance[score]
+            passed = value is not None and floor is not None and (value > floor if higher else value < floor)
+            rule = f"{score} {'above' if higher else 'below'} the random order's"
+            measured, limit = (float("nan") if v is None else v for v in (value, floor))
+            gates.append(Gate(row["map"], rule, measured, limit, passed))
     return gates

@@ -1,0 +1,74 @@
+"""Faithfulness correlation (Bhatt et al. 2020, "Evaluating and aggregating feature-based model explanations").
+
+For each signal, ``S`` random subsets of ``round(fraction·L)`` positions (every channel of a position, as the
+curves) are set to the baseline; the score is the Pearson correlation, over the subsets, between the map's
+sum over the subset and the drop of the target's output, ``f(x) − f(x with the subset at the baseline)``.
+1 for a map that predicts every drop (gradient×input of a linear model against a zero baseline), −1 for its
+negation; NaN where either side is constant. The subsets are drawn from the seed and the signal's values and
+are the same for every map, so the model runs ``S + 1`` times per signal for all maps together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..methods.arrays import signal_rng
+from ..perturbation import copies_per_call, perturbed_outputs
+from .maps import position_scores
+
+
+def subset_masks(x: np.ndarray, subsets: int, fraction: float, seed: int) -> np.ndarray:
+    """``(n, S, L)`` bool: the positions of each subset of each signal."""
+    n, length = x.shape[:2]
+    size = min(length, max(1, round(fraction * length)))
+    masks = np.zeros((n, subsets, length), bool)
+    for i, signal in enumerate(x):
+        rng = signal_rng(seed + 2, signal)
+        for s in range(subsets):
+            masks[i, s, rng.choice(length, size, replace=False)] = True
+    return masks
+
+
+def row_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each row pair of ``a`` and ``b`` ``(n, S)``; NaN where a row is constant."""
+    a = a - a.mean(axis=1, keepdims=True)
+    b = b - b.mean(axis=1, keepdims=True)
+    scale = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+    tiny = 1e-12 * np.maximum(np.abs(a).max(axis=1) * np.abs(b).max(axis=1), 1e-300)
+    return np.where(scale > tiny, (a * b).sum(axis=1) / np.where(scale > 0, scale, 1.0), np.nan)
+
+
+def output_drops(
+    adapter: Any, x: np.ndarray, baseline: np.ndarray, targets: np.ndarray, masks: np.ndarray
+) -> np.ndarray:
+    """``f(x) − f(x with each subset at the baseline)`` ``(n, S)``, through the perturbation engine."""
+    n, subsets = masks.shape[:2]
+    per_signal = subsets + 1
+    budget = max(copies_per_call(adapter, x.shape[1], x.shape[2]), per_signal)
+
+    def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
+        signals, bases, chunk = x[block], baseline[block], len(x[block])
+        copies = np.empty((chunk, per_signal, *x.shape[1:]), np.float32)
+        copies[:, 0] = signals
+        copies[:, 1:] = signals[:, None]
+        np.copyto(copies[:, 1:], np.broadcast_to(bases[:, None], copies[:, 1:].shape), where=masks[block][..., None])
+        return copies.reshape(-1, *x.shape[1:]), np.repeat(targets[block], per_signal)
+
+    drops = np.empty((n, subsets), np.float64)
+    for rows, outputs in perturbed_outputs(adapter, n, build, budget // per_signal):
+        outputs = outputs.reshape(-1, per_signal)
+        drops[rows] = outputs[:, :1] - outputs[:, 1:]
+    return drops
+
+
+def faithfulness_correlation(
+    maps: dict[str, np.ndarray], masks: np.ndarray, drops: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per map ``(n,)``: the correlation of its subset sums with the output drops."""
+    found = {}
+    for name, values in maps.items():
+        sums = np.einsum("nsl,nl->ns", masks.astype(np.float64), position_scores(values))
+        found[name] = row_pearson(sums, drops)
+    return found

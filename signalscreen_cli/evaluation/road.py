@@ -1,0 +1,84 @@
+"""ROAD: RemOve And Debias (Rong et al. 2022), with noisy linear imputation, for 1D signals.
+
+Removing positions by setting them to a baseline leaves a trace of *which* positions were removed, and the
+model reacts to that trace as much as to the missing information. ROAD instead fills each removed position
+from its neighbours: the imputed values ``v`` solve, for every removed position ``i`` of every channel, the
+paper's stencil ``v_i = Σ_j w_j v_j / Σ_j w_j`` over its neighbours ``j`` (in 1D the two adjacent samples,
+weight 1 each; one at an end), the kept positions fixed. In 1D that system's solution is the straight line
+between the nearest kept samples on each side (constant beyond the last kept one), computed here directly.
+Gaussian noise of standard deviation ``noise × (max x − min x)`` (seeded per signal) is then added to the
+imputed positions, as the paper adds to break the remaining correlation.
+
+For each ranking of positions (a map's, or the random order) and ``k = 1..S−1`` of ``S`` steps, the first
+(MoRF, most relevant first) or last (LeRF, least relevant first) ``floor(k·L/S)`` positions are imputed; the
+score is the mean of the target's output over those levels. MoRF: lower is better; LeRF: higher is better.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..methods.arrays import signal_rng
+from ..perturbation import copies_per_call, perturbed_outputs
+from .curves import step_counts
+
+
+def linear_imputation(x: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """``x`` ``(m, L, C)`` with the ``removed`` positions ``(m, L)`` filled by the stencil's solution (no noise).
+
+    Every copy must keep at least one position.
+    """
+    m, length = removed.shape
+    index = np.broadcast_to(np.arange(length), (m, length))
+    before = np.maximum.accumulate(np.where(removed, -1, index), axis=1)  # nearest kept position at or before
+    after = np.minimum.accumulate(np.where(removed, length, index)[:, ::-1], axis=1)[:, ::-1]  # at or after
+    left = np.where(before < 0, after, before)
+    right = np.where(after >= length, before, after)
+    span = (right - left).astype(np.float32)
+    weight = np.divide(index - left, span, out=np.zeros(span.shape, np.float32), where=span > 0)[..., None]
+    rows = np.arange(m)[:, None]
+    filled = x[rows, left] * (1 - weight) + x[rows, right] * weight
+    return np.where(removed[..., None], filled, x).astype(np.float32)
+
+
+def road_scores(
+    adapter: Any,
+    x: np.ndarray,
+    targets: np.ndarray,
+    rankings: dict[str, np.ndarray],
+    steps: int,
+    noise: float,
+    seed: int,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per ranking ``(n, L)``: the (MoRF, LeRF) mean target output ``(n,)`` each."""
+    n, length, channels = x.shape
+    counts = step_counts(length, steps)[1:-1]
+    names = list(rankings)
+    rank = np.stack([np.argsort(np.asarray(rankings[name]), axis=1) for name in names], axis=1)  # (n, R, L)
+    per_signal = 2 * len(names) * len(counts)
+    if per_signal == 0:
+        return {name: (np.full(n, np.nan), np.full(n, np.nan)) for name in names}
+    budget = max(copies_per_call(adapter, length, channels), per_signal)
+
+    def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
+        signals, ranks = x[block], rank[block]
+        levels = counts[None, None, :, None]
+        morf = ranks[:, :, None, :] < levels  # (k, R, S-1, L)
+        lerf = ranks[:, :, None, :] >= length - levels
+        removed = np.stack([morf, lerf], axis=1).reshape(-1, length)  # (k·2·R·(S-1), L)
+        copies = np.repeat(signals, per_signal, axis=0)
+        filled = linear_imputation(copies, removed)
+        for i, signal in enumerate(signals):  # noise drawn per signal, so alone or in any chunk alike
+            sigma = noise * float(signal.max() - signal.min())
+            part = slice(i * per_signal, (i + 1) * per_signal)
+            drawn = signal_rng(seed + 3, signal).normal(0.0, sigma, filled[part].shape).astype(np.float32)
+            filled[part] += np.where(removed[part][..., None], drawn, 0)
+        return filled, np.repeat(targets[block], per_signal)
+
+    found = np.empty((n, 2, len(names), len(counts)), np.float64)
+    for rows, outputs in perturbed_outputs(adapter, n, build, budget // per_signal):
+        found[rows] = outputs.reshape(-1, 2, len(names), len(counts))
+    means = found.mean(axis=3)
+    return {name: (means[:, 0, r], means[:, 1, r]) for r, name in enumerate(names)}
