@@ -50,9 +50,10 @@ FailOn = option(
 Truth = option(
     Path | None,
     "Also score the maps against a known answer: a .npy mask per signal, (n, L) or (n, L, C), bool or weights "
-    "0..1 (mass and rank accuracy, pointing game, AUP/AUR/AUPRC).",
+    "0..1, or qrs:±50ms around each beat's R peak (WFDB/EDF --beats) (mass and rank accuracy, pointing game, "
+    "AUP/AUR/AUPRC).",
     SCORING_PANEL,
-    "FILE.npy",
+    "FILE.npy|qrs:±MS",
 )
 Robustness = option(
     bool,

@@ -24,10 +24,9 @@ def subset_masks(x: np.ndarray, subsets: int, fraction: float, seed: int) -> np.
     n, length = x.shape[:2]
     size = min(length, max(1, round(fraction * length)))
     masks = np.zeros((n, subsets, length), bool)
-    for i, signal in enumerate(x):
-        rng = signal_rng(seed + 2, signal)
-        for s in range(subsets):
-            masks[i, s, rng.choice(length, size, replace=False)] = True
+    for i, signal in enumerate(x):  # a uniform random subset: the positions of the smallest of L uniform keys
+        keys = signal_rng(seed + 2, signal).random((subsets, length))
+        np.put_along_axis(masks[i], np.argpartition(keys, size - 1, axis=1)[:, :size], True, axis=1)
     return masks
 
 

@@ -25,22 +25,31 @@ from ..perturbation import copies_per_call, perturbed_outputs
 from .curves import step_counts
 
 
-def linear_imputation(x: np.ndarray, removed: np.ndarray) -> np.ndarray:
-    """``x`` ``(m, L, C)`` with the ``removed`` positions ``(m, L)`` filled by the stencil's solution (no noise).
+def linear_imputation(x: np.ndarray, removed: np.ndarray, owner: np.ndarray | None = None) -> np.ndarray:
+    """Copies of ``x`` ``(k, L, C)`` with the ``removed`` positions ``(m, L)`` filled by the stencil's solution (no
+    noise); copy ``j`` is of signal ``owner[j]`` (default: ``j``, so ``m == k``).
 
     Every copy must keep at least one position.
     """
     m, length = removed.shape
-    index = np.broadcast_to(np.arange(length), (m, length))
-    before = np.maximum.accumulate(np.where(removed, -1, index), axis=1)  # nearest kept position at or before
-    after = np.minimum.accumulate(np.where(removed, length, index)[:, ::-1], axis=1)[:, ::-1]  # at or after
+    owner = np.arange(m, dtype=np.int32) if owner is None else np.asarray(owner, np.int32)
+    index = np.arange(length, dtype=np.int32)
+    before = np.where(removed, np.int32(-1), index)
+    np.maximum.accumulate(before, axis=1, out=before)  # the nearest kept position at or before
+    after = np.where(removed, np.int32(length), index)[:, ::-1]
+    np.minimum.accumulate(after, axis=1, out=after)  # ... and at or after (reversed view)
+    after = after[:, ::-1]
     left = np.where(before < 0, after, before)
     right = np.where(after >= length, before, after)
+    # a kept position is its own left and right neighbour: weight 0 gives its own value back exactly
     span = (right - left).astype(np.float32)
-    weight = np.divide(index - left, span, out=np.zeros(span.shape, np.float32), where=span > 0)[..., None]
-    rows = np.arange(m)[:, None]
-    filled = x[rows, left] * (1 - weight) + x[rows, right] * weight
-    return np.where(removed[..., None], filled, x).astype(np.float32)
+    weight = (index - left).astype(np.float32)
+    np.divide(weight, span, out=weight, where=span > 0)
+    base = (owner * np.int32(length))[:, None]
+    flat = x.reshape(-1, x.shape[2])
+    low = flat[left + base]
+    low += (flat[right + base] - low) * weight[..., None]
+    return low
 
 
 def road_scores(
@@ -68,13 +77,13 @@ def road_scores(
         morf = ranks[:, :, None, :] < levels  # (k, R, S-1, L)
         lerf = ranks[:, :, None, :] >= length - levels
         removed = np.stack([morf, lerf], axis=1).reshape(-1, length)  # (k·2·R·(S-1), L)
-        copies = np.repeat(signals, per_signal, axis=0)
-        filled = linear_imputation(copies, removed)
-        for i, signal in enumerate(signals):  # noise drawn per signal, so alone or in any chunk alike
-            sigma = noise * float(signal.max() - signal.min())
-            part = slice(i * per_signal, (i + 1) * per_signal)
-            drawn = signal_rng(seed + 3, signal).normal(0.0, sigma, filled[part].shape).astype(np.float32)
-            filled[part] += np.where(removed[part][..., None], drawn, 0)
+        filled = linear_imputation(signals, removed, np.repeat(np.arange(len(signals)), per_signal))
+        if noise > 0:
+            for i, signal in enumerate(signals):  # noise drawn per signal, so alone or in any chunk alike
+                sigma = np.float32(noise * float(signal.max() - signal.min()))
+                part = slice(i * per_signal, (i + 1) * per_signal)
+                drawn = signal_rng(seed + 3, signal).standard_normal(filled[part].shape, dtype=np.float32)
+                filled[part] += drawn * sigma * removed[part][..., None]
         return filled, np.repeat(targets[block], per_signal)
 
     found = np.empty((n, 2, len(names), len(counts)), np.float64)

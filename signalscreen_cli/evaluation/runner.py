@@ -94,9 +94,10 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
     request.curve_baseline  # noqa: B018 (building it checks the seed and blur width)
     gate_thresholds(request)
     if request.truth is not None:
-        from .truth_masks import open_truth
+        from .truth_masks import is_qrs, open_truth
 
-        open_truth(request.truth)
+        if not is_qrs(request.truth):
+            open_truth(request.truth)
     check_request(request.maps_request)
 
 
@@ -171,11 +172,15 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
     scorer = ScoreChunk(request.steps, baseline, mean_signal, request.randomization, baseline.seed, made.normalize)
     stages: tuple[Any, ...] = (scorer,)
     if request.truth is not None:  # scored before ScoreChunk keeps only a few numbers of each map
-        from .truth_masks import check_truth
+        from .truth_masks import check_truth, is_qrs, qrs_window
         from .truth_stage import TruthChunk
 
-        check_truth(request.truth, plan.source_shape)
-        stages = (TruthChunk(str(request.truth.resolve()), baseline.seed), *stages)
+        if is_qrs(request.truth):
+            window = qrs_window(request.truth, plan.reading, plan.source_shape[1])
+            stages = (TruthChunk(None, baseline.seed, window), *stages)
+        else:
+            check_truth(request.truth, plan.source_shape)
+            stages = (TruthChunk(str(request.truth.resolve()), baseline.seed), *stages)
     if request.faithfulness:
         from .faithfulness_stage import FaithfulnessChunk
 

@@ -1,8 +1,12 @@
-"""``evaluate --truth FILE.npy``: the known informative region of each signal, checked before any work.
+"""``evaluate --truth``: the known informative region of each signal, checked before any work.
 
-The file holds one mask per row of the data file, ``(n, L)`` (every channel at a position) or
+``--truth FILE.npy`` holds one mask per row of the data file, ``(n, L)`` (every channel at a position) or
 ``(n, L, C)``: booleans, or weights in [0, 1]. It is read memory-mapped, a chunk's rows at a time, where the
 chunk is scored (so a Dask worker reads it itself).
+
+``--truth qrs:±50ms`` (or ``qrs:50ms``, ``qrs:0.05s``, ``qrs:6`` samples) marks the samples within that
+distance of each beat's annotated R peak, for beat windows cut from WFDB/EDF records with ``--beats`` (the
+peak sits ``--before`` samples into every window).
 """
 
 from __future__ import annotations
@@ -12,6 +16,37 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SignalFileError, UsageError
+
+QRS = "qrs:"
+
+
+def is_qrs(truth: Path | str) -> bool:
+    return str(truth).startswith(QRS)
+
+
+def qrs_window(truth: Path | str, reading: dict, length: int) -> tuple[int, int]:
+    """The ``[start, stop)`` samples of every beat window within the spec's distance of its R peak."""
+    spec = str(truth)
+    if not reading.get("beats"):
+        raise UsageError(
+            f"--truth {spec} needs beat windows around annotated R peaks",
+            "give a WFDB/EDF record with --beats, --before and --after",
+        )
+    text = spec.removeprefix(QRS).removeprefix("±").removeprefix("+-")
+    try:
+        if text.endswith("ms"):
+            half = float(text[:-2]) / 1000 * float(reading["sampling_rate"])
+        elif text.endswith("s"):
+            half = float(text[:-1]) * float(reading["sampling_rate"])
+        else:
+            half = float(text)
+    except ValueError:
+        hint = "write qrs:±50ms, qrs:0.05s or qrs:6 (samples)"
+        raise UsageError(f"--truth {spec}: cannot read {text!r}", hint) from None
+    if not half >= 0:
+        raise UsageError(f"--truth {spec}: the distance must not be negative")
+    centre, reach = int(reading["before"]), round(half)
+    return max(0, centre - reach), min(length, centre + reach + 1)
 
 
 def open_truth(path: Path) -> np.ndarray:
@@ -46,8 +81,14 @@ def check_truth(path: Path, source_shape: tuple[int, ...], chunk_rows: int = 409
             raise SignalFileError(f"--truth {path}: row {bad} has a value outside 0..1 (weights must be in [0, 1])")
 
 
-def truth_rows(path: str, rows: np.ndarray) -> np.ndarray:
-    """The masks of data-file ``rows``, float64."""
+def truth_rows(
+    path: str | None, rows: np.ndarray, window: tuple[int, int] | None = None, length: int = 0
+) -> np.ndarray:
+    """The masks of data-file ``rows``, float64: read from ``path``, or ``window`` of ``length`` in every row."""
+    if path is None:
+        mask = np.zeros((len(rows), length))
+        mask[:, slice(*window or (0, 0))] = 1.0
+        return mask
     return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False)[rows], dtype=np.float64)
 
 

@@ -66,38 +66,31 @@ def pointing_game(r: np.ndarray, w: np.ndarray) -> np.ndarray:
 def precision_recall_areas(r: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """AUP and AUR of each signal over thresholds ``τ`` in [0, 1] of the scaled positive relevance."""
     positive, inside = np.maximum(flat(r), 0.0), flat(w) > 0
-    n = len(positive)
-    aup, aur = np.full(n, np.nan), np.full(n, np.nan)
-    for i in range(n):
-        peak, size = positive[i].max(initial=0.0), inside[i].sum()
-        if peak <= 0 or size == 0:
-            continue
-        s = positive[i] / peak
-        aur[i] = s[inside[i]].mean()  # ∫ recall dτ = mean over the mask of [s ≥ τ] integrated
-        values = np.unique(s)[::-1]  # distinct levels, 1 first; {s ≥ τ} is fixed for τ in (next, level]
-        order = np.argsort(-s, kind="stable")
-        selected = np.searchsorted(-s[order], -values, side="right")  # positions with s ≥ level
-        hits = np.cumsum(inside[i][order])[selected - 1]
-        widths = values - np.append(values[1:], 0.0)
-        aup[i] = (widths * hits / selected).sum()
-    return aup, aur
+    peak, sizes = positive.max(axis=1, initial=0.0), inside.sum(axis=1)
+    defined = (peak > 0) & (sizes > 0)
+    s = positive / np.where(peak > 0, peak, 1.0)[:, None]
+    aur = (s * inside).sum(axis=1) / np.maximum(sizes, 1)  # ∫ recall dτ: the mean of s over the mask
+    order = np.argsort(-s, axis=1, kind="stable")
+    levels = np.take_along_axis(s, order, axis=1)
+    hits = np.cumsum(np.take_along_axis(inside, order, axis=1), axis=1)
+    # for τ in (levels[j+1], levels[j]] the selection is the first j+1 positions; inside a tie the width is 0
+    widths = levels - np.concatenate([levels[:, 1:], np.zeros((len(s), 1))], axis=1)
+    aup = (widths * hits / np.arange(1, s.shape[1] + 1)).sum(axis=1)
+    return np.where(defined, aup, np.nan), np.where(defined, aur, np.nan)
 
 
 def auprc(r: np.ndarray, w: np.ndarray) -> np.ndarray:
     values, inside = flat(r), flat(w) > 0
-    n = len(values)
-    found = np.full(n, np.nan)
-    for i in range(n):
-        size = inside[i].sum()
-        if size == 0:
-            continue
-        order = np.argsort(-values[i], kind="stable")
-        ranked = values[i][order]
-        ends = np.flatnonzero(np.append(ranked[1:] != ranked[:-1], True))  # last position of each tie group
-        hits = np.cumsum(inside[i][order])[ends]
-        precision, recall = hits / (ends + 1), hits / size
-        found[i] = (np.diff(np.append(0.0, recall)) * precision).sum()
-    return found
+    sizes = inside.sum(axis=1)
+    order = np.argsort(-values, axis=1, kind="stable")
+    ranked = np.take_along_axis(values, order, axis=1)
+    hits = np.cumsum(np.take_along_axis(inside, order, axis=1), axis=1)
+    ends = np.concatenate([ranked[:, 1:] != ranked[:, :-1], np.ones((len(values), 1), bool)], axis=1)  # tie ends
+    at_ends = np.where(ends, hits, 0)
+    before = np.concatenate([np.zeros((len(values), 1)), np.maximum.accumulate(at_ends, axis=1)[:, :-1]], axis=1)
+    precision = hits / np.arange(1, values.shape[1] + 1)
+    gained = np.where(ends, (hits - before) * precision, 0.0).sum(axis=1)  # Σ ΔR·P, ΔR = new hits / size
+    return np.where(sizes > 0, gained / np.maximum(sizes, 1), np.nan)
 
 
 def truth_scores(r: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:

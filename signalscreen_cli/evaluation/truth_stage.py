@@ -39,19 +39,22 @@ class TruthChunk:
 
     Attributes
     ----------
-    path : str
-        The mask file (``truth_masks.check_truth`` has accepted it).
+    path : str or None
+        The mask file (``truth_masks.check_truth`` has accepted it), or ``None`` for ``window``.
     seed : int
         Seed of the random order (the curves' own, so both references are one order).
+    window : tuple of int or None
+        ``[start, stop)`` samples marked in every row (``--truth qrs:±50ms``) when there is no file.
     """
 
-    path: str
+    path: str | None
     seed: int = 0
+    window: tuple[int, int] | None = None
 
     def __call__(self, adapter: Adapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:
         started = time.perf_counter()
         x = chunk.signals
-        masks = truth_rows(self.path, chunk.rows)
+        masks = truth_rows(self.path, chunk.rows, self.window, x.shape[1])
         maps = {
             name: values
             for name, values in chunk.arrays.items()
