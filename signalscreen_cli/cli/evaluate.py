@@ -78,6 +78,13 @@ FaithfulnessFraction = option(
     float, "Faithfulness correlation: each subset's share of the positions.", SCORING_PANEL, "X"
 )
 RoadNoise = option(float, "ROAD: imputation noise, as a fraction of each signal's range.", SCORING_PANEL, "X")
+Waves = option(
+    str | None,
+    "Also give each map's share of |attribution| on P, QRS, T and the rest of each beat window (beside each wave's "
+    "share of time): the records' wave annotator (i in LUDB, q1c in QT) or qrs:±50ms (WFDB/EDF --beats).",
+    SCORING_PANEL,
+    "ANNOTATOR|qrs:±MS",
+)
 Junit = option(Path | None, "Also write the gates as JUnit XML to FILE.", "Gates", "FILE")
 Seed = option(int, "Seed of the random order, the randomisation and random baselines.", RUN_PANEL, "N")
 
@@ -105,6 +112,7 @@ def evaluate(
     faithfulness_subsets: FaithfulnessSubsets = 32,
     faithfulness_fraction: FaithfulnessFraction = 0.1,
     road_noise: RoadNoise = 0.01,
+    waves: Waves = None,
     fail_on: FailOn = None,
     junit: Junit = None,
     out: opt.Out = Path("signalscreen_evaluation"),
@@ -158,6 +166,7 @@ def evaluate(
             faithfulness_subsets=faithfulness_subsets,
             faithfulness_fraction=faithfulness_fraction,
             road_noise=road_noise,
+            waves=waves,
         )
         warn_unsafe(unsafe_load)
         _run(request, quiet)
@@ -189,15 +198,17 @@ def _show(request: Any, result: Any) -> None:
 
 
 def _show_score_tables(request: Any, document: dict[str, Any]) -> None:
-    """The tables of ``--truth``, ``--robustness`` and ``--faithfulness``, when they ran."""
+    """The tables of ``--truth``, ``--robustness``, ``--faithfulness`` and ``--waves``, when they ran."""
     from ..evaluation.faithfulness_report import faithfulness_table
     from ..evaluation.robustness_report import robustness_table
     from ..evaluation.truth_report import truth_table
+    from ..evaluation.wave_report import wave_table
 
     tables = (
         ("truth", truth_table, f"against the known answer in {request.truth}"),
         ("robustness", robustness_table, "concentration and robustness"),
         ("faithfulness", faithfulness_table, "faithfulness correlation, ROAD, random-logit"),
+        ("waves", wave_table, f"relevance per wave ({request.waves})"),
     )
     for section, table, title in tables:
         if section in document:

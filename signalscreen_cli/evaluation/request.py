@@ -65,6 +65,9 @@ class EvaluateRequest:
         Faithfulness correlation's random subsets per signal and each one's share of the positions.
     road_noise : float
         ROAD's imputation noise, as a fraction of each signal's range.
+    waves : str or None
+        Relevance per ECG wave of beat windows (``evaluation.waves``): the records' wave annotator (``i`` in
+        LUDB, ``q1c`` in the QT database) or ``qrs:±50ms``.
     """
 
     explain: ExplainRequest
@@ -87,6 +90,7 @@ class EvaluateRequest:
     faithfulness_subsets: int = 32
     faithfulness_fraction: float = 0.1
     road_noise: float = 0.01
+    waves: str | None = None
 
     @property
     def curve_baseline(self) -> BaselineParameters:

@@ -181,6 +181,10 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         else:
             check_truth(request.truth, plan.source_shape)
             stages = (TruthChunk(str(request.truth.resolve()), baseline.seed), *stages)
+    if request.waves:
+        from .wave_stage import wave_stage
+
+        stages = (wave_stage(request.waves, plan), *stages)
     if request.faithfulness:
         from .faithfulness_stage import FaithfulnessChunk
 
@@ -204,7 +208,7 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
     sink = MemorySink()
     tally = stream(plan, executor, [sink], progress)
     sink.close(RunRecord({}, {"sample_index": plan.rows.astype(np.int64)}))
-    stage_names = ("curves", "randomization", "truth", "robustness", "faithfulness")
+    stage_names = ("curves", "randomization", "truth", "robustness", "faithfulness", "waves")
     timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in stage_names)}
     timings.update({stage: tally.seconds.get(stage, 0.0) for stage in stage_names})
     timings["total"] = time.perf_counter() - started
@@ -253,6 +257,13 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
             "road_noise": request.road_noise,
         }
         document["faithfulness"] = faithfulness_section(sink.arrays, faithfulness_rows, options)
+    wave_rows: list[dict[str, Any]] = []
+    if request.waves:
+        from .wave_report import wave_rows as make_wave_rows
+        from .wave_report import wave_section
+
+        wave_rows = make_wave_rows(sink.arrays, scores.method_of, names)
+        document["waves"] = wave_section(sink.arrays, wave_rows, request.waves)
     gates = evaluation_gates(request, rows, scores.reference_of)
     gates += score_gates(gate_thresholds(request), truth_rows + robustness_rows + faithfulness_rows)
     document["gates"] = [asdict(gate) for gate in gates]
@@ -275,6 +286,11 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
 
             write_faithfulness_csv(staging / "faithfulness.csv", faithfulness_rows)
             summary += "\nFaithfulness correlation, ROAD and random-logit:\n" + faithfulness_markdown(faithfulness_rows)
+        if wave_rows:
+            from .wave_report import wave_markdown, write_wave_csv
+
+            write_wave_csv(staging / "waves.csv", wave_rows)
+            summary += f"\nRelevance per wave ({request.waves}):\n" + wave_markdown(wave_rows)
         (staging / "summary.md").write_text(summary)
         if request.plots:
             from .plots import write_figures

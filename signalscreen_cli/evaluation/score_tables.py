@@ -56,18 +56,19 @@ def rows_table(
     rows: list[dict[str, Any]],
     labels: Sequence[str],
     headings: dict[str, str],
-    higher: dict[str, bool],
+    higher: dict[str, bool | None],
     title: str,
     caption: str = "* best among the methods over all signals; random: the chance level",
 ) -> Any:
-    """A Rich table; ``*`` marks the best method per score among the rows of class ``all`` (or every row)."""
+    """A Rich table; ``*`` marks the best method per score (``higher`` not ``None``) among the rows of class
+    ``all`` (or every row)."""
     from rich.table import Table
 
     judged = [row for row in rows if row.get("class", "all") == "all" and row["map"] not in REFERENCES]
     best = {}
     for score in headings:
         values = [row[score] for row in judged if row[score] is not None and math.isfinite(row[score])]
-        if len(values) >= 2:
+        if len(values) >= 2 and higher.get(score) is not None:
             best[score] = max(values) if higher[score] else min(values)
     table = Table(title=title, caption=caption)
     for column in labels:
