@@ -25,7 +25,7 @@ from .curves import Curves, step_counts
 from .randomization import Randomization
 from .report import REFERENCES
 from .request import EvaluateRequest
-from .score_gates import FAITHFULNESS_GATES, ROBUSTNESS_GATES, SCORE_GATES, TRUTH_GATES, score_gate, score_gates
+from .score_gates import SCORE_GATES, score_gate, score_gates
 from .scoring import CORRELATION, DELETION, INSERTION, RANDOM, ScoreChunk
 
 Progress = Callable[[str, int, int], None]
@@ -75,6 +75,7 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
     """Reject bad or contradictory options before any file is read or model loaded."""
     from ..methods.baselines import check_baseline_name
     from ..request import check_request
+    from .extra_scores import check_extra_options
 
     if split_target(request.explain.target)[0] == "all":
         raise UsageError("--target all is not supported by evaluate, which scores one target per signal")
@@ -83,21 +84,11 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
     check_baseline_name(request.baseline, "evaluate")
     if request.steps < 1:
         raise UsageError("--steps must be at least 1")
-    if request.sensitivity_samples < 0 or not 0 < request.sensitivity_radius <= 1:
-        raise UsageError("--sensitivity-samples must be at least 0 and --sensitivity-radius in (0, 1]")
-    if request.faithfulness_subsets < 2 or not 0 < request.faithfulness_fraction < 1 or request.road_noise < 0:
-        raise UsageError(
-            "--faithfulness-subsets must be at least 2, --faithfulness-fraction in (0, 1) and --road-noise at least 0"
-        )
     if not -1 <= request.randomization_threshold <= 1:
         raise UsageError(f"--randomization-threshold must be between -1 and 1, not {request.randomization_threshold}")
     request.curve_baseline  # noqa: B018 (building it checks the seed and blur width)
     gate_thresholds(request)
-    if request.truth is not None:
-        from .truth_masks import is_qrs, open_truth
-
-        if not is_qrs(request.truth):
-            open_truth(request.truth)
+    check_extra_options(request)
     check_request(request.maps_request)
 
 
@@ -113,19 +104,14 @@ def gate_thresholds(request: EvaluateRequest) -> dict[str, float]:
                 found[name] = float(value)
             except ValueError:
                 raise UsageError(f"--fail-on ig-gap=X: cannot read {value!r} as a number") from None
-        elif (threshold := score_gate(name, equals, value)) is not None:
+        elif (threshold := score_gate(name, equals, value)) is not None:  # the optional scores' gates
             found[name] = threshold
         else:
             known = f"use sanity, random, ig-gap=X, truth, road or {'/'.join(SCORE_GATES)}=X"
             raise UsageError(f"--fail-on: unknown gate {entry!r}", known)
-    if TRUTH_GATES & set(found) and request.truth is None:
-        raise UsageError("--fail-on " + ", ".join(sorted(TRUTH_GATES & set(found))) + " needs --truth FILE.npy")
-    if ROBUSTNESS_GATES & set(found) and not request.robustness:
-        raise UsageError("--fail-on " + ", ".join(sorted(ROBUSTNESS_GATES & set(found))) + " needs --robustness")
-    if FAITHFULNESS_GATES & set(found) and not request.faithfulness:
-        raise UsageError("--fail-on " + ", ".join(sorted(FAITHFULNESS_GATES & set(found))) + " needs --faithfulness")
-    if {"max-sensitivity", "avg-sensitivity", "local-lipschitz"} & set(found) and request.sensitivity_samples < 1:
-        raise UsageError("the sensitivity gates need --sensitivity-samples of at least 1")
+    from .extra_scores import check_gate_needs
+
+    check_gate_needs(request, set(found))
     if request.from_dir and request.explain.dask:
         raise UsageError("--dask computes maps; with --from they are read", "drop one of them")
     if "sanity" in found and not request.randomization:
@@ -170,45 +156,13 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         mean_signal = plan.data.mean()
     baseline = request.curve_baseline
     scorer = ScoreChunk(request.steps, baseline, mean_signal, request.randomization, baseline.seed, made.normalize)
-    stages: tuple[Any, ...] = (scorer,)
-    if request.truth is not None:  # scored before ScoreChunk keeps only a few numbers of each map
-        from .truth_masks import check_truth, is_qrs, qrs_window
-        from .truth_stage import TruthChunk
+    from .extra_scores import STAGE_NAMES, extra_results, extra_stages, write_extra
 
-        if is_qrs(request.truth):
-            window = qrs_window(request.truth, plan.reading, plan.source_shape[1])
-            stages = (TruthChunk(None, baseline.seed, window), *stages)
-        else:
-            check_truth(request.truth, plan.source_shape)
-            stages = (TruthChunk(str(request.truth.resolve()), baseline.seed), *stages)
-    if request.waves:
-        from .wave_stage import wave_stage
-
-        stages = (wave_stage(request.waves, plan), *stages)
-    if request.faithfulness:
-        from .faithfulness_stage import FaithfulnessChunk
-
-        faithfulness = FaithfulnessChunk(
-            request.steps,
-            baseline,
-            mean_signal,
-            request.faithfulness_subsets,
-            request.faithfulness_fraction,
-            request.road_noise,
-            baseline.seed,
-            made.normalize,
-        )
-        stages = (faithfulness, *stages)
-    if request.robustness:
-        from .robustness_stage import RobustnessChunk
-
-        samples, radius = request.sensitivity_samples, request.sensitivity_radius
-        stages = (RobustnessChunk(samples, radius, baseline.seed, made.normalize), *stages)
-    plan = replace(plan, stages=stages)
+    plan = replace(plan, stages=(*extra_stages(request, plan, baseline, mean_signal, made.normalize), scorer))
     sink = MemorySink()
     tally = stream(plan, executor, [sink], progress)
     sink.close(RunRecord({}, {"sample_index": plan.rows.astype(np.int64)}))
-    stage_names = ("curves", "randomization", "truth", "robustness", "faithfulness", "waves")
+    stage_names = ("curves", "randomization", *STAGE_NAMES)
     timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in stage_names)}
     timings.update({stage: tally.seconds.get(stage, 0.0) for stage in stage_names})
     timings["total"] = time.perf_counter() - started
@@ -230,68 +184,17 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         "seconds_per_sample": seconds_per_sample,
         "timings_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
     }
-    truth_rows: list[dict[str, Any]] = []
-    if request.truth is not None:
-        from .truth_report import truth_rows as make_truth_rows
-        from .truth_report import truth_section
-
-        truth_rows = make_truth_rows(sink.arrays, scores.method_of, names)
-        document["truth"] = truth_section(sink.arrays, truth_rows, request.truth)
-    robustness_rows: list[dict[str, Any]] = []
-    if request.robustness:
-        from .robustness_report import robustness_rows as make_robustness_rows
-        from .robustness_report import robustness_section
-
-        robustness_rows = make_robustness_rows(sink.arrays, scores.method_of)
-        samples, radius = request.sensitivity_samples, request.sensitivity_radius
-        document["robustness"] = robustness_section(sink.arrays, robustness_rows, samples, radius)
-    faithfulness_rows: list[dict[str, Any]] = []
-    if request.faithfulness:
-        from .faithfulness_report import faithfulness_rows as make_faithfulness_rows
-        from .faithfulness_report import faithfulness_section
-
-        faithfulness_rows = make_faithfulness_rows(sink.arrays, scores.method_of)
-        options = {
-            "subsets": request.faithfulness_subsets,
-            "fraction": request.faithfulness_fraction,
-            "road_noise": request.road_noise,
-        }
-        document["faithfulness"] = faithfulness_section(sink.arrays, faithfulness_rows, options)
-    wave_rows: list[dict[str, Any]] = []
-    if request.waves:
-        from .wave_report import wave_rows as make_wave_rows
-        from .wave_report import wave_section
-
-        wave_rows = make_wave_rows(sink.arrays, scores.method_of, names)
-        document["waves"] = wave_section(sink.arrays, wave_rows, request.waves)
+    extra = extra_results(request, sink.arrays, scores.method_of, names)
+    document.update(extra.sections)
     gates = evaluation_gates(request, rows, scores.reference_of)
-    gates += score_gates(gate_thresholds(request), truth_rows + robustness_rows + faithfulness_rows)
+    gates += score_gates(gate_thresholds(request), extra.gate_rows)
     document["gates"] = [asdict(gate) for gate in gates]
     with staged_output(request.explain.out_dir, request.explain.overwrite) as staging, writing(staging):
         report.write_json(staging / "evaluation.json", document)
         report.write_csv(staging / "evaluation.csv", rows)
         summary = report.summary_markdown(rows, gates, len(plan.rows), request)
-        if truth_rows:
-            from .truth_report import truth_markdown, write_truth_csv
-
-            write_truth_csv(staging / "truth.csv", truth_rows)
-            summary += f"\nAgainst the known answer in `{request.truth}`:\n" + truth_markdown(truth_rows)
-        if robustness_rows:
-            from .robustness_report import robustness_markdown, write_robustness_csv
-
-            write_robustness_csv(staging / "robustness.csv", robustness_rows)
-            summary += "\nConcentration and robustness:\n" + robustness_markdown(robustness_rows)
-        if faithfulness_rows:
-            from .faithfulness_report import faithfulness_markdown, write_faithfulness_csv
-
-            write_faithfulness_csv(staging / "faithfulness.csv", faithfulness_rows)
-            summary += "\nFaithfulness correlation, ROAD and random-logit:\n" + faithfulness_markdown(faithfulness_rows)
-        if wave_rows:
-            from .wave_report import wave_markdown, write_wave_csv
-
-            write_wave_csv(staging / "waves.csv", wave_rows)
-            summary += f"\nRelevance per wave ({request.waves}):\n" + wave_markdown(wave_rows)
-        (staging / "summary.md").write_text(summary)
+        (staging / "summary.md").write_text(summary + extra.markdown)
+        write_extra(staging, extra)
         if request.plots:
             from .plots import write_figures
 

@@ -64,8 +64,14 @@ def record(tmp_path_factory):
 def test_relevance_per_wave_of_annotated_beats(record, tmp_path):
     beats = ["--beats", "i", "--before", "25", "--after", "162"]
     common = [*beats, "-m", "saliency", "--steps", "4", "--no-randomization", "--no-plots"]
-    done = invoke("evaluate", MODEL, record, *common, "--waves", "i", "-o", tmp_path / "waves")
+    done = invoke("evaluate", MODEL, record, *common, "--waves", "i", "--class-names", "N,V", "--report",
+                  "-o", tmp_path / "waves")  # fmt: skip
     assert done.exit_code == 0, done.output
+    page = (tmp_path / "waves" / "report.html").read_text()
+    assert "Relevance per wave" in page and "<th class=\"num\">QRS time</th>" in page
+    summary = (tmp_path / "waves" / "summary.md").read_text()
+    sentence = next(line for line in summary.splitlines() if line.startswith("- N beats: "))
+    assert "% of saliency's |relevance| on the " in sentence and sentence[2:] in page.replace("&#39;", "'")
     assert "relevance per wave" in done.output and "QRS share" in done.output
     section = json.loads((tmp_path / "waves" / "evaluation.json").read_text())["waves"]
     overall = section["rows"][0]
