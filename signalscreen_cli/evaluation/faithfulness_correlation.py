@@ -51,8 +51,10 @@ def output_drops(
         signals, bases, chunk = x[block], baseline[block], len(x[block])
         copies = np.empty((chunk, per_signal, *x.shape[1:]), np.float32)
         copies[:, 0] = signals
-        copies[:, 1:] = signals[:, None]
-        np.copyto(copies[:, 1:], np.broadcast_to(bases[:, None], copies[:, 1:].shape), where=masks[block][..., None])
+        # x·(1 − m) + b·m, exact for a 0/1 mask m, and faster than a masked copy
+        chosen = masks[block][..., None].view(np.int8).astype(np.float32)
+        np.multiply(1 - chosen, signals[:, None], out=copies[:, 1:])
+        copies[:, 1:] += chosen * bases[:, None]
         return copies.reshape(-1, *x.shape[1:]), np.repeat(targets[block], per_signal)
 
     drops = np.empty((n, subsets), np.float64)
