@@ -23,10 +23,19 @@ def subset_masks(x: np.ndarray, subsets: int, fraction: float, seed: int) -> np.
     """``(n, S, L)`` bool: the positions of each subset of each signal."""
     n, length = x.shape[:2]
     size = min(length, max(1, round(fraction * length)))
-    masks = np.zeros((n, subsets, length), bool)
-    for i, signal in enumerate(x):  # a uniform random subset: the positions of the smallest of L uniform keys
-        keys = signal_rng(seed + 2, signal).random((subsets, length))
-        np.put_along_axis(masks[i], np.argpartition(keys, size - 1, axis=1)[:, :size], True, axis=1)
+    draws = np.empty((n, subsets, size))
+    for i, signal in enumerate(x):  # drawn from each signal's own values: alone or in any chunk alike
+        draws[i] = signal_rng(seed + 2, signal).random((subsets, size))
+    # a partial Fisher–Yates shuffle of every subset at once: the first `size` of a uniform random permutation
+    draws = draws.reshape(n * subsets, size)
+    every = np.arange(n * subsets)
+    order = np.tile(np.arange(length, dtype=np.int32), (n * subsets, 1))
+    for j in range(size):
+        other = j + (draws[:, j] * (length - j)).astype(np.int64)
+        order[every, j], order[every, other] = order[every, other], order[every, j]
+    masks = np.zeros((n * subsets, length), bool)
+    np.put_along_axis(masks, order[:, :size], True, axis=1)
+    masks = masks.reshape(n, subsets, length)
     return masks
 
 
