@@ -73,10 +73,14 @@ class WaveChunk:
         started = time.perf_counter()
         x = chunk.signals
         labels = self.labels[np.searchsorted(self.rows, chunk.rows)]
-        found = {f"{WAVE}time:{wave}": share for wave, share in zip(WAVES, time_shares(labels).T, strict=True)}
+        # a window without any annotated wave (a beat the wave annotator skipped) is left out, not all "rest"
+        annotated = (labels != WAVES.index("rest")).any(axis=1)[:, None]
+        times = np.where(annotated, time_shares(labels), np.nan)
+        found = {f"{WAVE}time:{wave}": share for wave, share in zip(WAVES, times.T, strict=True)}
         for name, values in chunk.arrays.items():
             if chunk.kinds.get(name) == "attribution" and is_input_map(name, values, x):
-                for wave, share in zip(WAVES, wave_shares(values, labels).T, strict=True):
+                shares = np.where(annotated, wave_shares(values, labels), np.nan)
+                for wave, share in zip(WAVES, shares.T, strict=True):
                     found[wave_key(wave, name)] = share
         chunk.arrays.update(found)
         chunk.kinds.update(dict.fromkeys(found, "score"))
