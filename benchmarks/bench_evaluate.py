@@ -5,7 +5,9 @@ of copies, already built, at the same batch size (per signal: f(x), f(baseline),
 perturbed copies per ranking). The evaluation adds building the copies and reading the target's output.
 Ratio = evaluation / floor. Maps are computed once, before timing.
 
-    python benchmarks/bench_evaluate.py [--signals 256] [--steps 20] [--batch-size 512] [--repeats 2]
+    python benchmarks/bench_evaluate.py [--signals 256] [--steps 20] [--batch-size 512] [--repeats 2] [--scores]
+
+``--scores`` then times the scores of ``--truth``, ``--robustness`` and ``--faithfulness`` (``evaluate_scores``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--methods", default="saliency,gradcam,occlusion")
+    parser.add_argument("--scores", action="store_true", help="also time the truth/robustness/faithfulness scores")
     args = parser.parse_args()
     adapter = load_model(SAMPLE_MODEL, batch_size=args.batch_size)
     x = beats(args.signals)
@@ -58,6 +61,10 @@ def main() -> None:
         per = 1000 * elapsed / (len(x) * len(names))
         label = ",".join(names) if len(names) < 3 else f"all {len(names)} in one pass"
         print(f"{label:<34} {len(copies):>7} {elapsed:>8.3f} {floor:>8.3f} {elapsed / floor:>6.2f} {per:>18.3f}")
+    if args.scores:
+        from evaluate_scores import score_benchmarks
+
+        score_benchmarks(adapter, x, targets, maps, args.steps, args.repeats)
 
 
 if __name__ == "__main__":

@@ -145,8 +145,10 @@ def test_help_groups_options_in_panels_without_type_tags():
     for command in ("explain", "evaluate"):
         shown = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "160"}).output
         for panel in ("Input", "Methods", "Output", "Performance", "Safety", "Run"):
-            assert f"─ {panel} " in shown, (command, panel)
+            assert f"\n{panel}:\n" in shown, (command, panel)
         assert "<bool>" not in shown and "<path>" not in shown and "<str>" not in shown
-        assert "--window" in shown and "--noise-samples" in shown and "--param" in shown
+        assert "--param" in shown and "signalscreen methods NAME" in " ".join(shown.split())
+    for method, flag in (("occlusion", "--window"), ("smoothgrad", "--noise-samples")):
+        assert flag in CliRunner().invoke(app, ["methods", method]).output
     evaluate = CliRunner().invoke(app, ["evaluate", "--help"], env={"COLUMNS": "160"}).output
     assert "--ig-steps" in evaluate and "[default: 64]" in evaluate

@@ -39,9 +39,51 @@ BatchSize = option(int, "Inputs per compiled model call.", PERFORMANCE_PANEL, "N
 FailOn = option(
     list[str] | None,
     "Fail (exit 9) when a map fails: sanity (the randomisation check), random (does not beat the random order), "
-    "ig-gap=X (IG completeness gap above X). Repeatable.",
+    "ig-gap=X (IG completeness gap above X); with --truth: truth (does not beat the random order), "
+    "mass-accuracy=X, rank-accuracy=X, pointing-game=X, aup=X, aur=X, auprc=X (mean below X); with --robustness: "
+    "sparseness=X (below X), complexity=X, max-sensitivity=X, avg-sensitivity=X, local-lipschitz=X (above X); "
+    "with --faithfulness: road (MoRF/LeRF no better than the random order), faithfulness-correlation=X, "
+    "road-lerf=X (below X), road-morf=X, random-logit=X (above X). Repeatable.",
     "Gates",
     "GATE",
+)
+Truth = option(
+    Path | None,
+    "Also score the maps against a known answer: a .npy mask per signal, (n, L) or (n, L, C), bool or weights "
+    "0..1, or qrs:±50ms around each beat's R peak (WFDB/EDF --beats) (mass and rank accuracy, pointing game, "
+    "AUP/AUR/AUPRC).",
+    SCORING_PANEL,
+    "FILE.npy|qrs:±MS",
+)
+Robustness = option(
+    bool,
+    "Also score sparseness (Gini), complexity (entropy), max/average sensitivity and the local Lipschitz estimate.",
+    SCORING_PANEL,
+    None,
+    "--robustness/--no-robustness",
+)
+SensitivitySamples = option(int, "Sensitivities: noisy copies per signal (0: skip them).", SCORING_PANEL, "N")
+SensitivityRadius = option(
+    float, "Sensitivities: uniform noise half-width, as a fraction of each signal's range.", SCORING_PANEL, "X"
+)
+Faithfulness = option(
+    bool,
+    "Also score faithfulness correlation, ROAD (noisy linear imputation; MoRF and LeRF) and the random-logit test.",
+    SCORING_PANEL,
+    None,
+    "--faithfulness/--no-faithfulness",
+)
+FaithfulnessSubsets = option(int, "Faithfulness correlation: random subsets per signal.", SCORING_PANEL, "N")
+FaithfulnessFraction = option(
+    float, "Faithfulness correlation: each subset's share of the positions.", SCORING_PANEL, "X"
+)
+RoadNoise = option(float, "ROAD: imputation noise, as a fraction of each signal's range.", SCORING_PANEL, "X")
+Waves = option(
+    str | None,
+    "Also give each map's share of |attribution| on P, QRS, T and the rest of each beat window (beside each wave's "
+    "share of time): the records' wave annotator (i in LUDB, q1c in QT) or qrs:±50ms (WFDB/EDF --beats).",
+    SCORING_PANEL,
+    "ANNOTATOR|qrs:±MS",
 )
 Junit = option(Path | None, "Also write the gates as JUnit XML to FILE.", "Gates", "FILE")
 Seed = option(int, "Seed of the random order, the randomisation and random baselines.", RUN_PANEL, "N")
@@ -63,6 +105,15 @@ def evaluate(
     baseline: Baseline = "mean",
     randomization: Randomization = True,
     randomization_threshold: Threshold = 0.9,
+    truth: Truth = None,
+    robustness: Robustness = False,
+    sensitivity_samples: SensitivitySamples = 10,
+    sensitivity_radius: SensitivityRadius = 0.02,
+    faithfulness: Faithfulness = False,
+    faithfulness_subsets: FaithfulnessSubsets = 32,
+    faithfulness_fraction: FaithfulnessFraction = 0.1,
+    road_noise: RoadNoise = 0.01,
+    waves: Waves = None,
     fail_on: FailOn = None,
     junit: Junit = None,
     out: opt.Out = Path("signalscreen_evaluation"),
@@ -108,6 +159,15 @@ def evaluate(
             formats=plot_formats(format, plots, EvaluateRequest.formats),
             fail_on=split(fail_on),
             junit=junit,
+            truth=truth,
+            robustness=robustness,
+            sensitivity_samples=sensitivity_samples,
+            sensitivity_radius=sensitivity_radius,
+            faithfulness=faithfulness,
+            faithfulness_subsets=faithfulness_subsets,
+            faithfulness_fraction=faithfulness_fraction,
+            road_noise=road_noise,
+            waves=waves,
         )
         warn_unsafe(unsafe_load)
         _run(request, quiet)
@@ -128,19 +188,42 @@ def _run(request: Any, quiet: bool) -> None:
 
 
 def _show(request: Any, result: Any) -> None:
-    from rich.console import Console
-
     from ..evaluation.report import summary_table
 
     n = len(result.document["signals"]["targets"])
     table = summary_table(result.rows, f"{n} signals, {request.steps} steps, baseline {request.baseline}")
+    _print(table)
+    _show_score_tables(request, result.document)
+    print_gates(result.gates)
+    out_console.print(f"Wrote {result.out_dir}", markup=False)
+
+
+def _show_score_tables(request: Any, document: dict[str, Any]) -> None:
+    """The tables of ``--truth``, ``--robustness``, ``--faithfulness`` and ``--waves``, when they ran."""
+    from ..evaluation.faithfulness_report import faithfulness_table
+    from ..evaluation.robustness_report import robustness_table
+    from ..evaluation.truth_report import truth_table
+    from ..evaluation.wave_report import wave_table
+
+    tables = (
+        ("truth", truth_table, f"against the known answer in {request.truth}"),
+        ("robustness", robustness_table, "concentration and robustness"),
+        ("faithfulness", faithfulness_table, "faithfulness correlation, ROAD, random-logit"),
+        ("waves", wave_table, f"relevance per wave ({request.waves})"),
+    )
+    for section, table, title in tables:
+        if section in document:
+            _print(table(document[section]["rows"], title))
+
+
+def _print(table: Any) -> None:
+    from rich.console import Console
+
     if out_console.is_terminal:
         out_console.print(table)  # folded to the terminal's width
     else:  # a pipe or a file gets the table whole
         whole = out_console.measure(table, options=out_console.options.update(max_width=400)).maximum
         Console(highlight=False, width=max(whole, out_console.width)).print(table)
-    print_gates(result.gates)
-    out_console.print(f"Wrote {result.out_dir}", markup=False)
 
 
 evaluate = opt.with_declared_options(evaluate)

@@ -48,6 +48,26 @@ class EvaluateRequest:
         Also write ``report.html`` (with the ``--from`` run's class summaries when there is one).
     junit : pathlib.Path or None
         Also write the gates as JUnit XML here.
+    truth : pathlib.Path or None
+        A ``.npy`` mask per row of the data file, ``(n, L)`` or ``(n, L, C)``, bool or weights in [0, 1]:
+        the maps are also scored against it (``evaluation.truth_scores``).
+    robustness : bool
+        Also score sparseness and complexity (``evaluation.complexity``) and, with ``sensitivity_samples > 0``,
+        max/average sensitivity and the local Lipschitz estimate (``evaluation.sensitivity``).
+    sensitivity_samples : int
+        Noisy copies per signal for the sensitivities (each method runs once more per copy).
+    sensitivity_radius : float
+        Half-width of the uniform noise, as a fraction of each signal's range.
+    faithfulness : bool
+        Also score faithfulness correlation, ROAD (MoRF, LeRF) and the random-logit test
+        (``evaluation.faithfulness_stage``).
+    faithfulness_subsets, faithfulness_fraction : int, float
+        Faithfulness correlation's random subsets per signal and each one's share of the positions.
+    road_noise : float
+        ROAD's imputation noise, as a fraction of each signal's range.
+    waves : str or None
+        Relevance per ECG wave of beat windows (``evaluation.waves``): the records' wave annotator (``i`` in
+        LUDB, ``q1c`` in the QT database) or ``qrs:±50ms``.
     """
 
     explain: ExplainRequest
@@ -62,6 +82,15 @@ class EvaluateRequest:
     fail_on: tuple[str, ...] = ()
     junit: Path | None = None
     report: bool = False
+    truth: Path | None = None
+    robustness: bool = False
+    sensitivity_samples: int = 10
+    sensitivity_radius: float = 0.02
+    faithfulness: bool = False
+    faithfulness_subsets: int = 32
+    faithfulness_fraction: float = 0.1
+    road_noise: float = 0.01
+    waves: str | None = None
 
     @property
     def curve_baseline(self) -> BaselineParameters:

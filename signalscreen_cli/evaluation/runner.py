@@ -26,6 +26,7 @@ from .curves import Curves, step_counts
 from .randomization import Randomization
 from .report import REFERENCES
 from .request import EvaluateRequest
+from .score_gates import SCORE_GATES, score_gate, score_gates
 from .scoring import CORRELATION, DELETION, INSERTION, RANDOM, ScoreChunk
 
 Progress = Callable[[str, int, int], None]
@@ -75,6 +76,7 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
     """Reject bad or contradictory options before any file is read or model loaded."""
     from ..methods.baselines import check_baseline_name
     from ..request import check_request
+    from .extra_scores import check_extra_options
 
     if request.explain.parsed_target.every_class:
         raise UsageError("--target all is not supported by evaluate, which scores one target per signal")
@@ -85,6 +87,7 @@ def check_evaluate_request(request: EvaluateRequest) -> None:
         raise UsageError(f"--randomization-threshold must be between -1 and 1, not {request.randomization_threshold}")
     request.curve_baseline  # noqa: B018 (building it checks the seed and blur width)
     gate_thresholds(request)
+    check_extra_options(request)
     check_request(request.maps_request)
 
 
@@ -100,8 +103,14 @@ def gate_thresholds(request: EvaluateRequest) -> dict[str, float]:
                 found[name] = float(value)
             except ValueError:
                 raise UsageError(f"--fail-on ig-gap=X: cannot read {value!r} as a number") from None
+        elif (threshold := score_gate(name, equals, value)) is not None:  # the optional scores' gates
+            found[name] = threshold
         else:
-            raise UsageError(f"--fail-on: unknown gate {entry!r}", "use sanity, random or ig-gap=X")
+            known = f"use sanity, random, ig-gap=X, truth, road or {'/'.join(SCORE_GATES)}=X"
+            raise UsageError(f"--fail-on: unknown gate {entry!r}", known)
+    from .extra_scores import check_gate_needs
+
+    check_gate_needs(request, set(found))
     if request.from_dir and request.explain.dask:
         raise UsageError("--dask computes maps; with --from they are read", "drop one of them")
     if "sanity" in found and not request.randomization:
@@ -149,12 +158,15 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
     scorer = ScoreChunk(
         request.steps, baseline, mean_signal, request.randomization, baseline.seed, made.normalize, from_file
     )
-    plan = replace(plan, stages=(scorer,))
+    from .extra_scores import STAGE_NAMES, extra_results, extra_stages, write_extra
+
+    plan = replace(plan, stages=(*extra_stages(request, plan, baseline, mean_signal, made.normalize), scorer))
     sink = MemorySink()
     tally = stream(plan, executor, [sink], progress)
     sink.close(RunRecord({}, {"sample_index": plan.rows.astype(np.int64)}))
-    timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in ("curves", "randomization"))}
-    timings.update({stage: tally.seconds.get(stage, 0.0) for stage in ("curves", "randomization")})
+    stage_names = ("curves", "randomization", *STAGE_NAMES)
+    timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in stage_names)}
+    timings.update({stage: tally.seconds.get(stage, 0.0) for stage in stage_names})
     timings["total"] = time.perf_counter() - started
     if not request.from_dir:
         seconds_per_sample = {m.name: tally.seconds.get(m.name, 0.0) / len(plan.rows) for m in plan.methods}
@@ -174,12 +186,17 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         "seconds_per_sample": seconds_per_sample,
         "timings_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
     }
+    extra = extra_results(request, sink.arrays, scores.method_of, names)
+    document.update(extra.sections)
     gates = evaluation_gates(request, rows, scores.reference_of)
+    gates += score_gates(gate_thresholds(request), extra.gate_rows)
     document["gates"] = [asdict(gate) for gate in gates]
     with staged_output(request.explain.out_dir, request.explain.overwrite) as staging, writing(staging):
         report.write_json(staging / "evaluation.json", document)
         report.write_csv(staging / "evaluation.csv", rows)
-        (staging / "summary.md").write_text(report.summary_markdown(rows, gates, len(plan.rows), request))
+        summary = report.summary_markdown(rows, gates, len(plan.rows), request)
+        (staging / "summary.md").write_text(summary + extra.markdown)
+        write_extra(staging, extra)
         if request.plots:
             from .plots import write_figures
 

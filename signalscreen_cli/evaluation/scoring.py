@@ -61,7 +61,8 @@ class ScoreChunk:
             for name, values in chunk.arrays.items()
             if chunk.kinds[name] == "attribution" and is_input_map(name, values, x)
         }
-        kept = {name: chunk.arrays[name] for name, kind in chunk.kinds.items() if kind in ("index", "diagnostic")}
+        kept_kinds = ("index", "diagnostic", "score")  # scores of earlier stages (truth_stage) travel on
+        kept = {name: chunk.arrays[name] for name, kind in chunk.kinds.items() if kind in kept_kinds}
         scored = ChunkResult(chunk.rows, x, kept, {name: chunk.kinds[name] for name in kept}, {}, dict(chunk.seconds))
         scored.arrays["target_output"] = chunk.arrays["predictions"][np.arange(len(x)), targets]
         started = time.perf_counter()

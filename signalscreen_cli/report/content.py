@@ -175,7 +175,11 @@ def evaluation_section(folder: Path, name: Path | None = None) -> dict[str, Any]
         for name, entry in curves["maps"].items()
     }
     figure = figures.curves_figure(curves["fractions"], mean_curves, "target output")
+    from ..evaluation.score_sections import score_tables, wave_sentences
+
     return {
+        "score_tables": score_tables(document),
+        "wave_sentences": wave_sentences(document),
         "folder": str(name or folder),
         "rows": rows,
         "gates": document.get("gates", []),
