@@ -151,4 +151,6 @@ def test_help_groups_options_in_panels_without_type_tags():
     for method, flag in (("occlusion", "--window"), ("smoothgrad", "--noise-samples")):
         assert flag in CliRunner().invoke(app, ["methods", method]).output
     evaluate = CliRunner().invoke(app, ["evaluate", "--help"], env={"COLUMNS": "160"}).output
-    assert "--ig-steps" in evaluate and "[default: 64]" in evaluate
+    assert "--steps" in evaluate  # the curves' steps; integrated gradients' are --ig-steps there
+    shown = CliRunner().invoke(app, ["methods", "integrated_gradients"]).output
+    assert "--steps, --ig-steps" in shown and "[default: 64]" in shown
