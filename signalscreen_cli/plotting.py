@@ -1,4 +1,9 @@
-"""Figures of signals coloured by their attribution (matplotlib ``Figure`` objects, no pyplot)."""
+"""Figures of signals coloured by their attribution (matplotlib ``Figure`` objects, no pyplot).
+
+The trace is drawn in colours that keep 3:1 contrast against the white background (``colours.py``), so the
+whole signal stays visible; every panel has ticks, the time in seconds where the rate is known and the
+amplitude with its unit; every colour bar says what its value means. No text is smaller than 9 pt.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,11 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from .colours import colour_map
+from .map_labels import amplitude_label
+
+TEXT_POINTS = 9
+
 
 def is_signed(values: np.ndarray) -> bool:
     """Whether a map has negative values beyond round-off (relative 1e-6 of its largest magnitude)."""
@@ -16,28 +26,27 @@ def is_signed(values: np.ndarray) -> bool:
     return bool(finite.size) and float(finite.min()) < -1e-6 * float(np.abs(finite).max())
 
 
-def colour_scale(attribution: np.ndarray, signed: bool | None = None) -> tuple[Normalize, str]:
+def colour_scale(attribution: np.ndarray, signed: bool | None = None) -> tuple[Normalize, Any]:
     """Colour scale of one signal's map, its range from that map: symmetric and diverging for signed
     arrays, sequential for non-negative ones. Pass ``signed`` (decided once per array) so every signal of
     one method gets the same kind of scale."""
     finite = attribution[np.isfinite(attribution)]
     if signed if signed is not None else is_signed(attribution):
         limit = float(np.abs(finite).max()) or 1.0
-        return Normalize(-limit, limit), "RdBu_r"
+        return Normalize(-limit, limit), colour_map(True)
     top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    return Normalize(0.0, top), "inferno_r"
+    return Normalize(0.0, top), colour_map(False)
 
 
 def draw_signal(
-    axes: Any, time: np.ndarray, signal: np.ndarray, attribution: np.ndarray, norm: Normalize, cmap: str
+    axes: Any, time: np.ndarray, signal: np.ndarray, attribution: np.ndarray, norm: Normalize, cmap: Any
 ) -> Any:
     """One channel as a line whose segments are coloured by the mean attribution of their ends."""
     points = np.column_stack([time, signal])
     segments = np.stack([points[:-1], points[1:]], axis=1)
     collection = LineCollection(segments, cmap=cmap, norm=norm, linewidth=2.0, capstyle="round")
     collection.set_array((attribution[:-1] + attribution[1:]) / 2 if len(attribution) > 1 else attribution)
-    axes.add_collection(collection)
-    axes.plot(time, signal, color="0.75", linewidth=3.2, zorder=0)  # a halo keeps near-zero segments visible
+    axes.add_collection(collection)  # every colour of the map is dark enough to see on white: no halo needed
     pad = 0.05 * (float(signal.max() - signal.min()) or 1.0)
     axes.set_xlim(time[0], time[-1] if len(time) > 1 else time[0] + 1)
     axes.set_ylim(float(signal.min()) - pad, float(signal.max()) + pad)
@@ -52,9 +61,11 @@ def signal_figure(
     label: str = "",
     signed: bool | None = None,
     channel_names: list[str] | None = None,
+    units: list[str] | None = None,
 ) -> Figure:
-    """A signal ``(L, C)`` with one panel per channel (named by ``channel_names``, e.g. the leads), coloured by
-    ``attribution`` (``(L,)`` or ``(L, C)``)."""
+    """A signal ``(L, C)`` with one panel per channel (named by ``channel_names``, e.g. the leads, with the
+    ``units`` of each), coloured by ``attribution`` (``(L,)`` or ``(L, C)``); ``label`` says what its value
+    means, on the colour bar."""
     length, channels = signal.shape
     if attribution.ndim == 1:
         attribution = np.repeat(attribution[:, None], channels, axis=1)
@@ -69,38 +80,61 @@ def signal_figure(
     collection = None
     for channel, axes in enumerate(axes_list):
         collection = draw_signal(axes, time, signal[:, channel], attribution[:, channel], norm, cmap)
-        if channel_names:
-            axes.set_ylabel(channel_names[channel])
-        else:
-            axes.set_ylabel(f"channel {channel}" if channels > 1 else "signal")
-    axes_list[-1].set_xlabel("time (s)" if sampling_rate else "sample")
+        name = channel_names[channel] if channel_names else (f"channel {channel}" if channels > 1 else None)
+        axes.set_ylabel(amplitude_label(_unit(units, channel), name), fontsize=TEXT_POINTS)
+        axes.tick_params(labelsize=TEXT_POINTS)
+    axes_list[-1].set_xlabel("time (s)" if sampling_rate else "sample", fontsize=TEXT_POINTS)
     axes_list[0].set_title(title, fontsize=10)
     colour_axes = figure.add_axes((0.88, bottom, 0.015, top - bottom))
-    figure.colorbar(collection, cax=colour_axes, label=label or "attribution")
+    bar = figure.colorbar(collection, cax=colour_axes)
+    bar.set_label(label or "attribution", fontsize=TEXT_POINTS)
+    bar.ax.tick_params(labelsize=TEXT_POINTS)
     return figure
 
 
+def _unit(units: list[str] | None, channel: int) -> str | None:
+    return units[channel] if units and channel < len(units) else None
+
+
 def overview_figure(
-    signals: np.ndarray, maps: dict[str, np.ndarray], row_labels: list[str], signed: dict[str, bool]
+    signals: np.ndarray,
+    maps: dict[str, np.ndarray],
+    row_labels: list[str],
+    signed: dict[str, bool],
+    sampling_rate: float | None = None,
+    meanings: dict[str, str] | None = None,
+    unit: str | None = None,
 ) -> Figure:
-    """A grid of plotted signals (rows) by maps (columns), first channel shown; one scale kind per column."""
+    """A grid of plotted signals (rows) by maps (columns), first channel shown. Each row is scaled by its own
+    largest magnitude (where each signal's model looks, even where one signal's maps are ten times
+    another's), so each column has one colour bar, from −1 or 0 to 1, saying what the value means
+    (``meanings``) and that it is a share of the row's largest."""
     names = list(maps)
-    rows = len(signals)
-    figure = Figure(figsize=(3.2 * len(names), 1.4 * rows + 0.6), layout="constrained")
-    grid = figure.subplots(rows, len(names), squeeze=False)
-    for row in range(rows):
-        for column, name in enumerate(names):
-            attribution = maps[name][row]
-            attribution = attribution[:, 0] if attribution.ndim == 2 else attribution
-            norm, cmap = colour_scale(attribution, signed[name])
+    rows, length = len(signals), signals.shape[1]
+    time = np.arange(length) / sampling_rate if sampling_rate else np.arange(length, dtype=float)
+    figure = Figure(figsize=(3.6 * len(names) + 0.4, 1.45 * rows + 1.4), layout="constrained")
+    grid = figure.subplots(rows, len(names), squeeze=False, sharex=True)
+    for column, name in enumerate(names):
+        values = np.asarray(maps[name])
+        values = values[..., 0] if values.ndim == 3 else values
+        largest = np.nanmax(np.abs(values.reshape(rows, -1)), axis=1, initial=0.0)
+        scaled = values / np.where(largest > 0, largest, 1.0).reshape((rows,) + (1,) * (values.ndim - 1))
+        norm, cmap = Normalize(-1.0 if signed[name] else 0.0, 1.0), colour_map(signed[name])
+        collection = None
+        for row in range(rows):
             axes = grid[row, column]
-            draw_signal(axes, np.arange(signals.shape[1], dtype=float), signals[row, :, 0], attribution, norm, cmap)
-            axes.set_xticks([])
-            axes.set_yticks([])
-            if row == 0:
-                axes.set_title(f"{name} ({'red +, blue −' if signed[name] else 'dark = high'})", fontsize=9)
+            collection = draw_signal(axes, time, signals[row, :, 0], scaled[row], norm, cmap)
+            axes.tick_params(labelsize=TEXT_POINTS, length=3)
+            axes.locator_params(axis="y", nbins=3)
             if column == 0:
-                axes.set_ylabel(row_labels[row], fontsize=8)
+                axes.set_ylabel(f"{row_labels[row]}\n{amplitude_label(unit)}", fontsize=TEXT_POINTS)
+        grid[0, column].set_title(name, fontsize=10)
+        grid[-1, column].set_xlabel("time (s)" if sampling_rate else "sample", fontsize=TEXT_POINTS)
+        bar = figure.colorbar(collection, ax=grid[:, column], location="bottom", shrink=0.9, aspect=30, pad=0.01)
+        meaning = (meanings or {}).get(name, name)
+        bar.set_label(f"{meaning}\n(share of each row's largest |value|)", fontsize=TEXT_POINTS)
+        bar.set_ticks([-1.0, -0.5, 0.0, 0.5, 1.0] if signed[name] else [0.0, 0.5, 1.0])
+        bar.ax.tick_params(labelsize=TEXT_POINTS)
     return figure
 
 
@@ -112,6 +146,7 @@ def track_figure(
     sampling_rate: float | None,
     label: str,
     signed: bool | None = None,
+    units: list[str] | None = None,
 ) -> Figure:
     """A page of a long recording ``(P, C)``: the signal coloured by its track, and the track itself below."""
     length, channels = recording.shape
@@ -128,7 +163,8 @@ def track_figure(
     collection = None
     for channel in range(channels):
         collection = draw_signal(axes_list[channel], time, recording[:, channel], track[:, channel], norm, cmap)
-        axes_list[channel].set_ylabel(f"channel {channel}" if channels > 1 else "signal")
+        name = f"channel {channel}" if channels > 1 else None
+        axes_list[channel].set_ylabel(amplitude_label(_unit(units, channel), name), fontsize=TEXT_POINTS)
     for channel in range(channels):
         axes_list[-1].plot(time, track[:, channel], linewidth=1.0)
     axes_list[-1].axhline(0.0, color="0.6", linewidth=0.6)

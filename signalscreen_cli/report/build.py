@@ -59,7 +59,7 @@ def report_context(
         return context
     arrays, document = found
     context["summary"] = document
-    context["classes"] = content.class_sections(arrays, document)
+    context["classes"] = content.class_sections(arrays, document, stored.manifest)
     context["true_classes"] = content.true_classes(document)
     labels = document.get("labels")
     context["labels"] = labels
@@ -68,6 +68,7 @@ def report_context(
     )
     context["least_sure"] = content.examples(arrays, document, arrays["least_sure"][:6], "least sure")
     context["gallery"] = content.gallery(arrays, document, arrays["predicted"])
+    context["gallery_caption"] = content.gallery_caption(context["gallery"], document.get("gallery", 16))
     return context
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import interrupts
+from ..map_labels import manifest_meanings, reading_units
 from ..outputs import safe_name
 from ..plotting import is_signed, overview_figure, signal_figure, track_figure
 from ..request import ExplainRequest, split_target
@@ -34,6 +35,7 @@ class PlotKeeper:
         self.signals: list[np.ndarray] = []
         self.rows: list[np.ndarray] = []
         self.arrays: dict[str, list[np.ndarray]] = {}
+        self.manifest: dict = {}
 
     @property
     def rows_needed(self) -> int:
@@ -43,6 +45,7 @@ class PlotKeeper:
         self.add(chunk.signals, chunk.arrays, chunk.rows)
 
     def close(self, record: RunRecord) -> None:
+        self.manifest = record.manifest  # what each map means, and the channels' units, for the labels
         with writing(self.folder / "plots"):
             self.draw(self.folder, record.kinds, self.request, record.class_names)
 
@@ -73,6 +76,8 @@ class PlotKeeper:
         spectral = {name: kind for name, kind in kinds.items() if kind in ("band", "time_frequency")}
         signed = {name: is_signed(arrays[name]) for name in [*maps, *spectral]}
         targets = np.arange(len(names)) if every_class else arrays["targets"]
+        units = reading_units(self.manifest)
+        meanings = {int(k): manifest_meanings(self.manifest, names[int(k)]) for k in np.unique(targets)}
         for i, row in enumerate(rows):
             classes = targets if every_class else targets[i : i + 1]
             for name in [*maps, *spectral]:
@@ -90,9 +95,10 @@ class PlotKeeper:
                             attribution,
                             title,
                             request.sampling_rate,
-                            name,
+                            meanings[int(target)].get(name, name),
                             signed[name],
                             self.channel_names,
+                            units,
                         )
                     for extension in request.formats:
                         figure.savefig(folder / "plots" / f"{stem}.{extension}", dpi=110)
@@ -101,7 +107,18 @@ class PlotKeeper:
         shown = arrays["predictions"].argmax(axis=1) if every_class else targets
         picked = {name: values[np.arange(len(rows)), shown] if every_class else values for name, values in maps.items()}
         labels = [f"row {int(r)} ({names[int(t)]})" for r, t in zip(rows, shown, strict=True)]
-        overview = overview_figure(signals, picked, labels, signed)
+        # one target for every row: its name; several: "the target" (each row's, named in its label)
+        shown_classes = np.unique(shown)
+        column_target = names[int(shown_classes[0])] if len(shown_classes) == 1 else "target"
+        overview = overview_figure(
+            signals,
+            picked,
+            labels,
+            signed,
+            request.sampling_rate,
+            manifest_meanings(self.manifest, column_target),
+            units[0] if units else None,
+        )
         for extension in request.formats:
             overview.savefig(folder / f"overview.{extension}", dpi=90)
 
@@ -136,6 +153,7 @@ class PlotKeeper:
         page = int(10 * request.sampling_rate) if request.sampling_rate else 4 * request.segment
         total = recordings.shape[1]
         starts = range(0, total, page)
+        meanings, units = manifest_meanings(self.manifest, "target"), reading_units(self.manifest)
         for i, row in enumerate(rows):
             for name, values in maps.items():
                 signed = is_signed(values)
@@ -157,8 +175,9 @@ class PlotKeeper:
                         start,
                         title,
                         request.sampling_rate,
-                        name,
+                        meanings.get(name, name),
                         signed,
+                        units,
                     )
                     for extension in request.formats:
                         figure.savefig(folder / f"{row}_{name}_page{number}.{extension}", dpi=100)
