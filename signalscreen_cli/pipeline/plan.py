@@ -266,6 +266,7 @@ def make_plan(request: ExplainRequest) -> Plan:
             "output_activation": adapter.output_activation,
             "logit_path": adapter.logit_path,
             "batch_size": adapter.batch_size,
+            **_cam_layers(adapter, methods),
         },
         source_shape=tuple(int(v) for v in source.shape),
         row_info={
@@ -274,6 +275,14 @@ def make_plan(request: ExplainRequest) -> Plan:
         },
         reading=getattr(source, "describe", dict)(),
     )
+
+
+def _cam_layers(adapter: Any, methods: tuple[MethodPlan, ...]) -> dict[str, Any]:
+    """``cam_layers``: the layer each CAM method uses and why (the manifest and the terminal name it)."""
+    from ..cam_layer import cam_layers_used
+
+    found = cam_layers_used(adapter, methods)
+    return {"cam_layers": found} if found else {}
 
 
 def labels_info(source: RowSource, rows: np.ndarray, request: ExplainRequest, n_outputs: int) -> dict[str, np.ndarray]:
