@@ -9,6 +9,7 @@ imported only when a map is built.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ def contrast(first: np.ndarray, second: np.ndarray = WHITE) -> np.ndarray:
     return (np.maximum(a, b) + 0.05) / (np.minimum(a, b) + 0.05)
 
 
+@functools.cache  # one object per kind: figures reused across signals compare it by identity
 def colour_map(signed: bool) -> Any:
     """The diverging map for signed values, the sequential one otherwise (``matplotlib.colors.Colormap``)."""
     from matplotlib.colors import LinearSegmentedColormap

@@ -11,6 +11,7 @@ its scale.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -137,25 +138,94 @@ def signal_maps_figure(
     width: float = WIDTH,
 ) -> Figure:
     """One signal over a heat strip per map (each strip on its own signal's range, written at its right end),
-    ``width`` inches wide: drawn at the size it is shown, so its text stays 9 pt."""
-    time, label = _axis(len(signal), rate)
-    total = height + 0.3 * len(maps)
-    figure = Figure(figsize=(width, total))
-    axes = figure.subplots(
-        1 + len(maps), 1, sharex=True, gridspec_kw={"height_ratios": [height * 2.5] + [1] * len(maps)}
-    )
-    # margins in inches: room for the strips' names on the left and their ranges on the right
-    figure.subplots_adjust(
-        left=1.0 / width, right=1 - 0.8 / width, top=1 - 0.06 / total, bottom=0.45 / total, hspace=0.2
-    )
-    axes = np.atleast_1d(axes)
-    _signal(axes[0], signal, time)
-    for row, (name, values) in zip(axes[1:], maps.items(), strict=True):
-        _strip(row, values, time, signed[name], name)
-        row.tick_params(labelbottom=False)
-    axes[-1].tick_params(labelbottom=True)
-    axes[-1].set_xlabel(label)
-    return figure
+    ``width`` inches wide: drawn at the size it is shown, so its text stays 9 pt. Figures of one layout are
+    built once and redrawn (a report draws twenty of them)."""
+    key = (signal.shape, tuple(maps), tuple(signed[name] for name in maps), rate, height, width)
+    return _maps_plot(*key).draw(signal, maps)
+
+
+@functools.lru_cache(maxsize=4)
+def _maps_plot(
+    shape: tuple[int, ...],
+    names: tuple[str, ...],
+    signed: tuple[bool, ...],
+    rate: float | None,
+    height: float,
+    width: float,
+) -> SignalMapsPlot:
+    return SignalMapsPlot(shape, names, signed, rate, height, width)
+
+
+class SignalMapsPlot:
+    """The figure of :func:`signal_maps_figure` for one layout, its artists updated per signal."""
+
+    def __init__(
+        self,
+        shape: tuple[int, ...],
+        names: tuple[str, ...],
+        signed: tuple[bool, ...],
+        rate: float | None,
+        height: float,
+        width: float,
+    ) -> None:
+        from matplotlib.colors import Normalize
+
+        from ..colours import colour_map
+
+        length, channels = shape[0], int(np.prod(shape[1:], dtype=int))
+        self.time, label = _axis(length, rate)
+        self.signed = signed
+        total = height + 0.3 * len(names)
+        self.figure = Figure(figsize=(width, total))
+        axes = self.figure.subplots(
+            1 + len(names), 1, sharex=True, gridspec_kw={"height_ratios": [height * 2.5] + [1] * len(names)}
+        )
+        # margins in inches: room for the strips' names on the left and their ranges on the right
+        self.figure.subplots_adjust(
+            left=1.0 / width, right=1 - 0.8 / width, top=1 - 0.06 / total, bottom=0.45 / total, hspace=0.2
+        )
+        self.axes = np.atleast_1d(axes)
+        top = self.axes[0]
+        self.lines = [top.plot(self.time, np.zeros(length), color="0.15", linewidth=1.0)[0] for _ in range(channels)]
+        top.set_xlim(self.time[0], self.time[-1])
+        top.tick_params(labelbottom=False)
+        step = (self.time[1] - self.time[0]) if length > 1 else 1.0
+        self.strips, self.ranges = [], []
+        for row, name, kind in zip(self.axes[1:], names, signed, strict=True):
+            image = row.imshow(
+                np.zeros((1, length)),
+                aspect="auto",
+                cmap=colour_map(kind),
+                norm=Normalize(-1.0 if kind else 0.0, 1.0),
+                extent=(self.time[0] - step / 2, self.time[-1] + step / 2, 0, 1),
+                interpolation="nearest",
+            )
+            row.set_yticks([])
+            row.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=TEXT_POINTS)
+            self.ranges.append(
+                row.text(1.01, 0.5, "", transform=row.transAxes, ha="left", va="center", fontsize=TEXT_POINTS)
+            )
+            for spine in row.spines.values():
+                spine.set_visible(False)
+            row.tick_params(labelbottom=False)
+            self.strips.append(image)
+        self.axes[-1].tick_params(labelbottom=True)
+        self.axes[-1].set_xlabel(label)
+
+    def draw(self, signal: np.ndarray, maps: dict[str, np.ndarray]) -> Figure:
+        signal = signal.reshape(len(signal), -1)
+        for channel, line in enumerate(self.lines):
+            line.set_ydata(signal[:, channel])
+        pad = 0.05 * (float(signal.max() - signal.min()) or 1.0)
+        self.axes[0].set_ylim(float(signal.min()) - pad, float(signal.max()) + pad)
+        for image, text, kind, values in zip(self.strips, self.ranges, self.signed, maps.values(), strict=True):
+            track = values.reshape(len(values), -1).sum(axis=1) if values.ndim > 1 else values
+            scale, _ = colour_scale(track, kind)
+            with image.norm.callbacks.blocked():
+                image.norm.vmin, image.norm.vmax = scale.vmin, scale.vmax
+            image.set_data(track[None, :])
+            text.set_text(f"±{scale.vmax:.2g}" if kind else f"0–{scale.vmax:.2g}")
+        return self.figure
 
 
 def curves_figure(fractions: Sequence[float], curves: dict[str, dict[str, Sequence[float]]], label: str) -> Figure:

@@ -10,7 +10,7 @@ import numpy as np
 from .. import interrupts
 from ..map_labels import manifest_meanings, reading_units
 from ..outputs import safe_name
-from ..plotting import is_signed, overview_figure, signal_figure, track_figure
+from ..plotting import SignalPlot, is_signed, overview_figure, save_figure, track_figure
 from ..request import ExplainRequest, split_target
 from ..spectral_plots import band_figure, time_frequency_figure
 from . import RunRecord, writing
@@ -78,6 +78,7 @@ class PlotKeeper:
         targets = np.arange(len(names)) if every_class else arrays["targets"]
         units = reading_units(self.manifest)
         meanings = {int(k): manifest_meanings(self.manifest, names[int(k)]) for k in np.unique(targets)}
+        plot = SignalPlot(signals.shape[1], signals.shape[2], request.sampling_rate, self.channel_names, units)
         for i, row in enumerate(rows):
             classes = targets if every_class else targets[i : i + 1]
             for name in [*maps, *spectral]:
@@ -90,18 +91,10 @@ class PlotKeeper:
                     if name in spectral:
                         figure = self._spectral(name, spectral[name], signals[i], attribution, arrays, i, title)
                     else:
-                        figure = signal_figure(
-                            signals[i],
-                            attribution,
-                            title,
-                            request.sampling_rate,
-                            meanings[int(target)].get(name, name),
-                            signed[name],
-                            self.channel_names,
-                            units,
-                        )
+                        label = meanings[int(target)].get(name, name)
+                        figure = plot.draw(signals[i], attribution, title, label, signed[name])
                     for extension in request.formats:
-                        figure.savefig(folder / "plots" / f"{stem}.{extension}", dpi=110)
+                        save_figure(figure, folder / "plots" / f"{stem}.{extension}", 110)
         if not maps:
             return
         shown = arrays["predictions"].argmax(axis=1) if every_class else targets
@@ -120,7 +113,7 @@ class PlotKeeper:
             units[0] if units else None,
         )
         for extension in request.formats:
-            overview.savefig(folder / f"overview.{extension}", dpi=90)
+            save_figure(overview, folder / f"overview.{extension}", 90)
 
     def _spectral(
         self,
@@ -180,4 +173,4 @@ class PlotKeeper:
                         units,
                     )
                     for extension in request.formats:
-                        figure.savefig(folder / f"{row}_{name}_page{number}.{extension}", dpi=100)
+                        save_figure(figure, folder / f"{row}_{name}_page{number}.{extension}", 100)
