@@ -59,6 +59,11 @@ def amplitude_label(unit: str | None, channel: str | None = None) -> str:
 
 
 def reading_units(manifest: dict[str, Any]) -> list[str] | None:
-    """The channels' units a reader found in the file's headers (WFDB, EDF), or ``None``."""
+    """The channels' units: ``--unit`` for every channel where given, else those a reader found in the file's
+    headers (WFDB, EDF), else ``None``."""
+    given = (manifest.get("parameters") or {}).get("unit")
+    channels = ((manifest.get("model") or {}).get("input_shape") or [None, 1])[-1] or 1
+    if given:
+        return [str(given)] * int(channels)
     units = ((manifest.get("data") or {}).get("reading") or {}).get("units")
     return [str(unit) for unit in units] if units else None

@@ -162,3 +162,45 @@ def test_a_runs_manifest_gives_the_words(tmp_path):
         "gradcam_raw": "Grad-CAM of logit N, ReLU",
     }
     assert (result.out_dir / "overview.png").is_file() and (result.out_dir / "plots" / "0_saliency.png").is_file()
+
+
+def test_compare_figures_are_in_seconds_with_the_sampling_rate():
+    from signalscreen_cli.comparison.plots import class_means_figure, least_similar_figure
+    from signalscreen_cli.comparison.scores import score_pair
+
+    rng = np.random.default_rng(0)
+    a = np.stack([salient()[:, 0] + 0.01 * rng.standard_normal(LENGTH) for _ in range(3)])
+    pair = score_pair("saliency", "saliency", a, a[::-1], 10)
+    figure = least_similar_figure(pair, np.arange(3), 2, RATE)
+    axes = figure.axes[-1]
+    assert axes.get_xlabel() == "time (s)" and axes.lines[0].get_xdata()[-1] == pytest.approx((LENGTH - 1) / RATE)
+    assert "Pearson r" in figure.axes[0].get_title()
+    assert min(t.get_fontsize() for t in texts(figure)) >= 9
+    classes = [{"class": "N", "signals": 3, "mean_map_a": a.mean(0).tolist(), "mean_map_b": a.mean(0).tolist()}]
+    assert class_means_figure(pair, classes, RATE).axes[-1].get_xlabel() == "time (s)"
+    assert class_means_figure(pair, classes, None).axes[-1].get_xlabel() == "sample"
+
+
+def test_unit_option_labels_the_amplitude_axis(tmp_path):
+    from typer.testing import CliRunner
+
+    from signalscreen_cli.cli import app
+    from signalscreen_cli.map_labels import reading_units
+
+    out = tmp_path / "run"
+    done = CliRunner().invoke(
+        app,
+        [
+            "explain", str(ROOT / "sample_models" / "ecg_cnn.keras"), str(ROOT / "sample_data" / "ecg_beats.npy"),
+            "--samples", "0:2", "-m", "saliency", "--unit", "mV", "--max-plots", "1", "--format", "svg", "-q",
+            "-o", str(out),
+        ],
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"]["unit"] == "mV" and reading_units(manifest) == ["mV"]
+    # SVG text stays text: the labels can be read back
+    assert "amplitude (mV)" in (out / "plots" / "0_saliency.svg").read_text()
+    assert "amplitude (mV)" in (out / "overview.svg").read_text()
+    assert reading_units({"data": {"reading": {"units": ["mV", "uV"]}}}) == ["mV", "uV"]
+    assert reading_units({}) is None

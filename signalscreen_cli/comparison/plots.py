@@ -50,7 +50,7 @@ def least_similar_figure(
         ax.set_title(f"row {int(rows[i])}: Pearson r {pair.pearson[i]:.2f} ({pair.compared})", fontsize=9)
         ax.set_ylabel("scaled", fontsize=9)
     ax.set_xlabel(x_label)
-    figure.axes[0].legend(loc="upper right", fontsize=8)
+    figure.axes[0].legend(loc="upper right", fontsize=9)
     figure.suptitle(f"{pair.name}: least similar signals")
     return figure
 
@@ -70,7 +70,7 @@ def class_means_figure(
         ax.set_title(f"class {entry['class']} ({entry['signals']} signals)", fontsize=9)
         ax.set_ylabel("|attribution|" if pair.compared == "magnitude" else "attribution", fontsize=9)
     ax.set_xlabel(x_label)
-    figure.axes[0].legend(loc="upper right", fontsize=8)
+    figure.axes[0].legend(loc="upper right", fontsize=9)
     figure.suptitle(f"{pair.name}: class-mean maps")
     return figure
 
