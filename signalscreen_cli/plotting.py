@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .colours import colour_map
 from .map_labels import amplitude_label
@@ -182,6 +183,7 @@ def overview_figure(
         left=0.95 / width, right=1 - 0.15 / width, top=1 - 0.35 / height, bottom=1.4 / height, hspace=0.2, wspace=0.22
     )
     grid = figure.subplots(rows, len(names), squeeze=False)  # not sharex: 48 linked limits cost 0.6 s
+    x_ticks = [t for t in MaxNLocator(6).tick_values(time[0], time[-1]) if time[0] <= t <= time[-1]]
     for column, name in enumerate(names):
         values = np.asarray(maps[name])
         values = values[..., 0] if values.ndim == 3 else values
@@ -193,6 +195,7 @@ def overview_figure(
             axes = grid[row, column]
             collection = draw_signal(axes, time, signals[row, :, 0], scaled[row], norm, cmap)
             axes.tick_params(labelsize=TEXT_POINTS, length=3, labelbottom=row == rows - 1)
+            axes.set_xticks(x_ticks)  # one set for every panel, placed once
             axes.locator_params(axis="y", nbins=3)
             if column == 0:
                 axes.set_ylabel(f"{row_labels[row]}\n{amplitude_label(unit)}", fontsize=TEXT_POINTS)
