@@ -89,7 +89,8 @@ class PlotKeeper:
                     stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
                     interrupts.check()
                     if name in spectral:
-                        figure = self._spectral(name, spectral[name], signals[i], attribution, arrays, i, title)
+                        label = meanings[int(target)].get(name, name)
+                        figure = self._spectral(name, spectral[name], signals[i], attribution, arrays, i, title, label)
                     else:
                         label = meanings[int(target)].get(name, name)
                         figure = plot.draw(signals[i], attribution, title, label, signed[name])
@@ -124,15 +125,16 @@ class PlotKeeper:
         arrays: dict[str, np.ndarray],
         i: int,
         title: str,
+        label: str,
     ) -> Figure:
         """The band or time-frequency figure of one signal, on the axes its method stored beside the map."""
         rate, signed = self.request.sampling_rate, is_signed(arrays[name])
         if kind == "band":
             return band_figure(
-                signal, values, arrays[f"{name}_edges"][i], title, rate, name, signed, self.channel_names
+                signal, values, arrays[f"{name}_edges"][i], title, rate, label, signed, self.channel_names
             )
         frequencies, times = arrays[f"{name}_frequencies"][i], arrays[f"{name}_times"][i]
-        return time_frequency_figure(signal, values, frequencies, times, title, rate, name, signed)
+        return time_frequency_figure(signal, values, frequencies, times, title, rate, label, signed)
 
     def _write_pages(
         self,
