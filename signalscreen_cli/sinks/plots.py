@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import interrupts
-from ..map_labels import manifest_meanings, reading_units
+from ..map_labels import manifest_meanings, output_names, reading_units
 from ..outputs import safe_name
 from ..plotting import SignalPlot, is_signed, overview_figure, save_figure, track_figure
 from ..request import ExplainRequest, split_target
@@ -85,7 +85,9 @@ class PlotKeeper:
                 for position, target in enumerate(classes):
                     attribution = arrays[name][i, position] if every_class else arrays[name][i]
                     output = float(arrays["predictions"][i, target])
-                    title = f"row {row} · {name} · target {names[target]} (output {output:.3f})"
+                    activation = (self.manifest.get("model") or {}).get("output_activation")
+                    said = output_names(names[target], activation)[0]  # P(N) for a probability head
+                    title = f"row {row} · {name} · target {names[target]} ({said} = {output:.3f})"
                     stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
                     interrupts.check()
                     if name in spectral:
