@@ -21,7 +21,7 @@ class Gate:
     subject : str
         What is checked: a map, a method, or ``predictions``.
     check : str
-        The rule, e.g. ``median Spearman >= 0.8``.
+        The rule, e.g. ``median Pearson (magnitude) >= 0.8``.
     value : float
         What was measured.
     threshold : float

@@ -226,8 +226,15 @@ class ModelAdapter:
         """Names of the 1D convolution layers, input side first."""
         return [layer.name for layer in self.model.layers if is_conv(layer)]
 
+    def default_cam_layer(self) -> tuple[str, str]:
+        """The CAM methods' default layer, the last conv on the main path, and why (``cam_layer.py``)."""
+        from .cam_layer import default_cam_layer
+
+        return default_cam_layer(self.model, self.conv_layers())
+
     def resolve_layer(self, layer: str | int | None) -> str:
-        """The layer a CAM method uses: by default the last conv layer; a name or index overrides."""
+        """The layer a CAM method uses: by default the last conv layer on the main path; a name or index
+        overrides."""
         if not self.has_layers:
             raise MethodNotApplicableError(
                 "a SavedModel folder exposes no layers, which the CAM methods need",
@@ -240,7 +247,7 @@ class ModelAdapter:
                     "the model has no Conv1D layer, which the CAM methods need",
                     "use occlusion, saliency or integrated_gradients, or name a layer with --layer",
                 )
-            return convs[-1]
+            return self.default_cam_layer()[0]
         names = [existing.name for existing in self.model.layers]
         if isinstance(layer, int) or str(layer).lstrip("-").isdigit():
             position = int(layer)

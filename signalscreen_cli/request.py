@@ -105,6 +105,7 @@ class ExplainRequest:
     formats: tuple[str, ...] = ("png",)
     max_plots: int = 16
     sampling_rate: float | None = None
+    unit: str | None = None  # the plots' amplitude unit (--unit); None: the file header's, if any
     report: bool = False
     batch_size: int | None = None
     memory_budget: int | None = None

@@ -21,7 +21,7 @@ def _signal_and_map(signal: np.ndarray, title: str, sampling_rate: float | None)
         top.plot(time, signal[:, channel], linewidth=1.0)
     top.set_xlim(time[0], time[-1] if len(time) > 1 else time[0] + 1)
     top.set_xlabel("time (s)" if sampling_rate else "sample")
-    top.set_ylabel("signal")
+    top.set_ylabel("amplitude")  # the plots' word where the unit is not known here
     top.set_title(title, fontsize=10)
     return figure, top, bottom
 
@@ -51,7 +51,7 @@ def band_figure(
             color=colours.to_rgba(scores[:, channel]), edgecolor="0.3", linewidth=0.4,
         )  # fmt: skip
     if columns > 1:
-        bars.legend(fontsize=7, ncols=min(columns, 6))
+        bars.legend(fontsize=9, ncols=min(columns, 6))
     bars.axhline(0.0, color="0.5", linewidth=0.6)
     bars.set_xlim(edges[0], edges[-1])
     bars.set_xlabel("frequency (Hz)" if sampling_rate else "frequency (cycles per sample)")

@@ -75,13 +75,15 @@ def test_github_workflow_gates_the_retrained_model(workspace):
         failed |= done.returncode != 0
     assert codes["Explain"] == 0 and codes["Job summary"] == 0
     # The retrained CNN's integrated-gradients maps hardly change when its weights are randomised (rank
-    # correlation about 0.97: with a zero baseline they follow the input), and they rank positions unlike the
-    # original model's (median Spearman about 0.35): both gates fail, and every later step still runs.
+    # correlation about 0.97: with a zero baseline they follow the input): the sanity gate fails. Against the
+    # original model's maps they agree (median Pearson about 0.99; the rank correlation of 0.38 came from the
+    # padded tail's near-zero values): the drift gate passes, and every later step still runs.
     assert codes["Evaluate (fails when a method fails its sanity check)"] == ExitCode.GATE
-    assert codes["Compare with the previous model (fails on drift)"] == ExitCode.GATE
+    assert codes["Compare with the previous model (fails on drift)"] == 0
     text = summary.read_text()
     assert "SignalScreen evaluate" in text and "SignalScreen compare" in text
-    assert "FAIL integrated_gradients: randomisation check" in text and "FAIL integrated_gradients: median" in text
+    assert "FAIL integrated_gradients: randomisation check" in text
+    assert "PASS integrated_gradients: median Pearson (signed) >= 0.8" in text
     assert "PASS gradcam: randomisation check" in text
     for report in ("junit-evaluate.xml", "junit-compare.xml"):
         JUNIT.validate(folder / "out" / report)

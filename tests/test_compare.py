@@ -16,7 +16,7 @@ from signalscreen_cli import explain
 from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ExitCode
 from signalscreen_cli.evaluation.randomization import cascade
-from signalscreen_cli.similarity import cosine, spearman, top_overlap
+from signalscreen_cli.similarity import cosine, pearson, spearman, top_overlap
 
 ROOT = Path(__file__).parents[1]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"
@@ -54,9 +54,10 @@ def test_similarity_measures_by_hand():
     a = np.array([[1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 1.0, 0.0]])
     b = np.array([[2.0, 4.0, 6.0, 9.0], [1.0, 0.0, 0.0, 0.0]])
     np.testing.assert_allclose(spearman(a, b), [1.0, -1 / 3])
+    np.testing.assert_allclose(pearson(a, b), [np.corrcoef(a[0], b[0])[0, 1], -1 / 3])
     np.testing.assert_allclose(cosine(a, b), [(2 + 8 + 18 + 36) / (np.sqrt(30) * np.sqrt(4 + 16 + 36 + 81)), 0.0])
     np.testing.assert_allclose(top_overlap(a, b, 50), [1.0, 0.5])  # row 2: tops {2, 0|1} and {0, 1}
-    assert np.isnan(spearman(np.ones((1, 4)), a[:1]))[0]
+    assert np.isnan(spearman(np.ones((1, 4)), a[:1]))[0] and np.isnan(pearson(np.full((1, 4), 0.1), a[:1]))[0]
 
 
 def test_a_run_compared_with_itself(runs, tmp_path):
@@ -76,7 +77,7 @@ def test_a_run_compared_with_itself(runs, tmp_path):
     document = json.loads((tmp_path / "c" / "comparison.json").read_text())
     assert [row["map"] for row in document["summary"]] == list(METHODS)
     for row in document["summary"]:
-        assert row["median_spearman"] == row["mean_cosine"] == row["mean_top_overlap"] == 1.0
+        assert row["median_pearson"] == row["median_spearman"] == row["mean_cosine"] == row["mean_top_overlap"] == 1.0
     assert document["signals"]["flips"] == 0 and all(gate["passed"] for gate in document["gates"])
     assert "PASS predictions: prediction changes <= 0" in done.output
 
@@ -98,8 +99,9 @@ def test_a_map_against_its_negation(runs, tmp_path):
     )
     assert done.exit_code == 0, done.output
     row = json.loads((tmp_path / "c" / "comparison.json").read_text())["summary"][0]
+    assert row["compared"] == "signed" and row["median_pearson"] == pytest.approx(-1.0)
     assert row["median_spearman"] == pytest.approx(-1.0) and row["mean_cosine"] == pytest.approx(-1.0)
-    assert row["mean_top_overlap"] == 0.0
+    assert row["mean_top_overlap"] == 1.0  # the same positions matter most, with the opposite sign
 
 
 def test_a_randomised_model_fails_the_gate_and_still_writes_everything(runs, tmp_path):
@@ -108,7 +110,7 @@ def test_a_randomised_model_fails_the_gate_and_still_writes_everything(runs, tmp
         "compare", runs["sample"], runs["random"], "-o", tmp_path / "c", "--fail-below", "0.8", "--junit", junit
     )
     assert done.exit_code == ExitCode.GATE, done.output
-    assert "gates failed: saliency: median Spearman >= 0.8 (measured" in done.output
+    assert "gates failed: saliency: median Pearson (magnitude) >= 0.8 (measured" in done.output
     out = tmp_path / "c"
     for name in ("comparison.json", "comparison.csv", "summary.md", "class_means.npz", "similarity.png"):
         assert (out / name).is_file(), name
@@ -120,6 +122,7 @@ def test_a_randomised_model_fails_the_gate_and_still_writes_everything(runs, tmp
 
 
 def test_retrained_model_keeps_its_explanations(runs, tmp_path):
+    # The README's CI gate passes on the sample model against its own retraining.
     done = invoke(
         "compare",
         runs["sample"],
@@ -127,7 +130,7 @@ def test_retrained_model_keeps_its_explanations(runs, tmp_path):
         "-o",
         tmp_path / "c",
         "--fail-below",
-        "0.3",
+        "0.8",
         "--fail-on-flips",
         "0",
         "--no-plots",
@@ -177,7 +180,7 @@ def test_maps_with_and_without_a_channel_axis_pair_up(runs, tmp_path):
     )
     assert done.exit_code == 0, done.output
     row = json.loads((tmp_path / "c" / "comparison.json").read_text())["summary"][0]
-    assert row["map"] == "saliency~gradcam" and -1 <= row["median_spearman"] < 1
+    assert row["map"] == "saliency~gradcam" and row["compared"] == "magnitude" and -1 <= row["median_pearson"] < 1
 
 
 @pytest.mark.parametrize(

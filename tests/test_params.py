@@ -137,7 +137,12 @@ def test_generated_options_reach_the_request_and_the_manifest(tmp_path):
         "relu": False,
     }
     assert manifest["methods"]["occlusion"]["sliding_window"] == [5, 9]
-    assert manifest["methods"]["gradcam"] == {"layer": None, "relu": False}
+    assert manifest["methods"]["gradcam"] == {
+        "layer": None,
+        "relu": False,
+        "layer_used": "conv2",  # what the default resolved to, and why
+        "layer_why": "the last 1D convolution, on the main path (the longest from the input)",
+    }
     assert manifest["arrays"]["occlusion_w9"]["parameters"]["stride"] == 2
 
 

@@ -25,7 +25,9 @@ Pair = option(
 )
 Top = option(float, "Overlap of the top N % positions of each map.", METHOD_PANEL, "N")
 Least = option(int, "Draw the N least similar signals of each pair.", OUTPUT_PANEL, "N")
-FailBelow = option(float | None, "Fail when a pair's median Spearman correlation is below X.", GATES_PANEL, "X")
+FailBelow = option(
+    float | None, "Fail when a pair's median Pearson correlation (like with like) is below X.", GATES_PANEL, "X"
+)
 FailOnFlips = option(int | None, "Fail when more than N signals change their predicted class.", GATES_PANEL, "N")
 Junit = option(Path | None, "Also write the gates as JUnit XML to FILE.", GATES_PANEL, "FILE")
 
@@ -90,11 +92,11 @@ def _show(result: Any) -> None:
 
     signals = result.document["signals"]
     table = Table(title=f"{len(signals['sample_index'])} signals, {signals['flips']} prediction change(s)")
-    for column in ("map", "median Spearman", "mean cosine", "top overlap"):
-        table.add_column(column, justify="left" if column == "map" else "right")
+    for column in ("map", "compared", "median Pearson", "median Spearman", "mean cosine", "top overlap"):
+        table.add_column(column, justify="left" if column in ("map", "compared") else "right")
     for row in result.rows:
-        values = (row["median_spearman"], row["mean_cosine"], row["mean_top_overlap"])
-        table.add_row(row["map"], *(f"{value:.3f}" for value in values))
+        values = (row["median_pearson"], row["median_spearman"], row["mean_cosine"], row["mean_top_overlap"])
+        table.add_row(row["map"], row["compared"], *(f"{value:.3f}" for value in values))
     out_console.print(table)
     print_gates(result.gates)
     out_console.print(f"Wrote {result.out_dir}", markup=False)

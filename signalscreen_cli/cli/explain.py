@@ -32,6 +32,12 @@ Normalize = option(str, "Stored maps: none, minmax or maxabs (per signal).", OUT
 Csv = option(bool, "Also write each univariate array as CSV.", OUTPUT_PANEL, None, "--csv")
 MaxPlots = option(int, "Plot only the first N signals.", OUTPUT_PANEL, "N")
 SamplingRate = option(float | None, "Samples per second; plots then show seconds.", OUTPUT_PANEL, "HZ")
+Unit = option(
+    str | None,
+    "The signals' unit for the plots' amplitude axis, e.g. mV (default: the header's).",
+    OUTPUT_PANEL,
+    "UNIT",
+)
 JsonProgress = option(bool, "Progress as JSON lines on stderr.", OUTPUT_PANEL, None, "--json-progress")
 BatchSize = option(
     str, "Inputs per compiled model call, or auto (fits --memory-budget, at most 2048).", PERFORMANCE_PANEL, "N|auto"
@@ -76,6 +82,7 @@ def explain(
     format: opt.Format = None,
     max_plots: MaxPlots = 16,
     sampling_rate: SamplingRate = None,
+    unit: Unit = None,
     overwrite: opt.Overwrite = False,
     quiet: opt.Quiet = False,
     json_progress: JsonProgress = False,
@@ -114,6 +121,7 @@ def explain(
             formats=plot_formats(format, plots, ExplainRequest.formats),
             max_plots=max_plots,
             sampling_rate=sampling_rate,
+            unit=unit,
             batch_size=None if batch_size == "auto" else positive_int(batch_size, "--batch-size"),
             memory_budget=byte_count(memory_budget) if memory_budget else None,
             chunk_size=chunk_size,
@@ -154,6 +162,10 @@ def _run(request: Any, quiet: bool, json_progress: bool) -> None:
         out_console.print(f"  {name:<28} {tuple(entry['shape'])}", markup=False)
     for name, seconds in result.manifest["timings_s"].items():
         out_console.print(f"  {name + ' (s)':<28} {seconds:.2f}", markup=False)
+    from ..run_notes import run_notes
+
+    for note in run_notes(result.manifest):
+        out_console.print(note, markup=False)
 
 
 explain = opt.with_declared_options(explain)

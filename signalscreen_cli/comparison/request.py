@@ -23,7 +23,7 @@ class CompareRequest:
     least : int
         How many of the least similar signals to draw per pair.
     fail_below : float or None
-        Gate: the median Spearman correlation of every pair must reach this.
+        Gate: the median Pearson correlation (like with like) of every pair must reach this.
     fail_on_flips : int or None
         Gate: at most this many signals may change their predicted class.
     junit : pathlib.Path or None

@@ -26,14 +26,27 @@ from .scores import PairScores, score_pair
 RULES = {
     "maps": "attribution arrays of each run, *_raw left out; with no --pair, the maps both runs have by name",
     "layout": "maps flattened per signal; a map with a channel axis beside one without is summed over channels",
-    "spearman": "Spearman rank correlation of the signed maps per signal; identical maps count 1, a constant map "
-    "beside a varying one 0",
-    "cosine": "cosine similarity of the signed maps per signal (0 where a map is all zeros, 1 if both are)",
-    "top_overlap": "share of the top --top % positions (highest values) the two maps have in common",
+    "compared": "like with like: signed values when both maps have negative values, else magnitudes |values| "
+    "(a pair's 'compared')",
+    "pearson": "Pearson correlation of the compared values per signal, the headline and --fail-below's measure; "
+    "identical maps count 1, a constant map beside a varying one 0",
+    "spearman": "Spearman rank correlation of the compared values per signal (the near-zero positions weigh as "
+    "much as the salient ones); identical maps count 1, a constant map beside a varying one 0",
+    "cosine": "cosine similarity of the compared values per signal (0 where a map is all zeros, 1 if both are)",
+    "top_overlap": "share of the top --top % positions (largest magnitudes) the two maps have in common",
     "classes": "each signal is grouped under run A's predicted class",
     "flips": "a signal whose predicted class differs between the runs (any window, with --segment)",
 }
-COLUMNS = ("map", "map_a", "map_b", "median_spearman", "mean_spearman", "mean_cosine", "mean_top_overlap", "signals")
+COLUMNS = (
+    "map",
+    "map_a",
+    "map_b",
+    "compared",
+    "median_pearson",
+    "mean_pearson",
+    "median_spearman", "mean_spearman", "mean_cosine", "mean_top_overlap",
+    "signals",
+)
 
 
 @dataclass(frozen=True)
@@ -127,7 +140,8 @@ def compare(request: CompareRequest) -> ComparisonResult:
         if request.plots:
             from .plots import write_figures
 
-            write_figures(staging, scores, classes, arrays_a["sample_index"], request)
+            rate = (run_a.manifest.get("parameters") or {}).get("sampling_rate")
+            write_figures(staging, scores, classes, arrays_a["sample_index"], request, rate)
     if request.junit:
         write_junit(request.junit, "compare", gates, time.perf_counter() - started)
     return ComparisonResult(request.out_dir, rows, document, gates)
@@ -184,6 +198,9 @@ def _row(pair: PairScores) -> dict[str, Any]:
         "map": pair.name,
         "map_a": pair.map_a,
         "map_b": pair.map_b,
+        "compared": pair.compared,
+        "median_pearson": float(np.median(pair.pearson)),
+        "mean_pearson": float(pair.pearson.mean()),
         "median_spearman": float(np.median(pair.spearman)),
         "mean_spearman": float(pair.spearman.mean()),
         "mean_cosine": float(pair.cosine.mean()),
@@ -193,10 +210,12 @@ def _row(pair: PairScores) -> dict[str, Any]:
 
 
 def _per_signal(pair: PairScores) -> dict[str, Any]:
-    least = np.argsort(pair.spearman, kind="stable")
+    least = np.argsort(pair.pearson, kind="stable")
     return {
         "map_a": pair.map_a,
         "map_b": pair.map_b,
+        "compared": pair.compared,
+        "pearson": pair.pearson.tolist(),
         "spearman": pair.spearman.tolist(),
         "cosine": pair.cosine.tolist(),
         "top_overlap": pair.top_overlap.tolist(),
@@ -217,6 +236,7 @@ def _classes(
             entry: dict[str, Any] = {
                 "class": names[int(k)] if int(k) < len(names) else str(int(k)),
                 "signals": int(members.sum()),
+                "mean_pearson": float(pair.pearson[members].mean()),
                 "mean_spearman": float(pair.spearman[members].mean()),
                 "mean_cosine": float(pair.cosine[members].mean()),
                 "mean_top_overlap": float(pair.top_overlap[members].mean()),
@@ -236,10 +256,10 @@ def _gates(request: CompareRequest, rows: list[dict[str, Any]], flips: int) -> l
         gates += [
             Gate(
                 row["map"],
-                f"median Spearman >= {threshold:g}",
-                row["median_spearman"],
+                f"median Pearson ({row['compared']}) >= {threshold:g}",
+                row["median_pearson"],
                 threshold,
-                row["median_spearman"] >= threshold,
+                row["median_pearson"] >= threshold,
             )
             for row in rows
         ]
@@ -274,10 +294,11 @@ def summary_markdown(request: CompareRequest, rows: list[dict[str, Any]], gates:
         "",
         f"{n} signals, {flips} prediction change(s).",
         "",
-        f"| map | median Spearman | mean cosine | top-{request.top:g}% overlap |",
-        "| --- | ---: | ---: | ---: |",
+        f"| map | compared | median Pearson | median Spearman | mean cosine | top-{request.top:g}% overlap |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
         *(
-            f"| {r['map']} | {r['median_spearman']:.3f} | {r['mean_cosine']:.3f} | {r['mean_top_overlap']:.3f} |"
+            f"| {r['map']} | {r['compared']} | {r['median_pearson']:.3f} | {r['median_spearman']:.3f} "
+            f"| {r['mean_cosine']:.3f} | {r['mean_top_overlap']:.3f} |"
             for r in rows
         ),
     ]

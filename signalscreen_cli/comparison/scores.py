@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UsageError
-from ..similarity import cosine, spearman, top_overlap
+from ..similarity import cosine, has_negative, like_with_like, pearson, spearman, top_overlap
 
 
 @dataclass(frozen=True)
@@ -18,8 +18,10 @@ class PairScores:
     ----------
     name, map_a, map_b : str
         The pair's name (``map_a`` alone when both have one name) and each run's map.
-    spearman, cosine, top_overlap : numpy.ndarray
-        One value per signal ``(n,)``.
+    compared : str
+        ``signed`` (both maps have negative values: compared as they are) or ``magnitude`` (|values|).
+    pearson, spearman, cosine, top_overlap : numpy.ndarray
+        One value per signal ``(n,)``, of the values as compared; ``pearson`` is the headline and the gate.
     profile_a, profile_b : numpy.ndarray or None
         Each signal's map as one score per position ``(n, L)`` (channels summed), where the maps have one.
     """
@@ -27,6 +29,8 @@ class PairScores:
     name: str
     map_a: str
     map_b: str
+    compared: str
+    pearson: np.ndarray
     spearman: np.ndarray
     cosine: np.ndarray
     top_overlap: np.ndarray
@@ -46,8 +50,11 @@ def comparable(name_a: str, name_b: str, a: np.ndarray, b: np.ndarray) -> tuple[
 
 def score_pair(name_a: str, name_b: str, a: np.ndarray, b: np.ndarray, top: float) -> PairScores:
     a, b = comparable(name_a, name_b, np.asarray(a, np.float64), np.asarray(b, np.float64))
+    # Signedness is the whole map's (every signal), so all signals of a pair are compared the same way.
+    a, b, compared = like_with_like(a, b, has_negative(a), has_negative(b))
     n = len(a)
     same = np.all(a.reshape(n, -1) == b.reshape(n, -1), axis=1)
+    r = np.where(same, 1.0, np.nan_to_num(pearson(a, b), nan=0.0))
     rho = np.where(same, 1.0, np.nan_to_num(spearman(a, b), nan=0.0))
     cos = np.where(same, 1.0, np.nan_to_num(cosine(a, b), nan=0.0))
 
@@ -58,6 +65,8 @@ def score_pair(name_a: str, name_b: str, a: np.ndarray, b: np.ndarray, top: floa
         name_a if name_a == name_b else f"{name_a}~{name_b}",
         name_a,
         name_b,
+        compared,
+        r,
         rho,
         cos,
         top_overlap(a, b, top),

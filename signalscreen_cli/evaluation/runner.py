@@ -206,7 +206,8 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
         if request.report:
             from ..report.build import REPORT_FILE, write_report
 
-            write_report(request.from_dir, staging, staging / REPORT_FILE, request.explain.out_dir)
+            # --from already checked model and data; a --samples subset is shown, with the banner saying so
+            write_report(request.from_dir, staging, staging / REPORT_FILE, request.explain.out_dir, True)
     if request.junit:
         write_junit(request.junit, "evaluate", gates, time.perf_counter() - started)
     return EvaluationResult(request.explain.out_dir, rows, document, scores.curves, scores.randomization, gates)

@@ -19,7 +19,12 @@ EXACT_UP_TO = 14
 
 @dataclass(frozen=True)
 class SegmentShapleyParameters(BaselineParameters):
-    segments: int = param(12, "Segment Shapley: equal segments the signal is cut into.", minimum=2)
+    segments: int = param(
+        12,
+        "Segment Shapley: near-equal segments the signal is cut into (segment k: samples round(k·L/S) to "
+        "round((k+1)·L/S) - 1).",
+        minimum=2,
+    )
     coalitions: int = param(
         4096, f"Segment Shapley: sampled coalitions per signal above {EXACT_UP_TO} segments (Kernel SHAP).", minimum=8
     )

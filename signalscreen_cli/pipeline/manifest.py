@@ -40,7 +40,7 @@ def build_manifest(
         "command": sys.argv,
         "model": {
             **plan.model.describe(),
-            **plan.model_facts,
+            **{key: value for key, value in plan.model_facts.items() if key != "cam_layers"},
         },
         "data": {
             **plan.data.describe(),
@@ -52,7 +52,11 @@ def build_manifest(
         "shard": list(request.shard) if request.shard else None,
         "class_names": names,
         "parameters": request_parameters(request),
-        "methods": {method.name: method.params.as_dict() for method in plan.methods},
+        # a CAM method's entry also names the layer it used and why (its "layer" is null when defaulted)
+        "methods": {
+            method.name: {**method.params.as_dict(), **plan.model_facts.get("cam_layers", {}).get(method.name, {})}
+            for method in plan.methods
+        },
         **({"skipped_methods": plan.skipped} if plan.skipped else {}),
         "arrays": arrays,
         "timings_s": {

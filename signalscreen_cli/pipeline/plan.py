@@ -292,6 +292,7 @@ def make_plan(request: ExplainRequest) -> Plan:
             "output_activation": adapter.output_activation,
             "logit_path": adapter.logit_path,
             "batch_size": adapter.batch_size,
+            **_cam_layers(adapter, methods),
         },
         source_shape=tuple(int(v) for v in source.shape),
         row_info={
@@ -321,6 +322,14 @@ def method_plans(request: ExplainRequest) -> tuple[MethodPlan, ...]:
         inner = wrapped_method(params, request)
         plans.append(MethodPlan.of(name, params, MethodPlan.of(*inner) if inner else None))
     return tuple(plans)
+
+
+def _cam_layers(adapter: Any, methods: tuple[MethodPlan, ...]) -> dict[str, Any]:
+    """``cam_layers``: the layer each CAM method uses and why (the manifest and the terminal name it)."""
+    from ..cam_layer import cam_layers_used
+
+    found = cam_layers_used(adapter, methods)
+    return {"cam_layers": found} if found else {}
 
 
 def labels_info(source: RowSource, rows: np.ndarray, request: ExplainRequest, n_outputs: int) -> dict[str, np.ndarray]:

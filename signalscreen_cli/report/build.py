@@ -19,9 +19,12 @@ from ..sinks import writing
 REPORT_FILE = "report.html"
 
 
-def report_context(run: Path | None, evaluation: Path | None, evaluation_name: Path | None = None) -> dict[str, Any]:
+def report_context(
+    run: Path | None, evaluation: Path | None, evaluation_name: Path | None = None, allow_mismatch: bool = False
+) -> dict[str, Any]:
     """Everything the template shows (``evaluation_name``: how to name the evaluation folder, when it is
-    still being written elsewhere)."""
+    still being written elsewhere). An evaluation of another model, data file or rows than the run's is
+    refused unless ``allow_mismatch``; then ``join_warnings`` says how they differ."""
     from ..results import read_result
     from . import content
 
@@ -30,9 +33,12 @@ def report_context(run: Path | None, evaluation: Path | None, evaluation_name: P
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "run": None,
         "evaluation": content.evaluation_section(evaluation, evaluation_name) if evaluation else None,
+        "join_warnings": [],
     }
     if run is None:
         return context
+    if evaluation is not None:
+        context["join_warnings"] = _check_evaluation(run, evaluation, evaluation_name, allow_mismatch)
     stored = read_result(run, str(run))
     found = stored.summary()
     context["run"] = content.run_facts(stored)
@@ -53,7 +59,7 @@ def report_context(run: Path | None, evaluation: Path | None, evaluation_name: P
         return context
     arrays, document = found
     context["summary"] = document
-    context["classes"] = content.class_sections(arrays, document)
+    context["classes"] = content.class_sections(arrays, document, stored.manifest)
     context["true_classes"] = content.true_classes(document)
     labels = document.get("labels")
     context["labels"] = labels
@@ -62,7 +68,19 @@ def report_context(run: Path | None, evaluation: Path | None, evaluation_name: P
     )
     context["least_sure"] = content.examples(arrays, document, arrays["least_sure"][:6], "least sure")
     context["gallery"] = content.gallery(arrays, document, arrays["predicted"])
+    context["gallery_caption"] = content.gallery_caption(context["gallery"], document.get("gallery", 16))
     return context
+
+
+def _check_evaluation(run: Path, evaluation: Path, name: Path | None, allow: bool) -> list[str]:
+    """The run and the evaluation must share model, data and rows (``--allow-mismatch`` shows them anyway)."""
+    import json
+
+    from ..joins import check_join, evaluation_source, run_source
+
+    document = json.loads((evaluation / "evaluation.json").read_text(encoding="utf-8"))  # read once already
+    where = f"--evaluation {name or evaluation}"
+    return check_join(run_source(run), evaluation_source(document, where), allow, "--allow-mismatch")
 
 
 def render(context: dict[str, Any]) -> str:
@@ -80,12 +98,16 @@ def render(context: dict[str, Any]) -> str:
 
 
 def write_report(
-    run: Path | None, evaluation: Path | None, destination: Path, evaluation_name: Path | None = None
+    run: Path | None,
+    evaluation: Path | None,
+    destination: Path,
+    evaluation_name: Path | None = None,
+    allow_mismatch: bool = False,
 ) -> Path:
     """Render the report and write it atomically to ``destination``."""
     if run is None and evaluation is None:
         raise UsageError("give an explain output folder, an --evaluation folder, or both")
-    html = render(report_context(run, evaluation, evaluation_name))
+    html = render(report_context(run, evaluation, evaluation_name, allow_mismatch))
     folder = destination.absolute().parent
     with writing(destination):
         folder.mkdir(parents=True, exist_ok=True)

@@ -55,9 +55,15 @@ def run_warnings(stored: StoredResult, summary: dict[str, Any] | None) -> list[s
     return found
 
 
-def class_sections(arrays: dict[str, np.ndarray], document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per explained class: each map's class mean, band, top segments, and the prototype with its maps."""
+def class_sections(
+    arrays: dict[str, np.ndarray], document: dict[str, Any], manifest: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Per explained class: each map's class mean, band, top segments, and the prototype with its maps; the
+    run's ``manifest`` says what each map's value means and the signal's unit."""
+    from ..map_labels import manifest_meanings, reading_units
+
     rate = document.get("sampling_rate")
+    units = reading_units(manifest or {})
     maps = document["maps"]
     signed = {name: is_signed(np.stack([arrays[f"{name}_q10"], arrays[f"{name}_mean"]])) for name in maps}
     position = {int(row): i for i, row in enumerate(arrays["example_rows"])}
@@ -67,6 +73,7 @@ def class_sections(arrays: dict[str, np.ndarray], document: dict[str, Any]) -> l
         if entry["by"] != "target" or not entry["count"]:
             continue
         methods = []
+        meanings = manifest_meanings(manifest or {}, str(entry["name"]))
         for name in maps:
             if name not in entry["maps"]:
                 continue
@@ -88,11 +95,14 @@ def class_sections(arrays: dict[str, np.ndarray], document: dict[str, Any]) -> l
                 signed[name],
                 rate,
                 name,
+                meanings.get(name, "attribution"),
+                units[0] if units else None,
             )
             where = f" most at {segments[0]['where']} {unit}" if segments else ""
             methods.append(
                 {
                     "name": name,
+                    "meaning": meanings.get(name, "attribution"),
                     "figure": figures.as_data_uri(figure),
                     "alt": f"Class {entry['name']}, {name}: the mean of {entry['count']} signals above its mean "
                     f"attribution as a colour strip, then the mean attribution with its 10 to 90 percent band;"
@@ -104,7 +114,9 @@ def class_sections(arrays: dict[str, np.ndarray], document: dict[str, Any]) -> l
                 }
             )
         prototype = entry["prototype_row"]
-        example = _example(arrays, position[prototype], maps, signed, rate) if prototype is not None else None
+        example = (
+            _example(arrays, position[prototype], maps, signed, rate, figures.WIDTH) if prototype is not None else None
+        )
         sections.append(
             {
                 "name": entry["name"],
@@ -150,14 +162,30 @@ def examples(arrays: dict[str, np.ndarray], document: dict[str, Any], rows: np.n
 
 
 def gallery(arrays: dict[str, np.ndarray], document: dict[str, Any], predicted: np.ndarray) -> list[dict[str, Any]]:
-    """The first (plotted) rows, grouped by predicted class."""
+    """The first (plotted) rows, grouped by predicted class: the first ``GALLERY_PER_CLASS`` of each class
+    (each group says how many of the class's first rows it shows)."""
     rows = [int(r) for r in arrays["example_rows"] if r < document.get("gallery", 16)]
     groups = []
     for k, name in enumerate(document["class_names"]):
-        chosen = [r for r in rows if predicted[r] == k][:GALLERY_PER_CLASS]
+        members = [r for r in rows if predicted[r] == k]
+        chosen = members[:GALLERY_PER_CLASS]
         if chosen:
-            groups.append({"name": name, "items": examples(arrays, document, np.array(chosen), f"predicted {name}")})
+            items = examples(arrays, document, np.array(chosen), f"predicted {name}")
+            groups.append({"name": name, "items": items, "of": len(members)})
     return groups
+
+
+def gallery_caption(groups: list[dict[str, Any]], first: int) -> str:
+    """What the gallery shows, truthfully: how many of the first rows, and how they were picked."""
+    shown = sum(len(group["items"]) for group in groups)
+    total = sum(group["of"] for group in groups)
+    per_class = "; ".join(f"{group['name']}: {len(group['items'])} of {group['of']}" for group in groups)
+    if shown == total:
+        return f"All {total} of the run's first {first} signals (those --max-plots plots), each above its maps."
+    return (
+        f"{shown} of the run's first {first} signals (those --max-plots plots): the first {GALLERY_PER_CLASS} of "
+        f"each predicted class ({per_class}), each above its maps."
+    )
 
 
 def evaluation_section(folder: Path, name: Path | None = None) -> dict[str, Any]:
@@ -196,12 +224,23 @@ def evaluation_section(folder: Path, name: Path | None = None) -> dict[str, Any]
 
 
 def _example(
-    arrays: dict[str, np.ndarray], i: int, maps: list[str], signed: dict[str, bool], rate: float | None
+    arrays: dict[str, np.ndarray],
+    i: int,
+    maps: list[str],
+    signed: dict[str, bool],
+    rate: float | None,
+    width: float = figures.THUMBNAIL_WIDTH,
 ) -> dict[str, Any]:
     figure = figures.signal_maps_figure(
-        arrays["example_signals"][i], {name: arrays[f"example_{name}"][i] for name in maps}, signed, rate
+        arrays["example_signals"][i], {name: arrays[f"example_{name}"][i] for name in maps}, signed, rate, width=width
     )
-    return {"figure": figures.as_data_uri(figure), "maps": maps}
+    inches = figure.get_size_inches()
+    return {
+        "figure": figures.as_data_uri(figure),
+        "maps": maps,
+        "width": round(inches[0] * figures.DPI_CSS),
+        "height": round(inches[1] * figures.DPI_CSS),
+    }
 
 
 def _span(segment: dict[str, float], rate: float | None) -> str:

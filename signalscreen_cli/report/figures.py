@@ -2,15 +2,19 @@
 
 Each figure is its own SVG document inside an ``<img>`` (so the ids matplotlib gives clip paths cannot
 clash between figures, and every figure carries ``alt`` text); text stays text (``svg.fonttype: none``,
-drawn in the reader's own sans-serif fonts: nothing is fetched). Colours follow the plots' scales: red–blue
-symmetric around zero for signed maps, dark-is-high for non-negative ones.
+drawn in the reader's own sans-serif fonts: nothing is fetched). Colours follow the plots' scales: blue–grey–red
+symmetric around zero for signed maps, grey-to-dark for non-negative ones. Text is 9 pt at the size each figure
+is shown (thumbnails are drawn at their displayed width, ``THUMBNAIL_WIDTH``), and every colour strip carries
+its scale.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -22,11 +26,15 @@ STYLE = {
     "svg.fonttype": "none",
     "svg.hashsalt": "signalscreen",  # the same run gives the same bytes
     "font.family": "sans-serif",
-    "font.size": 8,
+    "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
 WIDTH = 6.4
+THUMBNAIL_WIDTH = 3.4
+"""Inches: a gallery cell is about 330 px wide (18 rem and up), so a thumbnail is shown at its own size."""
+TEXT_POINTS = 9
+DPI_CSS = 96  # CSS pixels per inch: the <img> size of a figure drawn at its own size
 
 
 def as_data_uri(figure: Figure) -> str:
@@ -43,12 +51,13 @@ def _axis(length: int, rate: float | None) -> tuple[np.ndarray, str]:
     return np.arange(length, dtype=float), "sample"
 
 
-def _strip(axes, values: np.ndarray, time: np.ndarray, signed: bool, label: str) -> None:
-    """A one-row heat strip of a map (summed over channels), on the plots' colour scale."""
+def _strip(axes, values: np.ndarray, time: np.ndarray, signed: bool, label: str) -> Any:
+    """A one-row heat strip of a map (summed over channels), on the plots' colour scale, its range written
+    at its right end (the strip's scale: the colour runs from the first number to the second)."""
     track = values.reshape(len(values), -1).sum(axis=1) if values.ndim > 1 else values
     norm, cmap = colour_scale(track, signed)
     step = (time[1] - time[0]) if len(time) > 1 else 1.0
-    axes.imshow(
+    image = axes.imshow(
         track[None, :],
         aspect="auto",
         cmap=cmap,
@@ -57,9 +66,19 @@ def _strip(axes, values: np.ndarray, time: np.ndarray, signed: bool, label: str)
         interpolation="nearest",
     )
     axes.set_yticks([])
-    axes.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=7)
+    axes.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=TEXT_POINTS)
+    axes.text(
+        1.01,
+        0.5,
+        f"±{norm.vmax:.2g}" if signed else f"0–{norm.vmax:.2g}",
+        transform=axes.transAxes,
+        ha="left",
+        va="center",
+        fontsize=TEXT_POINTS,
+    )
     for spine in axes.spines.values():
         spine.set_visible(False)
+    return image
 
 
 def _signal(axes, signal: np.ndarray, time: np.ndarray, colour: str = "0.15") -> None:
@@ -79,14 +98,19 @@ def class_map_figure(
     signed: bool,
     rate: float | None,
     name: str,
+    meaning: str = "attribution",
+    unit: str | None = None,
 ) -> Figure:
-    """The class-mean signal over its mean-attribution strip, and the mean attribution with its 10–90 % band."""
+    """The class-mean signal over its mean-attribution strip, and the mean attribution with its 10–90 % band;
+    ``meaning`` says what the value is (the bottom panel's title), ``unit`` the signal's unit."""
+    from ..map_labels import amplitude_label
+
     time, label = _axis(len(mean_signal), rate)
-    figure = Figure(figsize=(WIDTH, 2.6))
+    figure = Figure(figsize=(WIDTH, 2.9))
     top, strip, bottom = figure.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 0.35, 2]})
-    figure.subplots_adjust(left=0.15, right=0.98, top=0.98, bottom=0.17, hspace=0.12)
+    figure.subplots_adjust(left=0.15, right=0.86, top=0.98, bottom=0.16, hspace=0.3)
     _signal(top, mean_signal, time)
-    top.set_ylabel("mean signal")
+    top.set_ylabel(f"mean\n{amplitude_label(unit)}")
     _strip(strip, mean, time, signed, name)
     strip.tick_params(labelbottom=False)
 
@@ -99,30 +123,109 @@ def class_map_figure(
     if signed:
         bottom.axhline(0, color="0.6", linewidth=0.5)
     bottom.set_ylabel("attribution")
+    bottom.set_title(f"{name}: {meaning}", fontsize=TEXT_POINTS, loc="left")
     bottom.set_xlabel(label)
-    bottom.legend(loc="upper right", frameon=False, ncols=3, fontsize=7)
+    bottom.legend(loc="upper right", frameon=False, ncols=3, fontsize=TEXT_POINTS)
     return figure
 
 
 def signal_maps_figure(
-    signal: np.ndarray, maps: dict[str, np.ndarray], signed: dict[str, bool], rate: float | None, height: float = 1.6
+    signal: np.ndarray,
+    maps: dict[str, np.ndarray],
+    signed: dict[str, bool],
+    rate: float | None,
+    height: float = 1.6,
+    width: float = WIDTH,
 ) -> Figure:
-    """One signal over a heat strip per map (each strip on its own signal's range, as in the plots)."""
-    time, label = _axis(len(signal), rate)
-    total = height + 0.28 * len(maps)
-    figure = Figure(figsize=(WIDTH, total))
-    axes = figure.subplots(
-        1 + len(maps), 1, sharex=True, gridspec_kw={"height_ratios": [height * 2.5] + [1] * len(maps)}
-    )
-    figure.subplots_adjust(left=0.15, right=0.98, top=1 - 0.06 / total, bottom=0.42 / total, hspace=0.15)
-    axes = np.atleast_1d(axes)
-    _signal(axes[0], signal, time)
-    for row, (name, values) in zip(axes[1:], maps.items(), strict=True):
-        _strip(row, values, time, signed[name], name)
-        row.tick_params(labelbottom=False)
-    axes[-1].tick_params(labelbottom=True)
-    axes[-1].set_xlabel(label)
-    return figure
+    """One signal over a heat strip per map (each strip on its own signal's range, written at its right end),
+    ``width`` inches wide: drawn at the size it is shown, so its text stays 9 pt. Figures of one layout are
+    built once and redrawn (a report draws twenty of them)."""
+    key = (signal.shape, tuple(maps), tuple(signed[name] for name in maps), rate, height, width)
+    return _maps_plot(*key).draw(signal, maps)
+
+
+@functools.lru_cache(maxsize=4)
+def _maps_plot(
+    shape: tuple[int, ...],
+    names: tuple[str, ...],
+    signed: tuple[bool, ...],
+    rate: float | None,
+    height: float,
+    width: float,
+) -> SignalMapsPlot:
+    return SignalMapsPlot(shape, names, signed, rate, height, width)
+
+
+class SignalMapsPlot:
+    """The figure of :func:`signal_maps_figure` for one layout, its artists updated per signal."""
+
+    def __init__(
+        self,
+        shape: tuple[int, ...],
+        names: tuple[str, ...],
+        signed: tuple[bool, ...],
+        rate: float | None,
+        height: float,
+        width: float,
+    ) -> None:
+        from matplotlib.colors import Normalize
+
+        from ..colours import colour_map
+
+        length, channels = shape[0], int(np.prod(shape[1:], dtype=int))
+        self.time, label = _axis(length, rate)
+        self.signed = signed
+        total = height + 0.3 * len(names)
+        self.figure = Figure(figsize=(width, total))
+        axes = self.figure.subplots(
+            1 + len(names), 1, sharex=True, gridspec_kw={"height_ratios": [height * 2.5] + [1] * len(names)}
+        )
+        # margins in inches: room for the strips' names on the left and their ranges on the right
+        self.figure.subplots_adjust(
+            left=1.0 / width, right=1 - 0.8 / width, top=1 - 0.06 / total, bottom=0.45 / total, hspace=0.2
+        )
+        self.axes = np.atleast_1d(axes)
+        top = self.axes[0]
+        self.lines = [top.plot(self.time, np.zeros(length), color="0.15", linewidth=1.0)[0] for _ in range(channels)]
+        top.set_xlim(self.time[0], self.time[-1])
+        top.tick_params(labelbottom=False)
+        step = (self.time[1] - self.time[0]) if length > 1 else 1.0
+        self.strips, self.ranges = [], []
+        for row, name, kind in zip(self.axes[1:], names, signed, strict=True):
+            image = row.imshow(
+                np.zeros((1, length)),
+                aspect="auto",
+                cmap=colour_map(kind),
+                norm=Normalize(-1.0 if kind else 0.0, 1.0),
+                extent=(self.time[0] - step / 2, self.time[-1] + step / 2, 0, 1),
+                interpolation="nearest",
+            )
+            row.set_yticks([])
+            row.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=TEXT_POINTS)
+            self.ranges.append(
+                row.text(1.01, 0.5, "", transform=row.transAxes, ha="left", va="center", fontsize=TEXT_POINTS)
+            )
+            for spine in row.spines.values():
+                spine.set_visible(False)
+            row.tick_params(labelbottom=False)
+            self.strips.append(image)
+        self.axes[-1].tick_params(labelbottom=True)
+        self.axes[-1].set_xlabel(label)
+
+    def draw(self, signal: np.ndarray, maps: dict[str, np.ndarray]) -> Figure:
+        signal = signal.reshape(len(signal), -1)
+        for channel, line in enumerate(self.lines):
+            line.set_ydata(signal[:, channel])
+        pad = 0.05 * (float(signal.max() - signal.min()) or 1.0)
+        self.axes[0].set_ylim(float(signal.min()) - pad, float(signal.max()) + pad)
+        for image, text, kind, values in zip(self.strips, self.ranges, self.signed, maps.values(), strict=True):
+            track = values.reshape(len(values), -1).sum(axis=1) if values.ndim > 1 else values
+            scale, _ = colour_scale(track, kind)
+            with image.norm.callbacks.blocked():
+                image.norm.vmin, image.norm.vmax = scale.vmin, scale.vmax
+            image.set_data(track[None, :])
+            text.set_text(f"±{scale.vmax:.2g}" if kind else f"0–{scale.vmax:.2g}")
+        return self.figure
 
 
 def curves_figure(fractions: Sequence[float], curves: dict[str, dict[str, Sequence[float]]], label: str) -> Figure:
@@ -134,8 +237,8 @@ def curves_figure(fractions: Sequence[float], curves: dict[str, dict[str, Sequen
         for name, entry in curves.items():
             style = {"linestyle": "--", "color": "0.4"} if name == "random" else {}
             axes.plot(fractions, entry[kind], label=name, linewidth=1.2, **style)
-        axes.set_title(f"{kind} (mean over signals)", fontsize=8)
+        axes.set_title(f"{kind} (mean over signals)", fontsize=TEXT_POINTS)
         axes.set_xlabel("fraction of positions changed")
     panels[0].set_ylabel(label)
-    panels[1].legend(frameon=False, fontsize=7)
+    panels[1].legend(frameon=False, fontsize=TEXT_POINTS)
     return figure

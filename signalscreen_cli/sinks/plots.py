@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import interrupts
+from ..map_labels import manifest_meanings, output_names, reading_units
 from ..outputs import safe_name
-from ..plotting import is_signed, overview_figure, signal_figure, track_figure
+from ..plotting import SignalPlot, is_signed, overview_figure, save_figure, track_figure
 from ..request import ExplainRequest
 from ..spectral_plots import band_figure, time_frequency_figure
 from . import RunRecord, writing
@@ -35,6 +36,7 @@ class PlotKeeper:
         self.signals: list[np.ndarray] = []
         self.rows: list[np.ndarray] = []
         self.arrays: dict[str, list[np.ndarray]] = {}
+        self.manifest: dict = {}
 
     @property
     def rows_needed(self) -> int:
@@ -44,6 +46,7 @@ class PlotKeeper:
         self.add(chunk.signals, chunk.arrays, chunk.rows)
 
     def close(self, record: RunRecord) -> None:
+        self.manifest = record.manifest  # what each map means, and the channels' units, for the labels
         with writing(self.folder / "plots"):
             self.draw(self.folder, record.kinds, self.request, record.class_names)
 
@@ -74,37 +77,47 @@ class PlotKeeper:
         spectral = {name: kind for name, kind in kinds.items() if kind in ("band", "time_frequency")}
         signed = {name: is_signed(arrays[name]) for name in [*maps, *spectral]}
         targets = np.arange(len(names)) if every_class else arrays["targets"]
+        units = reading_units(self.manifest)
+        meanings = {int(k): manifest_meanings(self.manifest, names[int(k)]) for k in np.unique(targets)}
+        plot = SignalPlot(signals.shape[1], signals.shape[2], request.sampling_rate, self.channel_names, units)
         for i, row in enumerate(rows):
             classes = targets if every_class else targets[i : i + 1]
             for name in [*maps, *spectral]:
                 for position, target in enumerate(classes):
                     attribution = arrays[name][i, position] if every_class else arrays[name][i]
                     output = float(arrays["predictions"][i, target])
-                    title = f"row {row} · {name} · target {names[target]} (output {output:.3f})"
+                    activation = (self.manifest.get("model") or {}).get("output_activation")
+                    said = output_names(names[target], activation)[0]  # P(N) for a probability head
+                    title = f"row {row} · {name} · target {names[target]} ({said} = {output:.3f})"
                     stem = f"{row}_{name}" + (f"_{safe_name(names[target])}" if every_class else "")
                     interrupts.check()
                     if name in spectral:
-                        figure = self._spectral(name, spectral[name], signals[i], attribution, arrays, i, title)
+                        label = meanings[int(target)].get(name, name)
+                        figure = self._spectral(name, spectral[name], signals[i], attribution, arrays, i, title, label)
                     else:
-                        figure = signal_figure(
-                            signals[i],
-                            attribution,
-                            title,
-                            request.sampling_rate,
-                            name,
-                            signed[name],
-                            self.channel_names,
-                        )
+                        label = meanings[int(target)].get(name, name)
+                        figure = plot.draw(signals[i], attribution, title, label, signed[name])
                     for extension in request.formats:
-                        figure.savefig(folder / "plots" / f"{stem}.{extension}", dpi=110)
+                        save_figure(figure, folder / "plots" / f"{stem}.{extension}", 110)
         if not maps:
             return
         shown = arrays["predictions"].argmax(axis=1) if every_class else targets
         picked = {name: values[np.arange(len(rows)), shown] if every_class else values for name, values in maps.items()}
         labels = [f"row {int(r)} ({names[int(t)]})" for r, t in zip(rows, shown, strict=True)]
-        overview = overview_figure(signals, picked, labels, signed)
+        # one target for every row: its name; several: "the target" (each row's, named in its label)
+        shown_classes = np.unique(shown)
+        column_target = names[int(shown_classes[0])] if len(shown_classes) == 1 else "target"
+        overview = overview_figure(
+            signals,
+            picked,
+            labels,
+            signed,
+            request.sampling_rate,
+            manifest_meanings(self.manifest, column_target),
+            units[0] if units else None,
+        )
         for extension in request.formats:
-            overview.savefig(folder / f"overview.{extension}", dpi=90)
+            save_figure(overview, folder / f"overview.{extension}", 90)
 
     def _spectral(
         self,
@@ -115,15 +128,16 @@ class PlotKeeper:
         arrays: dict[str, np.ndarray],
         i: int,
         title: str,
+        label: str,
     ) -> Figure:
         """The band or time-frequency figure of one signal, on the axes its method stored beside the map."""
         rate, signed = self.request.sampling_rate, is_signed(arrays[name])
         if kind == "band":
             return band_figure(
-                signal, values, arrays[f"{name}_edges"][i], title, rate, name, signed, self.channel_names
+                signal, values, arrays[f"{name}_edges"][i], title, rate, label, signed, self.channel_names
             )
         frequencies, times = arrays[f"{name}_frequencies"][i], arrays[f"{name}_times"][i]
-        return time_frequency_figure(signal, values, frequencies, times, title, rate, name, signed)
+        return time_frequency_figure(signal, values, frequencies, times, title, rate, label, signed)
 
     def _write_pages(
         self,
@@ -137,6 +151,7 @@ class PlotKeeper:
         page = int(10 * request.sampling_rate) if request.sampling_rate else 4 * request.segment
         total = recordings.shape[1]
         starts = range(0, total, page)
+        meanings, units = manifest_meanings(self.manifest, "target"), reading_units(self.manifest)
         for i, row in enumerate(rows):
             for name, values in maps.items():
                 signed = is_signed(values)
@@ -158,11 +173,12 @@ class PlotKeeper:
                         start,
                         title,
                         request.sampling_rate,
-                        name,
+                        meanings.get(name, name),
                         signed,
+                        units,
                     )
                     for extension in request.formats:
-                        figure.savefig(folder / f"{row}_{name}_page{number}.{extension}", dpi=100)
+                        save_figure(figure, folder / f"{row}_{name}_page{number}.{extension}", 100)
 
 
 def for_run(run: RunOutputs) -> PlotKeeper:

@@ -176,7 +176,10 @@ class SummarySink:
                     entry["maps"][name] = self._map_entry(found)
         for g, entry in enumerate(document_groups):
             if entry["count"] and entry["by"] == "target":
-                entry["agreement"] = agreement({name: arrays[f"{name}_mean"][g] for name in self.map_names})
+                entry["agreement"] = agreement(
+                    {name: arrays[f"{name}_mean"][g] for name in self.map_names},
+                    {name: arrays[f"{name}_mean_abs"][g] for name in self.map_names},
+                )
         arrays.update(self._examples(arrays["prototype"]))
         return arrays, self._document(names[:n_classes], document_groups, arrays)
 

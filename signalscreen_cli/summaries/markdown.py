@@ -57,7 +57,7 @@ def explain_markdown(document: dict[str, Any], manifest: dict[str, Any]) -> str:
         lines.append(f"| {group['name']} ({group['count']}) | " + " | ".join(cells) + " |")
     pairs = _agreement_lines(document)
     if pairs:
-        lines += ["", "Method agreement (Spearman of the class-mean maps):", "", *pairs]
+        lines += ["", "Method agreement (Pearson r of the class-mean maps, like with like):", "", *pairs]
     return "\n".join(lines) + "\n"
 
 

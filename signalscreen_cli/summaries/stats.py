@@ -96,13 +96,30 @@ def top_segments(mean_abs: np.ndarray, share: float = 0.1, k: int = 5) -> list[d
     return [{"start": a, "stop": b, "weight": w} for a, b, w in runs[:k]]
 
 
-def agreement(means: dict[str, np.ndarray]) -> list[list[float | None]]:
-    """Spearman rank correlation between class-mean maps (summed over channels), every pair; ``None`` where
-    a map is constant."""
-    from ..similarity import spearman
+def agreement(means: dict[str, np.ndarray], mean_abs: dict[str, np.ndarray]) -> list[list[float | None]]:
+    """Pearson correlation between the methods' class-mean maps (summed over channels), every pair, like with
+    like: the mean maps where both methods are signed, the mean |attribution| maps otherwise (a signed mean
+    cancels where signals disagree in sign, a magnitude does not). ``None`` where a map is constant."""
+    from ..similarity import pearson
 
-    flat = {name: _per_position(values)[None] for name, values in means.items()}
-    return [[None if np.isnan(value := float(spearman(flat[a], flat[b])[0])) else value for b in flat] for a in flat]
+    signed = {name: _signed(means[name], mean_abs[name]) for name in means}
+    found: list[list[float | None]] = []
+    for a in means:
+        row: list[float | None] = []
+        for b in means:
+            both = signed[a] and signed[b]
+            first, second = (means[a], means[b]) if both else (mean_abs[a], mean_abs[b])
+            value = float(pearson(_per_position(first)[None], _per_position(second)[None])[0])
+            row.append(None if np.isnan(value) else value)
+        found.append(row)
+    return found
+
+
+def _signed(mean: np.ndarray, mean_abs: np.ndarray) -> bool:
+    """Whether any of the group's values is negative: then the mean |attribution| exceeds the mean somewhere."""
+    mean, mean_abs = np.asarray(mean, np.float64), np.asarray(mean_abs, np.float64)
+    scale = float(np.nanmax(mean_abs, initial=0.0))
+    return bool(scale > 0 and np.nanmax(mean_abs - mean, initial=0.0) > 1e-6 * scale)
 
 
 def _per_position(mean_abs: np.ndarray) -> np.ndarray:

@@ -115,3 +115,11 @@ def test_sampled_values_are_seeded_by_the_signal_and_batch_invariant(tmp_path):
     assert np.abs(other["segment_shapley_values"] - alone["segment_shapley_values"]).max() > 1e-6
     assert together["segment_shapley_gap"].max() < 1e-5
     assert signal_rng(3, x[2]).random() == signal_rng(3, x[2].copy()).random()
+
+
+def test_segment_boundaries_are_the_documented_ones():
+    from signalscreen_cli.methods.shapley import segment_bounds
+
+    # README: segment k holds samples round(k·L/S) to round((k+1)·L/S) - 1 (numpy's rounding)
+    assert segment_bounds(187, 12).tolist() == [0, 16, 31, 47, 62, 78, 94, 109, 125, 140, 156, 171, 187]
+    assert segment_bounds(10, 4).tolist() == [0, 2, 5, 8, 10]  # 2.5 and 7.5 round to the even neighbour
