@@ -17,6 +17,7 @@ from .errors import UsageError
 from .methods import DEFAULT_METHODS
 from .pipeline import MemoryResult, RunResult, collect, run
 from .request import ExplainRequest, check_request, explain_request
+from .result_access import ResultAccess
 from .targets import Target
 
 
@@ -50,8 +51,8 @@ def explain(model: Any, data: Any, out: str | Path | None = None, **options: Any
 
 
 @dataclass(frozen=True)
-class Explanation:
-    """One ``Explainer.explain`` call's arrays.
+class Explanation(ResultAccess):
+    """One ``Explainer.explain`` call's arrays, read like any result (``targets``, ``maps``, ``plot``).
 
     Attributes
     ----------
@@ -63,12 +64,19 @@ class Explanation:
         ``attribution``, ``diagnostic`` or ``index`` for each array.
     seconds : dict of str to float
         Each method's wall time.
+    manifest : dict
+        What a run's manifest would say of these arrays: their kinds and makers, the class names, the
+        model's output activation and the sampling rate.
     """
 
     arrays: dict[str, np.ndarray]
     signals: np.ndarray
     kinds: dict[str, str]
     seconds: dict[str, float]
+    manifest: dict[str, Any]
+
+    def signal(self, i: int) -> np.ndarray:
+        return self.signals[i]
 
 
 class Explainer:
@@ -106,16 +114,21 @@ class Explainer:
         chunk = attribute_chunk(
             self.adapter, self.methods, signals, np.arange(len(signals)), chosen, self.request.normalize
         )
-        return Explanation(chunk.arrays, signals, chunk.kinds, chunk.seconds)
+        arrays = dict(chunk.arrays)
+        if chosen.every_class:  # as the CLI writes it: the classes along the maps' class axis
+            arrays["targets"] = np.arange(self.adapter.n_outputs, dtype=np.int32)
+        described = {
+            name: {"kind": kind, **chunk.parameters.get(name, {"method": None, "parameters": {}})}
+            for name, kind in chunk.kinds.items()
+        }
+        manifest = {
+            "arrays": described,
+            "class_names": list(self.request.class_names),
+            "model": {"output_activation": self.adapter.output_activation},
+            "parameters": {"sampling_rate": self.request.sampling_rate, "target": chosen.spec},
+        }
+        return Explanation(arrays, signals, chunk.kinds, chunk.seconds, manifest)
 
     def plot(self, result: Explanation, i: int, array: str | None = None) -> Any:
-        """A ``matplotlib`` figure of signal ``i`` coloured by ``array`` (default: the first map)."""
-        from .plotting import signal_figure
-
-        maps = [name for name, kind in result.kinds.items() if kind == "attribution" and not name.endswith("_raw")]
-        name = array or maps[0]
-        values = result.arrays[name][i]
-        title = f"signal {i} · {name}"
-        if "targets" in result.arrays:
-            title += f" · target {int(result.arrays['targets'][i])}"
-        return signal_figure(result.signals[i], values, title, self.request.sampling_rate, name)
+        """``result.plot(i, array)``: signal ``i`` coloured by ``array`` (default: the first map)."""
+        return result.plot(i, array)

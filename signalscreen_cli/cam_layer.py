@@ -69,7 +69,7 @@ def cam_layers_used(adapter: Any, methods: Any) -> dict[str, dict[str, str]]:
             continue
         given = method.params.as_dict()["layer"]
         if given is None:
-            name, why = adapter.default_cam_layer()
+            name, why = adapter.resolve_layer(None), adapter.default_cam_layer()[1]  # no conv layer: exit 6
         else:
             name, why = adapter.resolve_layer(given), f"given: --layer {given}"
         found[method.name] = {"layer_used": name, "layer_why": why}

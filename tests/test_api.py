@@ -104,3 +104,25 @@ def test_a_model_with_two_inputs_is_refused():
     joined = keras.Model([first, second], keras.layers.Dense(2)(keras.layers.Flatten()(first + second)))
     with pytest.raises(ModelFileError, match="model has 2 inputs and 1 outputs"):
         explain(joined, np.zeros((2, 187)), methods=("saliency",))
+
+
+def test_every_result_is_read_the_same_way(tmp_path, model):
+    """File-backed, in-memory and Explainer results: arrays, targets, maps, manifest and plot alike."""
+    beats = np.load(DATA)[:4]
+    options = {"methods": ("saliency", "gradcam"), "class_names": ("N", "V"), "plots": False}
+    on_disk = explain(MODEL, DATA, tmp_path / "out", samples="0:4", **options)
+    held = explain(model, beats, **options)
+    explainer = Explainer(model, ["saliency", "gradcam"], class_names=["N", "V"])
+    called = explainer.explain(beats)
+    for result in (on_disk, held, called):
+        assert result.maps == ["saliency", "gradcam"]
+        assert result.targets.tolist() == held.arrays["targets"].tolist() == [0, 0, 0, 0]
+        np.testing.assert_allclose(result.load()["saliency"], held.arrays["saliency"], rtol=1e-6)
+        assert result.class_names == ["N", "V"]
+        figure = result.plot(1, "saliency")
+        assert isinstance(figure, Figure)
+        assert "P(N) = " in figure.axes[0].get_title()  # the class by name and the model's output for it
+        np.testing.assert_array_equal(result.signal(1)[:, 0], beats[1])
+    every = explainer.explain(beats[:2], target="all")
+    assert every.targets.tolist() == [0, 1] and every.arrays["saliency"].shape == (2, 2, 187, 1)
+    assert "P(V)" in every.plot(0, target=1).axes[0].get_title()

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..errors import UsageError
 from ..outputs import check_destination, class_names, staged_output
 from ..request import ExplainRequest, check_request
+from ..result_access import ResultAccess
 from ..sinks import RunRecord, Sink
 from .executor import Executor, InProcessExecutor
 from .manifest import build_manifest
@@ -28,8 +30,8 @@ Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
-class RunResult:
-    """What ``run`` wrote.
+class RunResult(ResultAccess):
+    """What ``run`` wrote; ``arrays`` are read from it when first asked for.
 
     Attributes
     ----------
@@ -41,16 +43,30 @@ class RunResult:
 
     out_dir: Path
     manifest: dict[str, Any]
+    _read: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def load(self) -> dict[str, np.ndarray]:
-        """Every array of the result, in memory."""
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:  # type: ignore[override]
         from ..results import read_result
 
-        return read_result(self.out_dir).arrays()
+        if "arrays" not in self._read:
+            self._read["arrays"] = read_result(self.out_dir).arrays()
+        return self._read["arrays"]
+
+    def signal(self, i: int) -> np.ndarray:
+        """Read again from the data file (checked against the manifest's SHA-256)."""
+        from ..results import read_result
+        from .plan import data_spec
+
+        stored = read_result(self.out_dir)
+        data = data_spec(stored.request())
+        if data.describe()["sha256"] != self.manifest["data"]["sha256"]:
+            raise UsageError(f"{data.path} has changed since {self.out_dir} was made from it")
+        return data.read(data.open(), self.arrays["sample_index"][i : i + 1])[0]
 
 
 @dataclass(frozen=True)
-class MemoryResult:
+class MemoryResult(ResultAccess):
     """What ``collect`` computed, in memory.
 
     Attributes
@@ -66,6 +82,9 @@ class MemoryResult:
     arrays: dict[str, np.ndarray]
     manifest: dict[str, Any]
     plan: Plan
+
+    def signal(self, i: int) -> np.ndarray:
+        return self.arrays["signals"][i]
 
 
 def run(request: ExplainRequest, progress: Progress | None = None, executor: Executor | None = None) -> RunResult:
