@@ -91,7 +91,7 @@ def merge(folders: list[Path], out_dir: Path, overwrite: bool = False) -> dict[s
                 csv.write_arrays(arrays, rows)
             start += count
         manifest = _combined_manifest(shards, store, extra, out_dir)
-        store.pack(extra)
+        store.close(RunRecord(manifest, extra))  # packs, and puts the merged arrays' SHA-256s in the manifest
         if csv:
             csv.close_files()
         write_manifest(staging, manifest)

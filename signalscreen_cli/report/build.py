@@ -34,6 +34,7 @@ def report_context(run: Path | None, evaluation: Path | None, evaluation_name: P
     if run is None:
         return context
     stored = read_result(run, str(run))
+    stored.verify()  # the page describes this run: its arrays must be the ones it wrote
     found = stored.summary()
     context["run"] = content.run_facts(stored)
     context["warnings"] = content.run_warnings(stored, found[1] if found else None)
