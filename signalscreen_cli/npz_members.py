@@ -9,6 +9,8 @@ open stream; a read before the current position starts the member again.
 from __future__ import annotations
 
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -39,7 +41,12 @@ def read_header(stream: IO[bytes]) -> MemberHeader:
     reader = {(1, 0): npy_format.read_array_header_1_0, (2, 0): npy_format.read_array_header_2_0}.get(version)
     if reader is None:
         raise ValueError(f"unsupported .npy format version {version}")
-    shape, fortran_order, dtype = reader(stream)
+    try:
+        shape, fortran_order, dtype = reader(stream)
+    except (ValueError, EOFError):
+        raise
+    except Exception as exc:  # numpy parses the header text with Python's tokenizer: any of its errors
+        raise ValueError(f"the .npy header cannot be read ({type(exc).__name__})") from None
     if dtype.hasobject:
         raise ValueError("the member holds Python objects (pickles are not read)")
     return MemberHeader(tuple(int(n) for n in shape), dtype, bool(fortran_order))
@@ -66,6 +73,9 @@ class MemberRows:
         self._position = 0
         return read_header(self._stream)
 
+    def __getstate__(self) -> dict[str, object]:  # sent to a worker: it opens the member itself
+        return {**self.__dict__, "_archive": None, "_stream": None, "_position": 0}
+
     def close(self) -> None:
         if self._stream is not None:
             self._stream.close()
@@ -74,7 +84,7 @@ class MemberRows:
         self._stream = self._archive = None
 
     def _skip_to(self, row: int) -> None:
-        if row < self._position:
+        if self._stream is None or row < self._position:
             self._open()
         rows_per_block = max(1, BLOCK_BYTES // max(self.row_bytes, 1))
         while self._position < row:
@@ -93,6 +103,13 @@ class MemberRows:
         return np.frombuffer(data, self.dtype).reshape(count, *self.shape[1:])
 
     def __getitem__(self, index: object) -> np.ndarray:
+        try:
+            return self._rows(index)
+        except (EOFError, zipfile.BadZipFile, zlib.error) as exc:  # as the other readers' failures: ValueError
+            self.close()
+            raise ValueError(f"{self.member}: {exc}") from None
+
+    def _rows(self, index: object) -> np.ndarray:
         if index is Ellipsis:
             index = slice(None)
         if isinstance(index, slice):
@@ -114,3 +131,21 @@ class MemberRows:
             out[order[i : j + 1]] = block[rows[order[i : j + 1]] - first]
             i = j + 1
         return out
+
+
+def open_member(path: Path, key: str | None, choose: Callable[[Path, list[str], str | None, str], str]) -> MemberRows:
+    """The member ``key`` of the ``.npz`` at ``path`` (``choose`` picks it among the names, or explains)."""
+    from .errors import SignalFileError
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                parts = info.filename.replace("\\", "/").split("/")
+                if info.filename.startswith(("/", "\\")) or ".." in parts:
+                    raise SignalFileError(f"{path}: archive member {info.filename!r} points outside the archive")
+            names = member_names(archive)
+        return MemberRows(path, choose(path, names, key, "array"))
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        objects = "Python objects" in str(exc)
+        message = "holds Python objects, not numbers" if objects else f"not a valid .npz file ({exc})"
+        raise SignalFileError(f"{path}: {message}") from None

@@ -6,7 +6,6 @@ sources so that a selection or a chunk only reads the rows it needs.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,12 +296,9 @@ class NpyRows:
 
 
 def _open_npz(path: Path, key: str | None) -> RowSource:
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return archive[_chosen_key(path, list(archive.files), key, "array")]
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        message = "holds Python objects, not numbers" if "pickle" in str(exc) else f"not a valid .npz file ({exc})"
-        raise SignalFileError(f"{path}: {message}") from exc
+    from .npz_members import open_member
+
+    return open_member(path, key, _chosen_key)
 
 
 def _open_hdf5(path: Path, key: str | None) -> RowSource:
@@ -314,13 +310,21 @@ def _open_hdf5(path: Path, key: str | None) -> RowSource:
         raise SignalFileError(f"{path}: not a valid HDF5 file ({exc})") from exc
     names: list[str] = []
     handle.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
-    return handle[_chosen_key(path, names, key, "dataset")]
+    if not names:
+        from .h5_rows import describe_empty
+
+        raise SignalFileError(f"{path}: holds no dataset ({describe_empty(handle)})")
+    from .h5_rows import check_chunks
+
+    return check_chunks(handle[_chosen_key(path, names, key, "dataset")], path)
 
 
 def _chosen_key(path: Path, names: list[str], key: str | None, kind: str) -> str:
     """``key``, or the only name; several names and no key, or a key not among them, is an error."""
     if key is None and len(names) == 1:
         return names[0]
+    if key is None and not names:
+        raise SignalFileError(f"{path}: holds no {kind}", f"give a file with one {kind} (n, L) or (n, L, C)")
     if key is None:
         raise UsageError(f"{path}: holds several {kind}s; choose one with --key", "keys: " + ", ".join(names))
     if key not in names:

@@ -6,6 +6,7 @@ EDF/EDF+/BDF files with ``edfio`` (pure Python, lazily loaded signals). Both are
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SignalFileError, UsageError
+from .edf_header import check_edf_size
 
 EXTRA_HINT = 'install the extra: pip install "signalscreen[clinical]"'
 
@@ -125,10 +127,15 @@ def open_record(path: Path) -> Record:
         record.read(record.length - 1, record.length, list(range(header.n_sig)))  # a missing or short .dat fails now
         return record
     edfio = _import("edfio")
+    check_edf_size(path)
     try:
-        edf = (edfio.read_bdf if path.suffix.lower() == ".bdf" else edfio.read_edf)(path)
+        with warnings.catch_warnings(record=True) as caught:  # every message the user sees is ours
+            warnings.simplefilter("always")
+            edf = (edfio.read_bdf if path.suffix.lower() == ".bdf" else edfio.read_edf)(path)
     except (OSError, ValueError) as exc:
         raise SignalFileError(f"{path}: not a readable EDF/BDF file ({exc})") from exc
+    if caught:
+        raise SignalFileError(f"{path}: not a valid EDF/BDF file ({caught[0].message})")
     signals = list(edf.signals)
     if not signals:
         raise SignalFileError(f"{path}: holds no signal")
@@ -147,4 +154,11 @@ def record_paths(path: Path) -> list[Path]:
     names = [line.strip() for line in listing.read_text().splitlines() if line.strip()]
     if not names:
         raise SignalFileError(f"{listing}: lists no record")
+    for name in names:
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or parts[0][1:2] == ":":
+            raise SignalFileError(
+                f"{listing}: record {name!r} lies outside the folder that lists it",
+                "a RECORDS file names records by paths inside its own folder",
+            )
     return [listing.parent / f"{name}.hea" for name in names]
