@@ -22,7 +22,7 @@ from .sinks.manifest import write_manifest
 from .sinks.summary import SummarySink
 from .sinks.zarr_store import ZarrStore
 
-RUN_SPECIFIC = ("shard", "out_dir", "overwrite")
+RUN_SPECIFIC = ("shard", "out_dir", "overwrite", "resume")
 
 
 def check_shards(shards: list[StoredResult]) -> list[StoredResult]:

@@ -65,6 +65,7 @@ def staged_output(out_dir: Path, overwrite: bool) -> Iterator[Path]:
 
 def _move_into_place(staging: Path, out_dir: Path, overwrite: bool) -> None:
     interrupts.check()
+    shutil.rmtree(staging / "journal", ignore_errors=True)  # the resume journal (pipeline/resume.py): done with
     check_destination(out_dir, overwrite)
     old = None
     if out_dir.exists():

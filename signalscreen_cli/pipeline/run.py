@@ -21,6 +21,7 @@ from .executor import Executor, InProcessExecutor
 from .manifest import build_manifest
 from .plan import Plan, make_plan
 from .reorder import in_order
+from .resume import check_stale, journaled
 from .tally import Tally
 
 Progress = Callable[[str, int, int], None]
@@ -75,6 +76,7 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
 
     check_request(request)
     check_destination(request.out_dir, request.overwrite)
+    check_stale(request.out_dir, request.resume)
     plan = make_plan(request)
     if request.sampling_rate is None and plan.sampling_rate:
         request = replace(request, sampling_rate=plan.sampling_rate)  # plots in seconds, as the header says
@@ -107,6 +109,7 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
 
             sinks.append(ReportWriter(staging))
         started, executor = time.perf_counter(), executor or executor_for(request)
+        executor = journaled(executor, staging, plan, request)  # each finished chunk journaled; --resume replays
         plan = replace(plan, stages=(*plan.stages, *remote_stages(sinks, executor)))
         tally = stream(plan, executor, sinks, progress)
         manifest = finish(request, plan, tally, sinks, names, executor, time.perf_counter() - started)
