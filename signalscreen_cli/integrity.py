@@ -100,7 +100,7 @@ def verify_npz(path: Path, manifest: dict[str, Any], where: str) -> None:
     """Check every member of an ``.npz`` against the manifest, streamed: one read, memory of one block."""
     import zipfile
 
-    from .npz_members import BLOCK_BYTES, member_names, read_header
+    from .npz_members import BLOCK_BYTES, ZIP_FAILURES, member_names, read_header
 
     try:
         with zipfile.ZipFile(path) as archive:
@@ -116,10 +116,10 @@ def verify_npz(path: Path, manifest: dict[str, Any], where: str) -> None:
                         digest = ArrayDigest(header.shape, header.dtype)
                         for block in iter(lambda stream=stream: stream.read(BLOCK_BYTES), b""):
                             digest.update(block)
-                except (ValueError, EOFError, zipfile.BadZipFile) as exc:
+                except (ValueError, *ZIP_FAILURES) as exc:
                     raise DamagedResultError(f"{where}: array {name!r} is damaged ({exc})", _HINT) from None
                 _compare(name, digest.entry(), expected, where)
-    except (OSError, zipfile.BadZipFile) as exc:
+    except (OSError, *ZIP_FAILURES) as exc:
         raise DamagedResultError(f"{where}: cannot be read ({exc})", _HINT) from None
 
 

@@ -8,6 +8,7 @@ open stream; a read before the current position starts the member again.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from typing import IO
 import numpy as np
 from numpy.lib import format as npy_format
 
+ZIP_FAILURES = (EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
+"""What zipfile raises on a damaged or unusual archive: cut short, bad CRC or stream, other compression, encrypted."""
 BLOCK_BYTES = 1 << 22  # how much of a member's values is held at once while skipping to a row
 
 
@@ -42,13 +45,17 @@ def read_header(stream: IO[bytes]) -> MemberHeader:
     if reader is None:
         raise ValueError(f"unsupported .npy format version {version}")
     try:
-        shape, fortran_order, dtype = reader(stream)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # old dtype aliases ('a') still name a dtype
+            shape, fortran_order, dtype = reader(stream)
     except (ValueError, EOFError):
         raise
     except Exception as exc:  # numpy parses the header text with Python's tokenizer: any of its errors
         raise ValueError(f"the .npy header cannot be read ({type(exc).__name__})") from None
     if dtype.hasobject:
         raise ValueError("the member holds Python objects (pickles are not read)")
+    if any(int(n) < 0 for n in shape):
+        raise ValueError(f"the .npy header gives a negative shape {shape}")
     return MemberHeader(tuple(int(n) for n in shape), dtype, bool(fortran_order))
 
 
@@ -71,7 +78,10 @@ class MemberRows:
         self._archive = zipfile.ZipFile(self.path)
         self._stream = self._archive.open(self.member)
         self._position = 0
-        return read_header(self._stream)
+        header = read_header(self._stream)
+        # zipfile gives at most the member's recorded size: rows past it cannot be there, whatever the header says
+        self._values_bytes = self._archive.getinfo(self.member).file_size - self._stream.tell()
+        return header
 
     def __getstate__(self) -> dict[str, object]:  # sent to a worker: it opens the member itself
         return {**self.__dict__, "_archive": None, "_stream": None, "_position": 0}
@@ -105,9 +115,11 @@ class MemberRows:
     def __getitem__(self, index: object) -> np.ndarray:
         try:
             return self._rows(index)
-        except (EOFError, zipfile.BadZipFile, zlib.error) as exc:  # as the other readers' failures: ValueError
+        except ZIP_FAILURES as exc:
+            from .errors import SignalFileError
+
             self.close()
-            raise ValueError(f"{self.member}: {exc}") from None
+            raise SignalFileError(f"{self.path}: cannot read rows of {self.member} ({exc})") from None
 
     def _rows(self, index: object) -> np.ndarray:
         if index is Ellipsis:
@@ -117,6 +129,9 @@ class MemberRows:
         rows = np.atleast_1d(np.asarray(index, dtype=np.int64))
         if rows.size and (rows.min() < 0 or rows.max() >= self.shape[0]):
             raise IndexError(f"rows outside 0..{self.shape[0] - 1}")
+        held = self._values_bytes // max(self.row_bytes, 1)
+        if rows.size and rows.max() >= held:  # before any allocation: the claim is not what the member holds
+            raise EOFError(f"member {self.member!r} ends at row {held} although its header says {self.shape[0]} rows")
         order = np.argsort(rows, kind="stable")
         out = np.empty((len(rows), *self.shape[1:]), self.dtype)
         i = 0
@@ -145,7 +160,7 @@ def open_member(path: Path, key: str | None, choose: Callable[[Path, list[str], 
                     raise SignalFileError(f"{path}: archive member {info.filename!r} points outside the archive")
             names = member_names(archive)
         return MemberRows(path, choose(path, names, key, "array"))
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+    except (ValueError, OSError, *ZIP_FAILURES) as exc:
         objects = "Python objects" in str(exc)
         message = "holds Python objects, not numbers" if objects else f"not a valid .npz file ({exc})"
         raise SignalFileError(f"{path}: {message}") from None

@@ -6,6 +6,7 @@ sources so that a selection or a chunk only reads the rows it needs.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,7 +145,17 @@ def read_rows(source: RowSource, index: np.ndarray, path: Path) -> np.ndarray:
     block = block[inverse]
     if block.ndim == 2:
         block = block[:, :, None]
-    return np.ascontiguousarray(block, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        values = np.ascontiguousarray(block, dtype=np.float32)
+    if block.dtype.kind == "f" and block.dtype.itemsize > 4:
+        beyond = np.isinf(values) & np.isfinite(block)
+        if beyond.any():
+            sample, position = (int(v) for v in np.argwhere(beyond)[0][:2])
+            raise SignalFileError(
+                f"{path}: value {block[sample, position].max()} at row {int(index[sample])}, column {position} "
+                "is beyond float32's range (about 3.4e38)"
+            )
+    return values
 
 
 def parse_samples(spec: str, n_rows: int, path: Path) -> np.ndarray:
@@ -268,13 +279,23 @@ class ColumnsDropped:
 
 def _open_npy(path: Path) -> RowSource:
     try:
-        return NpyRows(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # a header whose shape overflows: a bad header
+            warnings.simplefilter("ignore", DeprecationWarning)  # old dtype aliases ('a') still name a dtype
+            return NpyRows(path)
     except ValueError as exc:
         if "pickle" in str(exc).lower() or "object" in str(exc).lower():
             raise SignalFileError(f"{path}: holds Python objects, not numbers") from exc
         raise SignalFileError(f"{path}: not a valid .npy file ({exc})") from exc
     except (OSError, EOFError) as exc:
         raise SignalFileError(f"{path}: not a valid .npy file ({exc})") from exc
+    except (SyntaxError, MemoryError, TypeError, IndexError, ArithmeticError, RuntimeWarning) as exc:
+        # numpy parses the header text with Python's tokenizer and literal_eval: their errors are a bad header
+        raise SignalFileError(f"{path}: not a valid .npy file (unreadable header: {type(exc).__name__})") from None
+    except Exception as exc:
+        if type(exc).__name__ != "TokenError":
+            raise
+        raise SignalFileError(f"{path}: not a valid .npy file (unreadable header: TokenError)") from None
 
 
 class NpyRows:
