@@ -139,3 +139,19 @@ def test_sigkill_at_random_points_then_resume_ends_byte_identical(tmp_path, exec
             assert (folder / "out" / name).read_bytes() == (reference / "out" / name).read_bytes(), (seed, name)
         assert not list(folder.glob(".out.*")), seed
         np.testing.assert_array_equal(read_result(folder / "out").arrays()["sample_index"], np.arange(40))
+
+
+def test_a_reused_process_id_does_not_hide_a_killed_run(tmp_path):
+    """The owner's id now names another live process (this one), started at another time: still a killed run."""
+    _, killed = fake_killed_run(tmp_path, 2)
+    run = json.loads((killed / "journal" / "run.json").read_text())
+    run["owner"].update(pid=os.getpid(), started="1")
+    (killed / "journal" / "run.json").write_text(json.dumps(run))
+    refused = invoke("explain", MODEL, DATA, *ARGS, "-o", tmp_path / "resumed")
+    assert refused.exit_code == ExitCode.OUTPUT and "a killed run left" in refused.output, refused.output
+    run["owner"]["started"] = None  # an owner that is alive as far as can be told is left alone
+    (killed / "journal" / "run.json").write_text(json.dumps(run))
+    done = invoke("explain", MODEL, DATA, "--samples", "0:4", "-m", "saliency", "--no-plots", "-q",
+                  "-o", tmp_path / "resumed")
+    assert done.exit_code == 0, done.output
+    assert killed.exists()

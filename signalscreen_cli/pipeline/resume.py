@@ -229,7 +229,16 @@ def _read_run(folder: Path) -> dict[str, Any]:
 
 
 def _owner() -> dict[str, Any]:
-    return {"host": socket.gethostname(), "pid": os.getpid()}
+    return {"host": socket.gethostname(), "pid": os.getpid(), "started": _start_time(os.getpid())}
+
+
+def _start_time(pid: int) -> str | None:
+    """When process ``pid`` started (Linux: clock ticks since boot), so that a reused id is not taken for it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]  # field 22, counted after the command name
 
 
 def _alive(owner: dict[str, Any]) -> bool:
@@ -237,9 +246,11 @@ def _alive(owner: dict[str, Any]) -> bool:
     if owner.get("host") != socket.gethostname():
         return True
     try:
-        os.kill(int(owner.get("pid", 0)), 0)
+        pid = int(owner.get("pid", 0))
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, ValueError, OverflowError):
+    except (PermissionError, ValueError, OverflowError, TypeError):
         return True
-    return int(owner.get("pid", 0)) > 0
+    started = owner.get("started")
+    return pid > 0 and (started is None or _start_time(pid) in (None, started))
