@@ -4,7 +4,9 @@
   store's own writes (the floor every run pays);
 - pack: packing ``attributions.npz`` while hashing each array, against copying the same bytes;
 - verify: the streamed check of every array against the manifest, against reading the file once;
-- load: ``StoredResult.arrays()`` (loaded and checked), against ``np.load`` of every member.
+- load: ``StoredResult.arrays()`` (loaded and checked), against ``np.load`` of every member;
+- explain: a whole ``explain`` run of the sample model (journaled, hashed), against the same run with the
+  journal switched off.
 
     python benchmarks/bench_verified.py --signals 100000
 """
@@ -12,19 +14,22 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import shutil
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from common import beats, median_seconds
+from common import SAMPLE_MODEL, beats, median_seconds
 
 from signalscreen_cli.pipeline.chunks import ChunkResult
 from signalscreen_cli.pipeline.resume import _write_chunk
 from signalscreen_cli.results import read_result
 from signalscreen_cli.sinks import RunRecord
 from signalscreen_cli.sinks.arrays import ARRAYS_FILE, ArrayStore
+
+pipeline = importlib.import_module("signalscreen_cli.pipeline.run")  # the module (the package exports run())
 
 
 def chunks(n: int, size: int) -> list[ChunkResult]:
@@ -53,11 +58,30 @@ def store_only(folder: Path, parts: list[ChunkResult], n: int) -> ArrayStore:
     return store
 
 
+def explain_seconds(root: Path, n: int, repeats: int) -> tuple[float, float]:
+    """Median seconds of a whole explain run, journaled and with the journal switched off."""
+    from signalscreen_cli.request import explain_request
+
+    data = root / "beats.npy"
+    np.save(data, beats(n)[:, :, 0])
+    options = {"methods": ("saliency", "occlusion"), "plots": False, "chunk_size": 256, "overwrite": True}
+    request = explain_request(SAMPLE_MODEL, data, root / "explained", **options)
+    journaled = pipeline.journaled
+    with_journal = median_seconds(repeats, lambda: pipeline.run(request))
+    pipeline.journaled = lambda executor, *_: executor  # the floor: the same run, nothing journaled
+    try:
+        without = median_seconds(repeats, lambda: pipeline.run(request))
+    finally:
+        pipeline.journaled = journaled
+    return with_journal, without
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--signals", type=int, default=100_000)
     parser.add_argument("--chunk", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--explain-signals", type=int, default=2048)
     args = parser.parse_args()
     parts = chunks(args.signals, args.chunk)
     root = Path(tempfile.mkdtemp(prefix="bench_verified."))
@@ -111,6 +135,7 @@ def main() -> None:
         verify_s = median_seconds(args.repeats, stored.verify)
         load_s = median_seconds(args.repeats, np_load)
         checked_s = median_seconds(args.repeats, stored.arrays)
+        explain_s, unjournaled_s = explain_seconds(root, args.explain_signals, args.repeats)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(f"{args.signals:,} beats, chunks of {args.chunk:,}, attributions.npz {size / 2**20:.0f} MB")
@@ -119,6 +144,10 @@ def main() -> None:
     print(f"pack     {pack_s:7.3f} s  writes + byte copy {write_and_copy_s:7.3f} s   ratio {pack_ratio:5.2f}")
     print(f"verify   {verify_s:7.3f} s  one read of the file {read_s:7.3f} s   ratio {verify_s / read_s:5.2f}")
     print(f"load     {checked_s:7.3f} s  np.load every member {load_s:7.3f} s   ratio {checked_s / load_s:5.2f}")
+    print(
+        f"explain  {explain_s:7.3f} s  without the journal {unjournaled_s:7.3f} s   ratio "
+        f"{explain_s / unjournaled_s:5.2f}  ({args.explain_signals:,} beats, saliency and occlusion)"
+    )
 
 
 if __name__ == "__main__":
