@@ -155,3 +155,18 @@ def test_a_reused_process_id_does_not_hide_a_killed_run(tmp_path):
                   "-o", tmp_path / "resumed")
     assert done.exit_code == 0, done.output
     assert killed.exists()
+
+
+def test_a_killed_runs_folder_without_a_journal_is_removed_by_the_next_run(tmp_path):
+    from signalscreen_cli.owners import host_tag
+
+    dead = tmp_path / f".o.partial-{host_tag()}-{dead_pid()}-12345-abcd"
+    (dead / "plots").mkdir(parents=True)  # what a killed compare, merge or report leaves: nothing to resume
+    alive_folder = tmp_path / f".o.partial-{host_tag()}-{os.getpid()}-0-efgh"  # a run still going
+    alive_folder.mkdir()
+    other = tmp_path / ".o.partial-oldstyle"  # a name this version did not write: left alone
+    other.mkdir()
+    done = invoke("explain", MODEL, DATA, "--samples", "0:4", "-m", "saliency", "--no-plots", "-o", tmp_path / "o")
+    assert done.exit_code == 0, done.output
+    assert not dead.exists() and alive_folder.exists() and other.exists()
+    assert not [p for p in tmp_path.glob(".o.partial-*") if p not in (alive_folder, other)]

@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ import numpy as np
 
 from ..errors import OutputError, UsageError
 from ..outputs import json_default, request_parameters
+from ..owners import alive, this_owner
 from ..sinks.arrays import write_npz
 from .chunks import ChunkResult
 from .executor import Executor
@@ -45,7 +45,7 @@ def stale_folders(out_dir: Path) -> list[Path]:
     found = []
     for folder in parent.glob(f".{out_dir.name}.partial-*"):
         owner = _read_run(folder).get("owner") or {}
-        if owner and not _alive(owner):
+        if owner and not alive(owner):
             found.append(folder)
     return sorted(found, key=lambda folder: folder.stat().st_mtime, reverse=True)
 
@@ -83,7 +83,7 @@ def journaled(executor: Executor, staging: Path, plan: Plan, request: Any) -> Jo
             shutil.rmtree(folder, ignore_errors=True)
             break
     journal.mkdir(exist_ok=True)
-    run = {"fingerprint": fingerprint, "owner": _owner()}
+    run = {"fingerprint": fingerprint, "owner": this_owner()}
     _atomic_write(journal / RUN_FILE, json.dumps(run, default=json_default).encode())
     for path in journal.glob("chunk-*.npz"):
         number, digest = _parse(path)
@@ -226,31 +226,3 @@ def _read_run(folder: Path) -> dict[str, Any]:
         return json.loads((folder / JOURNAL / RUN_FILE).read_text())
     except (OSError, ValueError):
         return {}
-
-
-def _owner() -> dict[str, Any]:
-    return {"host": socket.gethostname(), "pid": os.getpid(), "started": _start_time(os.getpid())}
-
-
-def _start_time(pid: int) -> str | None:
-    """When process ``pid`` started (Linux: clock ticks since boot), so that a reused id is not taken for it."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[-1].split()[19]  # field 22, counted after the command name
-
-
-def _alive(owner: dict[str, Any]) -> bool:
-    """Whether the process that owns a staging folder may still run (another host: assumed so)."""
-    if owner.get("host") != socket.gethostname():
-        return True
-    try:
-        pid = int(owner.get("pid", 0))
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError, OverflowError, TypeError):
-        return True
-    started = owner.get("started")
-    return pid > 0 and (started is None or _start_time(pid) in (None, started))
