@@ -16,6 +16,7 @@ import numpy as np
 from .clinical.options import ClinicalOptions
 from .errors import UsageError
 from .integrity import DamagedResultError, check_names, verify_array, verify_npz, verify_zarr
+from .manifest_check import manifest_problem
 from .request import ExplainRequest
 from .sinks.arrays import ARRAYS_FILE
 from .sinks.manifest import MANIFEST_FILE
@@ -159,9 +160,9 @@ def read_result(folder: Path, where: str | None = None) -> StoredResult:
         raise UsageError(f"{where}: no {missing[0]}; give the --out folder of a finished `signalscreen explain` run")
     try:
         manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-        for key in ("model", "data", "parameters", "arrays"):
-            if not isinstance(manifest[key], dict):
-                raise TypeError(f"{key} is not a table")
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        problem = manifest_problem(manifest)
+        if problem:
+            raise TypeError(problem)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise UsageError(f"{where}: {MANIFEST_FILE} is not an explain manifest ({type(exc).__name__}: {exc})") from None
     return StoredResult(folder, manifest, where)
