@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from signalscreen_cli.cli import app
-from signalscreen_cli.errors import ExitCode
+from signalscreen_cli.errors import ExitCode, OutputError, UsageError
 from signalscreen_cli.pipeline.run import run as run_pipeline
 from signalscreen_cli.request import explain_request
 from signalscreen_cli.results import read_result
@@ -170,3 +171,38 @@ def test_a_killed_runs_folder_without_a_journal_is_removed_by_the_next_run(tmp_p
     assert done.exit_code == 0, done.output
     assert not dead.exists() and alive_folder.exists() and other.exists()
     assert not [p for p in tmp_path.glob(".o.partial-*") if p not in (alive_folder, other)]
+
+
+def test_evaluate_resumes_a_killed_run_with_the_same_scores(tmp_path):
+    from signalscreen_cli.evaluation.request import EvaluateRequest
+    from signalscreen_cli.evaluation.runner import evaluate
+
+    copied: list[Path] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if done == 12 and not copied:
+            journal = next(tmp_path.glob(".full.partial-*/journal"))
+            killed = tmp_path / ".resumed.partial-killed"
+            shutil.copytree(journal, killed / "journal")
+            copied.append(killed)
+
+    maps = explain_request(MODEL, DATA, tmp_path / "full", methods=("saliency",), samples="0:24", chunk_size=4)
+    full = evaluate(EvaluateRequest(maps, steps=8, randomization=False, plots=False), progress)
+    killed = copied[0]
+    run = json.loads((killed / "journal" / "run.json").read_text())
+    run["owner"]["pid"] = dead_pid()
+    (killed / "journal" / "run.json").write_text(json.dumps(run))
+    # evaluate has no --chunk-size (its chunks are thousands of signals): the API makes small ones here
+    def request(out: str, steps: int = 8, resume: bool = False) -> EvaluateRequest:
+        again = replace(maps, out_dir=tmp_path / out, resume=resume)
+        return EvaluateRequest(again, steps=steps, randomization=False, plots=False)
+
+    with pytest.raises(OutputError, match="a killed run left"):
+        evaluate(request("resumed"))
+    with pytest.raises(UsageError, match="evaluate steps"):
+        evaluate(request("resumed", steps=10, resume=True))
+    resumed = evaluate(request("resumed", resume=True))
+    assert resumed.document["curves"] == full.document["curves"]
+    assert resumed.document["signals"] == full.document["signals"]
+    assert not killed.exists()  # its journal was taken over
+    assert not list(tmp_path.glob(".resumed.partial-*")) and not list(tmp_path.glob(".full.partial-*"))

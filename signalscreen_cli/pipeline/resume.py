@@ -14,10 +14,12 @@ run gives them: the result is byte for byte the same. Without ``--resume`` such 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,7 @@ import numpy as np
 
 from ..errors import OutputError, UsageError
 from ..outputs import json_default, request_parameters
-from ..owners import alive, this_owner
+from ..owners import alive, staging_prefix, this_owner
 from ..sinks.arrays import write_npz
 from .chunks import ChunkResult
 from .executor import Executor
@@ -63,10 +65,30 @@ def check_stale(out_dir: Path, resume: bool) -> None:
         )
 
 
-def journaled(executor: Executor, staging: Path, plan: Plan, request: Any) -> JournalExecutor:
+@contextlib.contextmanager
+def journal_beside(out_dir: Path) -> Iterator[Path]:
+    """A folder beside ``out_dir`` named as its staging folders are, for a command whose own staging folder
+    comes only at its end (``evaluate``): it holds the journal while the chunks are computed, and is removed
+    when the command ends, however it ends; only a kill leaves it, for ``--resume``."""
+    parent = out_dir.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=staging_prefix(out_dir), dir=parent))
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create output folder ({exc.strerror or exc})") from exc
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def journaled(
+    executor: Executor, staging: Path, plan: Plan, request: Any, settings: dict[str, Any] | None = None
+) -> JournalExecutor:
     """``executor`` wrapped so that each finished chunk is journaled in ``staging``; with ``request.resume``
-    the journal of a killed run into the same folder is taken over first (a mismatch is a ``UsageError``)."""
-    fingerprint = run_fingerprint(plan, request)
+    the journal of a killed run into the same folder is taken over first (a mismatch is a ``UsageError``).
+    ``settings``: more of what a resumed run must share (``evaluate``'s own options)."""
+    fingerprint = run_fingerprint(plan, request, settings)
     journal = staging / JOURNAL
     done: dict[int, Path] = {}
     if getattr(request, "resume", False):
@@ -153,9 +175,10 @@ class ChunkSubset(Plan):
         return self.rows[full * self.chunk_rows : (full + 1) * self.chunk_rows]
 
 
-def run_fingerprint(plan: Plan, request: Any) -> dict[str, Any]:
+def run_fingerprint(plan: Plan, request: Any, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a resumed run must share with the killed one: options, model and data, rows and chunking."""
     parameters = {k: v for k, v in request_parameters(request).items() if k not in NOT_FINGERPRINTED}
+    parameters.update(settings or {})
     rows = np.ascontiguousarray(plan.rows, np.int64)
     return json.loads(
         json.dumps(
