@@ -6,6 +6,7 @@ Opening scans the file once for line offsets (8 bytes a row); reading parses onl
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -74,8 +75,12 @@ class CsvRows:
         with open(self.path, "rb") as handle:
             lines = [self._decode(_read_line(handle, int(offset))) for offset in self._offsets[rows]]
         try:
-            text = io.StringIO("\n".join(lines))
-            values = np.loadtxt(text, delimiter=",", dtype=np.float64, ndmin=2, usecols=self.numeric)
+            with warnings.catch_warnings():  # an empty parse is reported below in our words
+                warnings.simplefilter("ignore", UserWarning)
+                text = io.StringIO("\n".join(lines))
+                values = np.loadtxt(
+                    text, delimiter=",", dtype=np.float64, ndmin=2, comments=None, usecols=self.numeric
+                )
         except ValueError:
             values = None
         if values is None or values.shape != (len(rows), self.width):

@@ -23,7 +23,7 @@ from .results import StoredResult, read_result
 from .sinks import RunRecord, writing
 from .sinks.summary import SummarySink
 
-RUN_SPECIFIC = ("shard", "out_dir", "overwrite")
+RUN_SPECIFIC = ("shard", "out_dir", "overwrite", "resume")
 
 
 def check_shards(shards: list[StoredResult]) -> list[StoredResult]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import keras
 import tensorflow as tf
 
-from .errors import MethodNotApplicableError
+from .errors import MethodNotApplicableError, UsageError
 
 SQUASHING_ACTIVATIONS = ("softmax", "sigmoid")
 CONV_LAYER_TYPES = (
@@ -35,7 +35,8 @@ def check_steps(
     start, stop = steps or (0, None)
     length = output_shape[0]
     if length is not None and (start >= length or (stop is not None and stop > length)):
-        raise MethodNotApplicableError(f"--target steps {start}:{stop} are outside the model's {length} output steps")
+        # a bad option, as --target 17 on a 5-class model is: exit 2
+        raise UsageError(f"--target steps {start}:{stop} are outside the model's {length} output steps")
     return start, stop
 
 

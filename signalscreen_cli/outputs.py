@@ -19,6 +19,7 @@ import numpy as np
 
 from . import interrupts
 from .errors import OutputError, UsageError
+from .owners import remove_dead_stagings, staging_prefix
 from .request import ExplainRequest
 
 RESULT_FILES = ("manifest.json", "evaluation.json")  # what --overwrite may replace: our own results only
@@ -49,7 +50,8 @@ def staged_output(out_dir: Path, overwrite: bool) -> Iterator[Path]:
     parent = out_dir.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
+        remove_dead_stagings(out_dir)  # a killed run's folder without a journal: nothing to keep
+        staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out_dir), dir=parent))
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot create output folder ({exc.strerror or exc})") from exc
     try:
@@ -65,6 +67,7 @@ def staged_output(out_dir: Path, overwrite: bool) -> Iterator[Path]:
 
 def _move_into_place(staging: Path, out_dir: Path, overwrite: bool) -> None:
     interrupts.check()
+    shutil.rmtree(staging / "journal", ignore_errors=True)  # the resume journal (pipeline/resume.py): done with
     check_destination(out_dir, overwrite)
     old = None
     if out_dir.exists():

@@ -72,6 +72,8 @@ class ExplainRequest:
         ``(K, N)``: process the K-th of N contiguous row ranges (``signalscreen merge`` joins them).
     overwrite : bool
         Replace an existing output folder.
+    resume : bool
+        Finish the killed run into ``out_dir`` from its journal (``pipeline/resume.py``).
     unsafe_load, custom_objects
         Allow code stored in the model file to run; a ``.py`` file of custom layers for the model.
     clinical : ClinicalOptions
@@ -115,6 +117,7 @@ class ExplainRequest:
     hop: int | str | None = None
     shard: tuple[int, int] | None = None
     overwrite: bool = False
+    resume: bool = False
     unsafe_load: bool = False
     custom_objects: Path | None = None
     clinical: ClinicalOptions = field(default_factory=ClinicalOptions)

@@ -15,6 +15,8 @@ import numpy as np
 
 from .clinical.options import ClinicalOptions
 from .errors import UsageError
+from .integrity import DamagedResultError, check_names, verify_array, verify_npz, verify_zarr
+from .manifest_check import manifest_problem
 from .request import ExplainRequest
 from .sinks.arrays import ARRAYS_FILE
 from .sinks.manifest import MANIFEST_FILE
@@ -56,15 +58,37 @@ class StoredResult:
         return "zarr" if (self.folder / ZARR_FILE).is_dir() else "npz"
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Every array, in memory."""
-        name = ZARR_FILE if self.store == "zarr" else ARRAYS_FILE
+        """Every array, in memory, each checked against the manifest's SHA-256 (``integrity``) as it is read:
+        a missing, changed or reshaped array is a ``DamagedResultError`` naming it."""
+        store = ZARR_FILE if self.store == "zarr" else ARRAYS_FILE
+        where = f"{self.where}/{store}"
+        member = None
         try:
             if self.store == "zarr":
-                return read_zarr(self.folder / ZARR_FILE)
-            with np.load(self.folder / ARRAYS_FILE, allow_pickle=False) as archive:
-                return {name: archive[name] for name in archive.files}
+                arrays = read_zarr(self.folder / ZARR_FILE)
+            else:
+                arrays = {}
+                with np.load(self.folder / ARRAYS_FILE, allow_pickle=False) as archive:
+                    for member in archive.files:
+                        arrays[member] = archive[member]
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            raise UsageError(f"{self.where}: cannot read {name} ({exc})") from None
+            if member is not None and "CRC" in str(exc):
+                raise DamagedResultError(f"{where}: array {member!r} is damaged ({exc})") from None
+            raise UsageError(f"{self.where}: cannot read {store} ({exc})") from None
+        recorded = check_names(set(arrays), self.manifest, where)
+        for name, values in arrays.items():
+            if name in recorded:
+                verify_array(name, values, recorded[name], where)
+        if self.store == "zarr" and recorded:
+            _check_chunk_grid(self.folder / ZARR_FILE, recorded, where)
+        return arrays
+
+    def verify(self) -> None:
+        """Check every stored array against the manifest without holding them: one streamed read."""
+        if self.store == "zarr":
+            verify_zarr(self.folder / ZARR_FILE, self.manifest, f"{self.where}/{ZARR_FILE}")
+        else:
+            verify_npz(self.folder / ARRAYS_FILE, self.manifest, f"{self.where}/{ARRAYS_FILE}")
 
     def array(self, name: str) -> np.ndarray:
         """One array, read alone (a per-row index such as ``sample_index``)."""
@@ -117,6 +141,20 @@ class StoredResult:
             raise UsageError(f"{self.where}: manifest parameters are incomplete ({exc})") from None
 
 
+def _check_chunk_grid(path: Path, recorded: dict[str, dict[str, Any]], where: str) -> None:
+    """Each Zarr array's storage chunks must be the grid the run wrote (recorded beside its SHA-256)."""
+    from .sinks.zarr_store import import_zarr
+
+    group = import_zarr().open_group(path, mode="r")
+    for name, entry in recorded.items():
+        chunks = list(group[name].chunks)
+        if "chunks" in entry and chunks != entry["chunks"]:
+            raise DamagedResultError(
+                f"{where}: array {name!r} is stored in chunks {tuple(chunks)}, "
+                f"but the run wrote {tuple(entry['chunks'])}"
+            )
+
+
 def read_result(folder: Path, where: str | None = None) -> StoredResult:
     """Open an ``explain`` output folder; a missing or unreadable part is a ``UsageError``."""
     where = where or str(folder)
@@ -134,9 +172,9 @@ def read_result(folder: Path, where: str | None = None) -> StoredResult:
         raise UsageError(f"{where}: no {missing[0]}; give the --out folder of a finished `signalscreen explain` run")
     try:
         manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-        for key in ("model", "data", "parameters", "arrays"):
-            if not isinstance(manifest[key], dict):
-                raise TypeError(f"{key} is not a table")
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        problem = manifest_problem(manifest)
+        if problem:
+            raise TypeError(problem)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise UsageError(f"{where}: {MANIFEST_FILE} is not an explain manifest ({type(exc).__name__}: {exc})") from None
     return StoredResult(folder, manifest, where)

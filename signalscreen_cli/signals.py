@@ -6,7 +6,7 @@ sources so that a selection or a chunk only reads the rows it needs.
 
 from __future__ import annotations
 
-import zipfile
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,8 +158,17 @@ def read_rows(source: RowSource, index: np.ndarray, path: Path) -> np.ndarray:
     block = block[inverse]
     if block.ndim == 2:
         block = block[:, :, None]
-    with np.errstate(over="ignore", invalid="ignore"):  # beyond float32 becomes inf, reported as non-finite
-        return np.ascontiguousarray(block, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        values = np.ascontiguousarray(block, dtype=np.float32)
+    if block.dtype.kind == "f" and block.dtype.itemsize > 4:
+        beyond = np.isinf(values) & np.isfinite(block)
+        if beyond.any():
+            sample, position = (int(v) for v in np.argwhere(beyond)[0][:2])
+            raise SignalFileError(
+                f"{path}: value {block[sample, position].max()} at row {int(index[sample])}, column {position} "
+                "is beyond float32's range (about 3.4e38)"
+            )
+    return values
 
 
 def parse_samples(spec: str, n_rows: int, path: Path) -> np.ndarray:
@@ -266,13 +275,23 @@ def _as_rows(source: RowSource, path: Path) -> RowSource:
 
 def _open_npy(path: Path) -> RowSource:
     try:
-        return NpyRows(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # a header whose shape overflows: a bad header
+            warnings.simplefilter("ignore", DeprecationWarning)  # old dtype aliases ('a') still name a dtype
+            return NpyRows(path)
     except ValueError as exc:
         if "pickle" in str(exc).lower() or "object" in str(exc).lower():
             raise SignalFileError(f"{path}: holds Python objects, not numbers") from exc
         raise SignalFileError(f"{path}: not a valid .npy file ({exc})") from exc
     except (OSError, EOFError) as exc:
         raise SignalFileError(f"{path}: not a valid .npy file ({exc})") from exc
+    except (SyntaxError, MemoryError, TypeError, IndexError, ArithmeticError, RuntimeWarning) as exc:
+        # numpy parses the header text with Python's tokenizer and literal_eval: their errors are a bad header
+        raise SignalFileError(f"{path}: not a valid .npy file (unreadable header: {type(exc).__name__})") from None
+    except Exception as exc:
+        if type(exc).__name__ != "TokenError":
+            raise
+        raise SignalFileError(f"{path}: not a valid .npy file (unreadable header: TokenError)") from None
 
 
 class NpyRows:
@@ -294,12 +313,9 @@ class NpyRows:
 
 
 def _open_npz(path: Path, key: str | None) -> RowSource:
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return archive[_chosen_key(path, list(archive.files), key, "array")]
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        message = "holds Python objects, not numbers" if "pickle" in str(exc) else f"not a valid .npz file ({exc})"
-        raise SignalFileError(f"{path}: {message}") from exc
+    from .npz_members import open_member
+
+    return open_member(path, key, _chosen_key)
 
 
 def _open_hdf5(path: Path, key: str | None) -> RowSource:
@@ -311,13 +327,21 @@ def _open_hdf5(path: Path, key: str | None) -> RowSource:
         raise SignalFileError(f"{path}: not a valid HDF5 file ({exc})") from exc
     names: list[str] = []
     handle.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
-    return handle[_chosen_key(path, names, key, "dataset")]
+    if not names:
+        from .h5_rows import describe_empty
+
+        raise SignalFileError(f"{path}: holds no dataset ({describe_empty(handle)})")
+    from .h5_rows import check_chunks
+
+    return check_chunks(handle[_chosen_key(path, names, key, "dataset")], path)
 
 
 def _chosen_key(path: Path, names: list[str], key: str | None, kind: str) -> str:
     """``key``, or the only name; several names and no key, or a key not among them, is an error."""
     if key is None and len(names) == 1:
         return names[0]
+    if key is None and not names:
+        raise SignalFileError(f"{path}: holds no {kind}", f"give a file with one {kind} (n, L) or (n, L, C)")
     if key is None:
         raise UsageError(f"{path}: holds several {kind}s; choose one with --key", "keys: " + ", ".join(names))
     if key not in names:

@@ -16,6 +16,7 @@ from signalscreen_cli import explain
 from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ExitCode
 from signalscreen_cli.evaluation.randomization import cascade
+from signalscreen_cli.integrity import array_entry
 from signalscreen_cli.similarity import cosine, pearson, spearman, top_overlap
 
 ROOT = Path(__file__).parents[1]
@@ -42,11 +43,15 @@ def runs(tmp_path_factory):
 
 
 def edited(source: Path, target: Path, change) -> Path:
-    """A copy of an explain output whose arrays went through ``change(name, values)``."""
+    """A copy of an explain output whose arrays went through ``change(name, values)``, its manifest's
+    SHA-256s made anew (a deliberate edit, not damage)."""
     shutil.copytree(source, target)
     with np.load(target / "attributions.npz") as archive:
         arrays = {name: change(name, archive[name]) for name in archive.files}
     np.savez(target / "attributions.npz", **arrays)
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["integrity"]["arrays"] = {name: array_entry(values) for name, values in arrays.items()}
+    (target / "manifest.json").write_text(json.dumps(manifest))
     return target
 
 

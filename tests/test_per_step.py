@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from signalscreen_cli.cli import app
+from signalscreen_cli.errors import ExitCode
 from signalscreen_cli.methods import builtin_methods, get_method
 from signalscreen_cli.model_files import load_model
 from signalscreen_cli.targets import Target
@@ -117,4 +118,4 @@ def test_steps_beyond_the_output_are_refused(saved, tmp_path):
     result = CliRunner().invoke(
         app, ["explain", str(saved), str(data), "--target", "0@20:30", "-o", str(tmp_path / "o")]
     )
-    assert result.exit_code == 6 and f"outside the model's {LENGTH} output steps" in result.output
+    assert result.exit_code == ExitCode.USAGE and f"outside the model's {LENGTH} output steps" in result.output

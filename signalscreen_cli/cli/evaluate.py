@@ -11,6 +11,7 @@ from typing import Any
 from ..params import PERFORMANCE_PANEL, RUN_PANEL
 from . import options as opt
 from .common import err_console, guarded, out_console, plot_formats, print_gates, shared_request, split, warn_unsafe
+from .explain import Resume
 from .options import INPUT_PANEL, option
 
 SCORING_PANEL = "Scoring"
@@ -123,6 +124,7 @@ def evaluate(
     format: opt.Format = None,
     batch_size: BatchSize = 512,
     overwrite: opt.Overwrite = False,
+    resume: Resume = False,
     dask: opt.Dask = None,
     dask_ship: opt.DaskShip = False,
     dask_timeout: opt.DaskTimeout = 30.0,
@@ -145,7 +147,9 @@ def evaluate(
     def work() -> None:
         from ..evaluation.request import EvaluateRequest
 
-        explain = shared_request(values, options={**method_options, "seed": seed}, batch_size=batch_size)
+        explain = shared_request(
+            values, options={**method_options, "seed": seed}, batch_size=batch_size, resume=resume
+        )
         request = EvaluateRequest(
             explain=explain,
             from_dir=from_dir,

@@ -27,6 +27,13 @@ Labels = option(
 )
 Segment = option(str | None, "Cut long recordings into windows of N samples (or X seconds: 1.5s).", INPUT_PANEL, "N|Xs")
 Hop = option(str | None, "Between window starts with --segment (default: no overlap).", INPUT_PANEL, "N|Xs")
+Resume = option(
+    bool,
+    "Finish a killed run into --out: its journaled chunks are checked and kept, only the missing ones computed.",
+    OUTPUT_PANEL,
+    None,
+    "--resume",
+)
 Shard = option(str | None, "K/N: process the K-th of N row ranges; join with merge.", INPUT_PANEL, "K/N", "--shard")
 Normalize = option(str, "Stored maps: none, minmax or maxabs (per signal).", OUTPUT_PANEL, "none|minmax|maxabs")
 Csv = option(bool, "Also write each univariate array as CSV.", OUTPUT_PANEL, None, "--csv")
@@ -84,6 +91,7 @@ def explain(
     sampling_rate: SamplingRate = None,
     unit: Unit = None,
     overwrite: opt.Overwrite = False,
+    resume: Resume = False,
     quiet: opt.Quiet = False,
     json_progress: JsonProgress = False,
     batch_size: BatchSize = "auto",
@@ -130,6 +138,7 @@ def explain(
             hop=window_text(hop),
             shard=shard(shard_spec) if shard_spec else None,
             labels=labels,
+            resume=resume,
         )
         check_request(request)
         warn_unsafe(unsafe_load)

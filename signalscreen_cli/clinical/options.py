@@ -64,6 +64,9 @@ class ClinicalOptions(Parameters):
         for text in (self.before, self.after):
             if text is not None:
                 duration(text, 1.0, "--before/--after")
+        if self.beats and self.beats not in ("annotations", "detect") and not self.beats.replace("_", "").isalnum():
+            # the annotator is the suffix of a file beside the record: a path would leave the record's folder
+            raise UsageError(f"--beats {self.beats!r}: an annotator is a file suffix like atr, not a path")
 
     @property
     def used(self) -> bool:

@@ -123,10 +123,18 @@ def gate_thresholds(request: EvaluateRequest) -> dict[str, float]:
 
 def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> EvaluationResult:
     """Compute (or read) the maps, score them chunk by chunk and write ``evaluation.json``/``.csv`` and the
-    figures."""
+    figures. The scored chunks are journaled beside the output while they are made (``--resume``)."""
+    from ..pipeline.resume import journal_beside
+
+    with journal_beside(request.explain.out_dir) as journal:
+        return _evaluate(request, progress, journal)
+
+
+def _evaluate(request: EvaluateRequest, progress: Progress | None, journal: Path) -> EvaluationResult:
     from ..junit import write_junit
-    from ..outputs import check_destination, class_names, staged_output
+    from ..outputs import check_destination, class_names, request_parameters, staged_output
     from ..pipeline.plan import make_plan
+    from ..pipeline.resume import check_stale, journaled
     from ..pipeline.run import executor_for, stream
     from ..sinks import RunRecord, writing
     from ..sinks.memory import MemorySink
@@ -135,6 +143,7 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
 
     check_evaluate_request(request)
     check_destination(request.explain.out_dir, request.explain.overwrite)
+    check_stale(request.explain.out_dir, request.explain.resume)
     started = time.perf_counter()
     if request.from_dir:
         stored = stored_run(request)
@@ -162,6 +171,8 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
 
     plan = replace(plan, stages=(*extra_stages(request, plan, baseline, mean_signal, made.normalize), scorer))
     sink = MemorySink()
+    own = {f"evaluate {k}": v for k, v in request_parameters(request).items() if k != "explain"}
+    executor = journaled(executor, journal, plan, request.explain, own)  # --resume replays a killed run's chunks
     tally = stream(plan, executor, [sink], progress)
     sink.close(RunRecord({}, {"sample_index": plan.rows.astype(np.int64)}))
     stage_names = ("curves", "randomization", *STAGE_NAMES)

@@ -23,6 +23,7 @@ from .executor import Executor, InProcessExecutor
 from .manifest import build_manifest
 from .plan import Plan, make_plan
 from .reorder import in_order
+from .resume import check_stale, journaled
 from .tally import Tally
 
 Progress = Callable[[str, int, int], None]
@@ -47,10 +48,13 @@ class RunResult(ResultAccess):
 
     @property
     def arrays(self) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return self._read["arrays"] if "arrays" in self._read else self.load()
+
+    def load(self) -> dict[str, np.ndarray]:
+        """Every array, read from the folder again (and verified against the manifest's digests)."""
         from ..results import read_result
 
-        if "arrays" not in self._read:
-            self._read["arrays"] = read_result(self.out_dir).arrays()
+        self._read["arrays"] = read_result(self.out_dir).arrays()
         return self._read["arrays"]
 
     def signal(self, i: int) -> np.ndarray:
@@ -93,6 +97,7 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
 
     check_request(request)
     check_destination(request.out_dir, request.overwrite)
+    check_stale(request.out_dir, request.resume)
     plan = make_plan(request)
     if request.sampling_rate is None and plan.sampling_rate:
         request = replace(request, sampling_rate=plan.sampling_rate)  # plots in seconds, as the header says
@@ -102,6 +107,7 @@ def run(request: ExplainRequest, progress: Progress | None = None, executor: Exe
     with staged_output(request.out_dir, request.overwrite) as staging:
         sinks = run_sinks(RunOutputs(staging, request, plan, names, maps_stay_remote))
         started = time.perf_counter()
+        executor = journaled(executor, staging, plan, request)  # each finished chunk journaled; --resume replays
         plan = replace(plan, stages=(*plan.stages, *remote_stages(sinks, executor)))
         tally = stream(plan, executor, sinks, progress)
         manifest = finish(request, plan, tally, sinks, names, executor, time.perf_counter() - started)

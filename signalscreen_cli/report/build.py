@@ -40,6 +40,7 @@ def report_context(
     if evaluation is not None:
         context["join_warnings"] = _check_evaluation(run, evaluation, evaluation_name, allow_mismatch)
     stored = read_result(run, str(run))
+    stored.verify()  # the page describes this run: its arrays must be the ones it wrote
     found = stored.summary()
     context["run"] = content.run_facts(stored)
     context["warnings"] = content.run_warnings(stored, found[1] if found else None)

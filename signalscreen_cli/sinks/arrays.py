@@ -8,7 +8,6 @@ identical arrays give identical bytes, and removes the files.
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -16,6 +15,7 @@ from typing import IO, TYPE_CHECKING
 import numpy as np
 from numpy.lib import format as npy_format
 
+from ..integrity import INTEGRITY_KEY, ArrayDigest, array_entry, integrity_table
 from . import RunRecord, writing
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class ArrayStore:
         self.folder = folder
         self.n_rows = n_rows
         self._layout: dict[str, tuple[tuple[int, ...], np.dtype, int]] = {}  # shape, dtype, data offset
+        self.digests: dict[str, dict] = {}  # each packed array's manifest entry (``integrity``)
 
     def write(self, start: int, chunk: ChunkResult) -> None:
         self.write_arrays(start, chunk.arrays)
@@ -58,18 +59,26 @@ class ArrayStore:
 
     def close(self, record: RunRecord) -> None:
         self.pack(record.extra)
+        # the manifest writer comes after the array store, so the manifest it writes carries the digests
+        record.manifest[INTEGRITY_KEY] = integrity_table(self.digests, "npz")
 
     def pack(self, extra: dict[str, np.ndarray]) -> None:
         """Write every array (and ``extra``) into ``attributions.npz`` and delete the ``.npy`` files."""
         path = self.folder / ARRAYS_FILE
         with writing(path), zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-            for name in self._layout:
+            for name, (shape, dtype, offset) in self._layout.items():
+                digest = ArrayDigest(shape, dtype)
                 with open(self.folder / f"{name}.npy", "rb") as source, _member(archive, name) as target:
-                    shutil.copyfileobj(source, target, 1 << 22)
+                    target.write(source.read(offset))
+                    for block in iter(lambda source=source: source.read(1 << 22), b""):
+                        digest.update(block)  # hashed as it is packed: no second read
+                        target.write(block)
+                self.digests[name] = digest.entry()
                 (self.folder / f"{name}.npy").unlink()
             for name, values in extra.items():
                 with _member(archive, name) as target:
                     npy_format.write_array(target, np.asanyarray(values), allow_pickle=False)
+                self.digests[name] = array_entry(values)
 
     def _create(self, name: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
         header = {"descr": npy_format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import UsageError
+from ..integrity import INTEGRITY_KEY, ArrayDigest, integrity_table
 from . import RunRecord, writing
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class ZarrStore:
 
     def close(self, record: RunRecord) -> None:
         self.pack(record.extra)
+        # the manifest writer comes after the array store, so the manifest it writes carries the digests
+        record.manifest[INTEGRITY_KEY] = integrity_table(zarr_digests(self.group), "zarr")
 
     def pack(self, extra: dict[str, np.ndarray]) -> None:
         """Add the arrays that are not per chunk (``sample_index``…); the store is then complete."""
@@ -116,6 +119,20 @@ class WriteMaps:
 @functools.lru_cache(maxsize=4)
 def _opened_group(path: str) -> Any:
     return import_zarr().open_group(path, mode="r+")
+
+
+def zarr_digests(group: Any, names: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Every array's manifest entry (SHA-256, shape, dtype, chunk grid), read back one storage chunk row at a
+    time: the maps may have been written by workers, so the store itself is the one place that holds them all."""
+    entries = {}
+    for name in sorted(group.array_keys()) if names is None else names:
+        array = group[name]
+        digest = ArrayDigest(tuple(array.shape), array.dtype, tuple(array.chunks))
+        step = max(1, array.chunks[0]) if array.ndim else 1
+        for start in range(0, array.shape[0], step) if array.ndim else [0]:
+            digest.update(np.asarray(array[start : start + step] if array.ndim else array[...]))
+        entries[name] = digest.entry()
+    return entries
 
 
 def read_zarr(path: Path) -> dict[str, np.ndarray]:

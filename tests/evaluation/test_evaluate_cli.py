@@ -109,7 +109,8 @@ def test_bad_from_folders_give_one_error_line(tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "attributions.npz").write_bytes(b"")
-    manifest = {"model": {"sha256": "0" * 64, "path": "m.keras"}, "data": {}, "parameters": {}, "arrays": {}}
+    data = {"path": "d.npy", "sha256": "0" * 64, "signals": 2}
+    manifest = {"model": {"sha256": "0" * 64, "path": "m.keras"}, "data": data, "parameters": {}, "arrays": {}}
     (other / "manifest.json").write_text(json.dumps(manifest))
     cases = [
         (empty, "no manifest.json"),
