@@ -1,0 +1,301 @@
+"""One forward and one modified backward pass over the model's graph, compiled once per adapter and rule set.
+
+``propagate(adapter, x, targets, backward, reference)`` returns the input map ``(n, L, C)``, the target's
+logit and, for DeepLIFT, the reference's logit, batch by batch through one ``tf.function`` with the adapter's
+fixed input signature. Two kinds of backward pass:
+
+- ``lrp``: relevance ``R = logit · onehot(target)`` goes down; linear layers apply their rule
+  (``rules.lrp_linear``), elementwise activations and identities pass it on, routes and max-pooling move it
+  as their vector-Jacobian product does (winner takes all), averages and sums share it in proportion;
+- multipliers (``deeplift``, ``guided``, ``deconvnet``): the gradient of the target's logit, except at the
+  nonlinearities: DeepLIFT's Rescale rule ``Δy/Δx`` (the gradient where ``|Δx| < 1e-6``; at max-pooling the
+  winner's ``Δy/Δx``, Shrikumar et al. 2017 as Captum does it); guided backprop lets only positive
+  multipliers through ReLUs (times the ReLU's own gradient), deconvnet passes ReLU(multiplier) ignoring the
+  forward pass. Other activations keep their gradient. The map is the multiplier times ``x − x₀``
+  (DeepLIFT) or the multiplier itself.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ..errors import MethodNotApplicableError
+from .composites import Backward, rule_for
+from .graph import RELU_LIKE, Step, walk
+from .rules import TINY, lrp_linear, stabilize
+
+RESCALE_BELOW = 1e-6
+_compiled: weakref.WeakKeyDictionary[Any, dict[Backward, Callable[..., Any]]] = weakref.WeakKeyDictionary()
+_graphs: weakref.WeakKeyDictionary[Any, tuple[list[Step], int, int]] = weakref.WeakKeyDictionary()
+
+
+def graph_of(adapter: Any) -> tuple[list[Step], int, int]:
+    """The adapter's logit graph as steps (walked once); a model without visible layers is refused."""
+    if not getattr(adapter, "has_layers", False) or not hasattr(adapter, "_logit_model"):
+        raise MethodNotApplicableError(
+            "the propagation methods need the model's layers, which this model does not expose",
+            "give the .keras/.h5 model, or use saliency, integrated_gradients or occlusion",
+        )
+    if adapter not in _graphs:
+        _graphs[adapter] = walk(adapter._logit_model)
+    return _graphs[adapter]
+
+
+def layer_rules(adapter: Any, backward: Backward) -> dict[str, str]:
+    """What the pass applies to each layer, for the manifest."""
+    steps, _, _ = graph_of(adapter)
+    applied = {}
+    for step in steps:
+        if step.kind == "linear" and backward.mode == "lrp":
+            kind = step.linear.kind if step.linear else "dense"
+            text = rule_for(backward, kind, step.first)
+        elif step.kind == "linear" or step.kind == "activation":
+            text = nonlinearity(backward.mode, step.activation_name)
+        elif backward.mode == "lrp":
+            text = {"maxpool": "winner takes all", "proportional": "proportional share", "route": "routed"}.get(
+                step.kind, "passed on"
+            )
+        elif step.kind == "maxpool" and backward.mode == "deeplift":
+            text = "rescale at the winner"
+        else:
+            text = "passed on" if step.kind == "identity" else "gradient (linear)"
+        applied[step.layer.name] = f"{text}; {step.note}" if step.note else text
+    return applied
+
+
+def nonlinearity(mode: str, name: str) -> str:
+    if mode == "lrp" or name == "linear":
+        return "linear" if mode != "lrp" else "relevance passed through the activation"
+    if mode == "deeplift":
+        return f"rescale ({name})"
+    if mode in ("guided", "deconvnet") and name in RELU_LIKE:
+        return f"{mode} ({name})"
+    return f"gradient ({name})"
+
+
+def propagate(
+    adapter: Any,
+    x: np.ndarray,
+    targets: np.ndarray,
+    backward: Backward,
+    reference: np.ndarray | None = None,
+    bounds: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The input map ``(n, L, C)``, the target logit at ``x`` and at ``reference`` (zeros when not used).
+
+    ``reference`` is DeepLIFT's ``x₀``; ``bounds`` the z^B rule's ``(low, high)``, both shaped like ``x``.
+    """
+    graph_of(adapter)
+    cache = _compiled.setdefault(adapter, {})
+    if backward not in cache:
+        spec = adapter._input_spec
+        cache[backward] = tf.function(
+            lambda x, t, a, b: _pass(adapter, backward, x, t, a, b),
+            input_signature=[spec, adapter._target_spec, spec, spec],
+            autograph=False,
+            jit_compile=adapter.jit,
+        )
+    call = cache[backward]
+    zeros = np.zeros_like(x)
+    first, second = (reference, zeros) if reference is not None else (bounds if bounds is not None else (zeros, zeros))
+    maps, logits, references = [], [], []
+    for start in range(0, len(x), adapter.batch_size):
+        rows = slice(start, start + adapter.batch_size)
+        m, z, z0 = call(
+            tf.constant(x[rows]),
+            tf.constant(targets[rows], tf.int32),
+            tf.constant(first[rows]),
+            tf.constant(second[rows]),
+        )
+        maps.append(m.numpy())
+        logits.append(z.numpy())
+        references.append(z0.numpy())
+    if not maps:
+        return zeros, np.zeros(0, np.float32), np.zeros(0, np.float32)
+    return np.concatenate(maps), np.concatenate(logits), np.concatenate(references)
+
+
+def _pass(
+    adapter: Any, backward: Backward, x: tf.Tensor, target: tf.Tensor, first: tf.Tensor, second: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    steps, input_key, output_key = graph_of(adapter)
+    n = tf.shape(x)[0]
+    doubled = backward.mode == "deeplift"
+    model_in = adapter._to_model(tf.concat([x, first], 0) if doubled else x)
+    values, pre = forward(steps, input_key, model_in)
+    out = values[output_key]
+    mask = target_mask(adapter, out[:n] if doubled else out, target)
+    chosen = tf.reduce_sum(tf.reshape((out[:n] if doubled else out) * mask, (n, -1)), axis=1)
+    chosen_ref = tf.reduce_sum(tf.reshape(out[n:] * mask, (n, -1)), axis=1) if doubled else tf.zeros_like(chosen)
+    if backward.mode == "lrp":
+        low, high = adapter._to_model(first), adapter._to_model(second)
+        result = relevance_pass(steps, input_key, output_key, values, pre, out * mask, backward, low, high)
+    else:
+        result = multiplier_pass(steps, input_key, output_key, values, pre, mask, backward.mode, n if doubled else None)
+        if doubled:
+            result = result * (model_in[:n] - model_in[n:])
+    if not adapter.takes_channel_axis:
+        result = result[:, :, None]
+    return result, chosen, chosen_ref
+
+
+def target_mask(adapter: Any, out: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
+    """One at the target's logit (over its output steps for a per-step model), zero elsewhere."""
+    hot = tf.one_hot(target, adapter.n_outputs, dtype=out.dtype)
+    if adapter.output_steps is None:
+        return hot
+    start, stop = adapter.output_steps
+    steps = tf.range(tf.shape(out)[1])
+    inside = tf.cast((steps >= start) & (steps < (stop if stop is not None else tf.shape(out)[1])), out.dtype)
+    return inside[None, :, None] * hot[:, None, :]
+
+
+def forward(steps: list[Step], input_key: int, x: tf.Tensor) -> tuple[dict[int, tf.Tensor], dict[int, tf.Tensor]]:
+    """Every tensor of the graph by key, and each linear step's pre-activation ``z`` by its output key."""
+    values, pre = {input_key: x}, {}
+    for step in steps:
+        if step.kind == "linear":
+            kernel, bias = step.linear.weights()
+            z = step.linear(values[step.inputs[0]], kernel, bias)
+            pre[step.outputs[0]] = z
+            values[step.outputs[0]] = z if step.activation is None else step.activation(z)
+        else:
+            values[step.outputs[0]] = call_layer(step, values)
+    return values, pre
+
+
+def call_layer(step: Step, values: dict[int, tf.Tensor]) -> tf.Tensor:
+    args, kwargs = step.node.arguments.fill_in(values)
+    if isinstance(step.layer, keras.layers.Layer):
+        kwargs = {**kwargs, "training": False}
+    return step.layer(*args, **kwargs)
+
+
+def vjp(step: Step, values: dict[int, tf.Tensor], cotangent: tf.Tensor) -> list[tf.Tensor]:
+    """The vector-Jacobian product of a layer call with respect to each of its inputs."""
+    inputs = [values[key] for key in step.inputs]
+    with tf.GradientTape() as tape:
+        for tensor in inputs:
+            tape.watch(tensor)
+        out = call_layer(step, {**values, **dict(zip(step.inputs, inputs, strict=True))})
+    grads = tape.gradient(out, inputs, output_gradients=cotangent)
+    return [tf.zeros_like(t) if g is None else g for t, g in zip(inputs, grads, strict=True)]
+
+
+def _add(store: dict[int, tf.Tensor], key: int, value: tf.Tensor) -> None:
+    store[key] = store[key] + value if key in store else value
+
+
+def relevance_pass(
+    steps: list[Step],
+    input_key: int,
+    output_key: int,
+    values: dict[int, tf.Tensor],
+    pre: dict[int, tf.Tensor],
+    start: tf.Tensor,
+    backward: Backward,
+    low: tf.Tensor,
+    high: tf.Tensor,
+) -> tf.Tensor:
+    relevance = {output_key: start}
+    for step in reversed(steps):
+        r = relevance.pop(step.outputs[0], None)
+        if r is None:
+            continue
+        if step.kind == "linear":
+            kernel, bias = step.linear.weights()
+            rule = rule_for(backward, step.linear.kind, step.first)
+            shares = [lrp_linear(rule, backward, step.linear, kernel, bias, values[step.inputs[0]], r, low, high)]
+        elif step.kind in ("activation", "identity"):
+            shares = [r]
+        elif step.kind in ("route", "maxpool"):
+            shares = vjp(step, values, r)
+        else:  # proportional: z-rule over the inputs of an average or a sum
+            s = r / stabilize(values[step.outputs[0]], TINY)
+            shares = [values[key] * g for key, g in zip(step.inputs, vjp(step, values, s), strict=True)]
+        for key, share in zip(step.inputs, shares, strict=True):
+            _add(relevance, key, share)
+    return relevance.get(input_key, tf.zeros_like(values[input_key]))
+
+
+def multiplier_pass(
+    steps: list[Step],
+    input_key: int,
+    output_key: int,
+    values: dict[int, tf.Tensor],
+    pre: dict[int, tf.Tensor],
+    start: tf.Tensor,
+    mode: str,
+    n: tf.Tensor | None,
+) -> tf.Tensor:
+    """Multipliers down to the input; with DeepLIFT ``n`` splits the batch into signals and references."""
+
+    def part(tensor: tf.Tensor) -> tf.Tensor:
+        return tensor if n is None else tensor[:n]
+
+    def delta(tensor: tf.Tensor) -> tf.Tensor:
+        return tensor[:n] - tensor[n:]
+
+    multipliers = {output_key: start}
+    for step in reversed(steps):
+        m = multipliers.pop(step.outputs[0], None)
+        if m is None:
+            continue
+        if step.kind == "linear":
+            z = pre[step.outputs[0]]
+            if step.activation is not None and step.activation_name != "linear":
+                m = through(mode, step.activation, step.activation_name, z, m, part, delta)
+            kernel, _ = step.linear.weights()
+            x = part(values[step.inputs[0]])
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                out = step.linear(x, kernel)
+            shares = [tape.gradient(out, x, output_gradients=m)]
+        elif step.kind == "activation":
+            layer = step.layer
+            shares = [through(mode, layer, step.activation_name, values[step.inputs[0]], m, part, delta)]
+        elif step.kind == "identity":
+            shares = [m]
+        elif step.kind == "maxpool" and mode == "deeplift":
+            local = {key: part(value) for key, value in values.items() if key in step.inputs}
+            winners = vjp(step, local, m * delta(values[step.outputs[0]]))[0]
+            dx = delta(values[step.inputs[0]])
+            fallback = vjp(step, local, m)[0]
+            shares = [tf.where(tf.abs(dx) > RESCALE_BELOW, tf.math.divide_no_nan(winners, dx), fallback)]
+        else:
+            local = {key: part(value) for key, value in values.items() if key in step.inputs}
+            shares = vjp(step, local, m)
+        for key, share in zip(step.inputs, shares, strict=True):
+            _add(multipliers, key, share)
+    return multipliers.get(input_key, tf.zeros_like(part(values[input_key])))
+
+
+def through(
+    mode: str,
+    function: Callable[[tf.Tensor], tf.Tensor],
+    name: str,
+    z: tf.Tensor,
+    m: tf.Tensor,
+    part: Callable[[tf.Tensor], tf.Tensor],
+    delta: Callable[[tf.Tensor], tf.Tensor],
+) -> tf.Tensor:
+    """The multiplier below an elementwise nonlinearity ``function`` at pre-activation ``z``."""
+    here = part(z)
+    with tf.GradientTape() as tape:
+        tape.watch(here)
+        y = function(here)
+    relu_like = name in RELU_LIKE
+    if mode == "deconvnet" and relu_like:
+        return tf.nn.relu(m)
+    gradient = tape.gradient(y, here, output_gradients=tf.nn.relu(m) if mode == "guided" and relu_like else m)
+    if mode != "deeplift":
+        return gradient
+    dx = delta(z)
+    dy = y - function(z[tf.shape(here)[0] :])
+    return tf.where(tf.abs(dx) > RESCALE_BELOW, m * tf.math.divide_no_nan(dy, dx), gradient)
