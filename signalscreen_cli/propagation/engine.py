@@ -134,7 +134,7 @@ def _pass(
     chosen = tf.reduce_sum(tf.reshape((out[:n] if doubled else out) * mask, (n, -1)), axis=1)
     chosen_ref = tf.reduce_sum(tf.reshape(out[n:] * mask, (n, -1)), axis=1) if doubled else tf.zeros_like(chosen)
     if backward.mode == "lrp":
-        low, high = adapter._to_model(first), adapter._to_model(second)
+        low, high = (carried(steps, input_key, adapter._to_model(bound)) for bound in (first, second))
         result = relevance_pass(steps, input_key, output_key, values, pre, out * mask, backward, low, high)
     else:
         result = multiplier_pass(steps, input_key, output_key, values, pre, mask, backward.mode, n if doubled else None)
@@ -170,6 +170,16 @@ def forward(steps: list[Step], input_key: int, x: tf.Tensor) -> tuple[dict[int, 
     return values, pre
 
 
+def carried(steps: list[Step], input_key: int, tensor: tf.Tensor) -> dict[int, tf.Tensor]:
+    """``tensor`` (shaped like the model input) carried through the routes and identities that follow the
+    input, so the first linear layers see the z^B bounds in their own input's shape."""
+    values = {input_key: tensor}
+    for step in steps:
+        if step.kind in ("route", "identity") and all(key in values for key in step.inputs):
+            values[step.outputs[0]] = call_layer(step, values)
+    return values
+
+
 def call_layer(step: Step, values: dict[int, tf.Tensor]) -> tf.Tensor:
     args, kwargs = step.node.arguments.fill_in(values)
     if isinstance(step.layer, keras.layers.Layer):
@@ -200,8 +210,8 @@ def relevance_pass(
     pre: dict[int, tf.Tensor],
     start: tf.Tensor,
     backward: Backward,
-    low: tf.Tensor,
-    high: tf.Tensor,
+    low: dict[int, tf.Tensor],
+    high: dict[int, tf.Tensor],
 ) -> tf.Tensor:
     relevance = {output_key: start}
     for step in reversed(steps):
@@ -211,7 +221,9 @@ def relevance_pass(
         if step.kind == "linear":
             kernel, bias = step.linear.weights()
             rule = rule_for(backward, step.linear.kind, step.first)
-            shares = [lrp_linear(rule, backward, step.linear, kernel, bias, values[step.inputs[0]], r, low, high)]
+            key = step.inputs[0]
+            bounds = low.get(key), high.get(key)
+            shares = [lrp_linear(rule, backward, step.linear, kernel, bias, values[key], r, *bounds)]
         elif step.kind in ("activation", "identity"):
             shares = [r]
         elif step.kind in ("route", "maxpool"):

@@ -1,0 +1,248 @@
+"""Known answers of the propagation methods on tiny hand-weighted Keras models, written from the papers.
+
+LRP rules from Montavon et al. 2019 (eqs. 1-7 and sec. 10), LRP-0 = gradient × input on ReLU networks
+(Ancona et al. 2018), DeepLIFT's summation-to-delta (Shrikumar et al. 2017), guided backprop (Springenberg et
+al. 2015) and Guided Grad-CAM (Selvaraju et al. 2017). Every model is saved and reloaded as ``.keras``.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from signalscreen_cli.errors import MethodNotApplicableError, UsageError
+from signalscreen_cli.methods import get_method
+from tests.zoo import adapter_for, build_linear, recurrent_model, small_cnn
+
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy:DeprecationWarning")
+RNG = np.random.default_rng(0)
+
+
+def lrp(adapter, x, targets, **options) -> dict[str, np.ndarray]:
+    return get_method("lrp")(**options).attribute(adapter, x, targets)
+
+
+def mlp(w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray, length: int) -> keras.Model:
+    """Flatten → Dense(relu) → Dense (the logits) → Softmax layer, weights as given."""
+    hidden = keras.layers.Dense(w1.shape[1], activation="relu", name="hidden")
+    out = keras.layers.Dense(w2.shape[1], name="out")
+    model = keras.Sequential(
+        [keras.Input((length, 1)), keras.layers.Flatten(), hidden, out, keras.layers.Softmax()], name="mlp"
+    )
+    hidden.set_weights([w1.astype(np.float32), b1.astype(np.float32)])
+    out.set_weights([w2.astype(np.float32), b2.astype(np.float32)])
+    return model
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("relevance")
+
+
+def test_lrp_epsilon_bookkeeping_by_hand(folder):
+    """Two layers computed by hand: R_j = a_j w_jk R_k / (z_k + ε sign z_k), then down to the input."""
+    w1 = np.array([[1.0, -2.0], [0.5, 1.0], [-1.0, 0.5]])
+    b1 = np.array([0.5, -0.25])
+    w2 = np.array([[2.0, -1.0], [-1.0, 1.5]])
+    b2 = np.array([0.3, -0.2])
+    adapter = adapter_for(mlp(w1, b1, w2, b2, 3), ".keras", folder)
+    x = np.array([[[1.0], [2.0], [-0.5]], [[-1.0], [0.5], [1.5]]], np.float32)
+    targets = np.array([0, 1], np.int32)
+    eps = 0.5
+    out = lrp(adapter, x, targets, lrp_rule="epsilon", lrp_epsilon=eps)
+    for n in range(2):
+        xi = x[n, :, 0].astype(np.float64)
+        z1 = xi @ w1 + b1
+        a1 = np.maximum(z1, 0)
+        k = targets[n]
+        z2 = a1 @ w2[:, k] + b2[k]
+        r_hidden = a1 * w2[:, k] * z2 / (z2 + eps * np.sign(z2))
+        r_input = np.array(
+            [
+                sum(xi[i] * w1[i, j] * r_hidden[j] / (z1[j] + eps * (1 if z1[j] >= 0 else -1)) for j in range(2))
+                for i in range(3)
+            ]
+        )
+        np.testing.assert_allclose(out["lrp"][n, :, 0], r_input, rtol=1e-5, atol=1e-6)
+        # what the biases and ε absorbed: the logit minus the input relevance, exactly
+        np.testing.assert_allclose(out["lrp_absorbed"][n], z2 - r_input.sum(), rtol=1e-5, atol=1e-6)
+        assert abs(out["lrp_absorbed"][n]) > 0.01  # the bookkeeping is not trivially zero here
+
+
+def test_lrp_zero_equals_gradient_times_input_on_relu_networks(folder):
+    model = small_cnn(length=20, channels=2, outputs=3, seed=4)
+    for layer in model.layers:  # Ancona et al. 2018: exact with zero biases (and still exact with biases)
+        if getattr(layer, "bias", None) is not None:
+            layer.bias.assign(np.zeros(layer.bias.shape, np.float32))
+    adapter = adapter_for(model, ".h5", folder)
+    x = RNG.normal(size=(4, 20, 2)).astype(np.float32)
+    targets = np.array([0, 1, 2, 1], np.int32)
+    grads, logits = adapter.gradients(x, targets)
+    out = lrp(adapter, x, targets, lrp_rule="zero")
+    np.testing.assert_allclose(out["lrp"], grads * x, rtol=1e-4, atol=1e-6)
+    # zero biases: LRP-0 conserves the logit exactly
+    np.testing.assert_allclose(out["lrp"].sum(axis=(1, 2)), logits[np.arange(4), targets], rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "conv",
+    [
+        {"padding": "same"},
+        {"padding": "valid", "strides": 2},
+        {"padding": "causal", "dilation_rate": 2},
+        {"padding": "same", "strides": 3},
+        {"padding": "valid", "dilation_rate": 3},
+    ],
+    ids=lambda c: "-".join(f"{k}{v}" for k, v in c.items()),
+)
+@pytest.mark.parametrize("kind", ["Conv1D", "SeparableConv1D", "DepthwiseConv1D"])
+def test_lrp_zero_through_every_convolution(folder, kind, conv):
+    if kind != "Conv1D" and conv.get("padding") == "causal":
+        pytest.skip("only Conv1D has causal padding")
+    keras.utils.set_random_seed(1)
+    layer_args = {"kernel_size": 3, **conv, "activation": "relu", "name": "conv"}
+    first = getattr(keras.layers, kind)(**({"filters": 4} if kind != "DepthwiseConv1D" else {}), **layer_args)
+    model = keras.Sequential(
+        [keras.Input((17, 2)), first, keras.layers.Flatten(), keras.layers.Dense(2, name="out")], name=kind.lower()
+    )
+    adapter = adapter_for(model, ".keras", folder)
+    x = RNG.normal(size=(3, 17, 2)).astype(np.float32)
+    targets = np.array([0, 1, 1], np.int32)
+    grads, _ = adapter.gradients(x, targets)
+    np.testing.assert_allclose(lrp(adapter, x, targets, lrp_rule="zero")["lrp"], grads * x, rtol=1e-4, atol=1e-6)
+
+
+def single_dense(folder, w: np.ndarray, b: float):
+    model = build_linear(len(w), 1, w[:, None], np.array([b]), head="linear")
+    return adapter_for(model, ".keras", folder)
+
+
+W = np.array([1.0, -2.0, 0.5, 3.0, -0.25])
+B = 0.4
+X = np.array([[0.5, 1.0, -2.0, 0.25, 1.5], [-1.0, 0.2, 0.3, 0.8, -0.6]], np.float32)[:, :, None]
+ZERO_TARGETS = np.zeros(2, np.int32)
+
+
+@pytest.mark.parametrize("rule", ["flat", "w_square", "zb", "gamma", "alpha_beta"])
+def test_single_layer_rules_by_hand(folder, rule):
+    """Montavon et al. 2019: R_i = q_i / Σ q · R with the rule's contribution q_i, R = the logit."""
+    adapter = single_dense(folder, W, B)
+    gamma, low, high = 0.5, -2.5, 2.0
+    options = {"lrp_input_rule": rule, "lrp_gamma": gamma, "lrp_alpha": 2.0, "lrp_beta": 1.0}
+    if rule == "zb":
+        options |= {"lrp_low": low, "lrp_high": high}
+    out = lrp(adapter, X, ZERO_TARGETS, **options)["lrp"][:, :, 0]
+    for n, xi in enumerate(X[:, :, 0].astype(np.float64)):
+        logit = xi @ W + B
+        if rule == "flat":
+            expected = np.full(5, logit / 5)
+        elif rule == "w_square":
+            expected = W**2 / (W**2).sum() * logit
+        elif rule == "zb":
+            q = xi * W - low * np.maximum(W, 0) - high * np.minimum(W, 0)
+            expected = q / q.sum() * logit
+        elif rule == "gamma":
+            q = xi * (W + gamma * np.maximum(W, 0))
+            expected = q / (q.sum() + B + gamma * max(B, 0)) * logit
+        else:  # α2β1 with signed inputs: a contribution is positive when input and weight share a sign
+            q = xi * W
+            positive, negative = np.maximum(q, 0), np.minimum(q, 0)
+            expected = (2 * positive / (positive.sum() + max(B, 0)) - negative / (negative.sum() + min(B, 0))) * logit
+        np.testing.assert_allclose(out[n], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_linear_model_lrp_zero_and_deeplift_are_weights_times_difference(folder):
+    adapter = single_dense(folder, W, B)
+    lrp_zero = lrp(adapter, X, ZERO_TARGETS, lrp_rule="zero")
+    np.testing.assert_allclose(lrp_zero["lrp"][:, :, 0], W * X[:, :, 0], rtol=1e-5, atol=1e-6)
+    for baseline, reference in (
+        ("zero", np.zeros_like(X)),
+        ("mean", np.broadcast_to(X.mean(1, keepdims=True), X.shape)),
+    ):
+        deeplift = get_method("deeplift")(baselines=baseline).attribute(adapter, X, ZERO_TARGETS)
+        np.testing.assert_allclose(deeplift["deeplift"][:, :, 0], W * (X - reference)[:, :, 0], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(deeplift["deeplift_delta"], 0, atol=1e-5)
+
+
+def test_alpha1_beta0_maps_are_non_negative_where_the_logit_is_positive(folder):
+    adapter = adapter_for(small_cnn(length=24, channels=1, outputs=3, seed=2), ".keras", folder)
+    x = np.repeat(RNG.normal(size=(6, 24, 1)).astype(np.float32), 3, axis=0)
+    targets = np.tile(np.arange(3, dtype=np.int32), 6)
+    logits = adapter.logits(x)[np.arange(18), targets]
+    assert (logits > 0).any() and (logits < 0).any()
+    maps = lrp(adapter, x, targets, lrp_rule="zplus")["lrp"]
+    assert (maps[logits > 0] >= 0).all() and (maps[logits < 0] <= 0).all()
+    assert (np.abs(maps).sum(axis=(1, 2)) > 0).all()
+    assert (x < 0).any()  # signed inputs: the first layer splits them by the sign of each product
+
+
+def tanh_model() -> keras.Model:
+    keras.utils.set_random_seed(3)
+    return keras.Sequential(
+        [
+            keras.Input((16, 1)),
+            keras.layers.Conv1D(4, 3, padding="same", activation="tanh"),
+            keras.layers.AveragePooling1D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2),
+        ],
+        name="tanh",
+    )
+
+
+@pytest.mark.parametrize("name", ["guided_backprop", "deconvnet"])
+def test_guided_methods_without_relu_equal_the_gradient(folder, name):
+    adapter = adapter_for(tanh_model(), ".keras", folder)
+    x = RNG.normal(size=(3, 16, 1)).astype(np.float32)
+    targets = np.array([0, 1, 0], np.int32)
+    grads, _ = adapter.gradients(x, targets)
+    np.testing.assert_allclose(get_method(name)().attribute(adapter, x, targets)[name], grads, rtol=1e-5, atol=1e-7)
+
+
+def test_guided_backprop_and_deconvnet_by_hand(folder):
+    """One hidden ReLU layer: guided = W1 (1[z>0] · ReLU(w2)), deconvnet = W1 ReLU(w2)."""
+    w1 = np.array([[1.0, -2.0, 0.5], [0.5, 1.0, -1.0]])
+    w2 = np.array([[1.0, 0.0], [-2.0, 0.0], [3.0, 0.0]])
+    adapter = adapter_for(mlp(w1, np.array([0.0, 0.1, -0.2]), w2, np.zeros(2), 2), ".keras", folder)
+    x = np.array([[[1.0], [0.5]]], np.float32)
+    z = x[0, :, 0] @ w1 + np.array([0.0, 0.1, -0.2])
+    guided = get_method("guided_backprop")().attribute(adapter, x, np.zeros(1, np.int32))["guided_backprop"]
+    deconv = get_method("deconvnet")().attribute(adapter, x, np.zeros(1, np.int32))["deconvnet"]
+    np.testing.assert_allclose(guided[0, :, 0], w1 @ ((z > 0) * np.maximum(w2[:, 0], 0)), rtol=1e-6)
+    np.testing.assert_allclose(deconv[0, :, 0], w1 @ np.maximum(w2[:, 0], 0), rtol=1e-6)
+
+
+def test_guided_gradcam_is_the_product_of_its_parts(folder):
+    adapter = adapter_for(small_cnn(length=24, channels=2, outputs=3, seed=6), ".keras", folder)
+    x = RNG.normal(size=(4, 24, 2)).astype(np.float32)
+    targets = np.array([0, 1, 2, 0], np.int32)
+    guided = get_method("guided_backprop")().attribute(adapter, x, targets)["guided_backprop"]
+    cam = get_method("gradcam")().attribute(adapter, x, targets)["gradcam"]
+    product = get_method("guided_gradcam")().attribute(adapter, x, targets)["guided_gradcam"]
+    np.testing.assert_allclose(product, guided * cam[:, :, None], rtol=1e-6, atol=1e-9)
+    assert np.abs(product).max() > 0
+
+
+def test_recurrent_layer_is_refused_naming_it(folder):
+    adapter = adapter_for(recurrent_model(), ".keras", folder)
+    x = RNG.normal(size=(2, 32, 1)).astype(np.float32)
+    for name in ("lrp", "deeplift", "guided_backprop", "guided_gradcam"):
+        with pytest.raises(MethodNotApplicableError) as caught:
+            get_method(name)().attribute(adapter, x, np.zeros(2, np.int32))
+        assert "(LSTM) has no propagation rule" in str(caught.value) and "integrated_gradients" in str(caught.value)
+
+
+def test_bad_rule_settings_are_usage_errors():
+    with pytest.raises(UsageError, match="α − β must be 1"):
+        get_method("lrp")(lrp_alpha=2.0, lrp_beta=0.5)
+    with pytest.raises(UsageError, match="--lrp-composite must be one of"):
+        get_method("lrp")(lrp_composite="epsilon_minus")
+    with pytest.raises(UsageError, match="interp"):
+        get_method("deeplift")(baselines="interp")
+
+
+def test_bounds_that_do_not_hold_are_refused(folder):
+    adapter = single_dense(folder, W, B)
+    with pytest.raises(UsageError, match="do not hold every input value"):
+        lrp(adapter, X, ZERO_TARGETS, lrp_input_rule="zb", lrp_low=-1.0, lrp_high=1.0)
