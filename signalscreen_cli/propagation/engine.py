@@ -275,17 +275,34 @@ def multiplier_pass(
         elif step.kind == "identity":
             shares = [m]
         elif step.kind == "maxpool" and mode == "deeplift":
-            local = {key: part(value) for key, value in values.items() if key in step.inputs}
-            winners = vjp(step, local, m * delta(values[step.outputs[0]]))[0]
-            dx = delta(values[step.inputs[0]])
-            fallback = vjp(step, local, m)[0]
-            shares = [tf.where(tf.abs(dx) > RESCALE_BELOW, tf.math.divide_no_nan(winners, dx), fallback)]
+            shares = [rescaled_max(step, values, m, n)]
         else:
             local = {key: part(value) for key, value in values.items() if key in step.inputs}
             shares = vjp(step, local, m)
         for key, share in zip(step.inputs, shares, strict=True):
             _add(multipliers, key, share)
     return multipliers.get(input_key, tf.zeros_like(part(values[input_key])))
+
+
+def rescaled_max(step: Step, values: dict[int, tf.Tensor], m: tf.Tensor, n: tf.Tensor) -> tf.Tensor:
+    """DeepLIFT at max-pooling: each window's ``m · Δy`` goes to the winner of ``x`` divided by its ``Δx``, or,
+    where that ``Δx`` is ~0, to the winner of ``x₀`` (if both are ~0, ``Δy`` ~ 0 too and the gradient is
+    used); so the window's contributions sum to ``m · Δy`` exactly (summation-to-delta)."""
+    key = step.inputs[0]
+    x, x0 = values[key][:n], values[key][n:]
+    dx = x - x0
+    dy = values[step.outputs[0]][:n] - values[step.outputs[0]][n:]
+
+    def at_winner(where: tf.Tensor) -> tf.Tensor:  # Δx at each window's winner: the forward derivative
+        with tf.autodiff.ForwardAccumulator(where, dx) as accumulator:
+            out = call_layer(step, {key: where})
+        return accumulator.jvp(out)
+
+    dx_x, dx_x0 = at_winner(x), at_winner(x0)
+    use_x, use_x0 = tf.abs(dx_x) > RESCALE_BELOW, tf.abs(dx_x0) > RESCALE_BELOW
+    through_x = tf.where(use_x, m * tf.math.divide_no_nan(dy, dx_x), tf.where(use_x0, tf.zeros_like(m), m))
+    through_x0 = tf.where(use_x | ~use_x0, tf.zeros_like(m), m * tf.math.divide_no_nan(dy, dx_x0))
+    return vjp(step, {key: x}, through_x)[0] + vjp(step, {key: x0}, through_x0)[0]
 
 
 def through(
