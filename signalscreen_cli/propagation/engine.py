@@ -101,6 +101,9 @@ def propagate(
             autograph=False,
             jit_compile=adapter.jit,
         )
+        # Traced exactly once (fixed signature), but TensorFlow counts traces by source line across every
+        # adapter: evaluate's randomisation builds one adapter per layer and would be warned of "retracing".
+        cache[backward]._omit_frequent_tracing_warning = True
     call = cache[backward]
     zeros = np.zeros_like(x)
     first, second = (reference, zeros) if reference is not None else (bounds if bounds is not None else (zeros, zeros))
