@@ -105,6 +105,27 @@ def main() -> None:
         print(f"{name:<22} {elapsed:>9.3f} {floor:>9.3f} {elapsed / floor:>6.2f}  {description}")
         if name == "integrated_gradients":
             adaptive(adapter, x, targets, elapsed, args.repeats)
+        if name == "lrp":
+            lrp_rules(adapter, x, targets, args.repeats)
+
+
+LRP_SETTINGS = [
+    *({"lrp_rule": rule} for rule in ("zero", "epsilon", "gamma", "zplus")),
+    {"lrp_rule": "alpha_beta", "lrp_alpha": 2.0, "lrp_beta": 1.0},
+    *({"lrp_input_rule": rule} for rule in ("flat", "w_square", "zb")),
+    *({"lrp_composite": name} for name in ("epsilon_plus", "epsilon_plus_flat", "epsilon_gamma_box")),
+]
+
+
+def lrp_rules(adapter: object, x: np.ndarray, targets: np.ndarray, repeats: int) -> None:
+    """Each LRP rule and composite beside saliency (one forward + backward pass), timed in the same run."""
+    saliency = get_method("saliency")()
+    floor = best_of(repeats, lambda: saliency.attribute(adapter, x, targets))
+    for settings in LRP_SETTINGS:
+        method = get_method("lrp")(**settings)
+        elapsed = best_of(repeats, lambda method=method: method.attribute(adapter, x, targets))
+        label = "  " + ", ".join(f"{key.removeprefix('lrp_')} {value}" for key, value in settings.items())
+        print(f"{label:<34} {elapsed:>9.3f} {floor:>9.3f} {elapsed / floor:>6.2f}  vs saliency")
 
 
 def adaptive(adapter: object, x: np.ndarray, targets: np.ndarray, fixed: float, repeats: int) -> None:

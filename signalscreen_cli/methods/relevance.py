@@ -102,16 +102,16 @@ class LRP(_Propagation):
         from .arrays import check_inputs
 
         x, targets = check_inputs(x, targets, adapter.n_outputs)
-        low = x.min(axis=(1, 2), keepdims=True) if self.lrp_low is None else np.float32(self.lrp_low)
-        high = x.max(axis=(1, 2), keepdims=True) if self.lrp_high is None else np.float32(self.lrp_high)
+        low = x.min(axis=(1, 2)) if self.lrp_low is None else np.full(len(x), self.lrp_low, np.float32)
+        high = x.max(axis=(1, 2)) if self.lrp_high is None else np.full(len(x), self.lrp_high, np.float32)
         given = self.lrp_low is not None or self.lrp_high is not None
-        if given and ((x < low).any() or (x > high).any()):
+        if given and ((x < low[:, None, None]).any() or (x > high[:, None, None]).any()):
             raise UsageError(
                 f"--lrp-low/--lrp-high: the bounds [{float(low.min())}, {float(high.max())}] do not hold every "
                 "input value",
                 "widen them, or leave them out to use each signal's own range",
             )
-        bounds = (np.broadcast_to(low, x.shape).astype(np.float32), np.broadcast_to(high, x.shape).astype(np.float32))
+        bounds = (low, high)
         maps, logits, _ = self._propagate(adapter, x, targets, bounds=bounds)
         return {"lrp": maps, "lrp_absorbed": (logits - maps.sum(axis=(1, 2))).astype(np.float32)}
 

@@ -89,15 +89,23 @@ def propagate(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The input map ``(n, L, C)``, the target logit at ``x`` and at ``reference`` (zeros when not used).
 
-    ``reference`` is DeepLIFT's ``x₀``; ``bounds`` the z^B rule's ``(low, high)``, both shaped like ``x``.
+    ``reference`` is DeepLIFT's ``x₀`` (shaped like ``x``, required for it); ``bounds`` the z^B rule's
+    ``(low, high)`` per signal, ``(n,)`` each (each signal's minimum and maximum when not given).
     """
     graph_of(adapter)
+    extras: tuple[np.ndarray, ...] = ()
+    specs = [adapter._input_spec, adapter._target_spec]
+    if backward.mode == "deeplift":
+        extras, specs = (np.asarray(reference, np.float32),), [*specs, adapter._input_spec]
+    elif backward.mode == "lrp":
+        low, high = bounds if bounds is not None else (x.min(axis=(1, 2)), x.max(axis=(1, 2)))
+        extras = (np.asarray(low, np.float32), np.asarray(high, np.float32))
+        specs = [*specs, tf.TensorSpec((None,), tf.float32), tf.TensorSpec((None,), tf.float32)]
     cache = _compiled.setdefault(adapter, {})
     if backward not in cache:
-        spec = adapter._input_spec
         cache[backward] = tf.function(
-            lambda x, t, a, b: _pass(adapter, backward, x, t, a, b),
-            input_signature=[spec, adapter._target_spec, spec, spec],
+            lambda *args: _pass(adapter, backward, *args),
+            input_signature=specs,
             autograph=False,
             jit_compile=adapter.jit,
         )
@@ -105,39 +113,34 @@ def propagate(
         # adapter: evaluate's randomisation builds one adapter per layer and would be warned of "retracing".
         cache[backward]._omit_frequent_tracing_warning = True
     call = cache[backward]
-    zeros = np.zeros_like(x)
-    first, second = (reference, zeros) if reference is not None else (bounds if bounds is not None else (zeros, zeros))
     maps, logits, references = [], [], []
     for start in range(0, len(x), adapter.batch_size):
         rows = slice(start, start + adapter.batch_size)
-        m, z, z0 = call(
-            tf.constant(x[rows]),
-            tf.constant(targets[rows], tf.int32),
-            tf.constant(first[rows]),
-            tf.constant(second[rows]),
-        )
+        given = [tf.constant(extra[rows]) for extra in extras]
+        m, z, z0 = call(tf.constant(x[rows]), tf.constant(targets[rows], tf.int32), *given)
         maps.append(m.numpy())
         logits.append(z.numpy())
         references.append(z0.numpy())
     if not maps:
-        return zeros, np.zeros(0, np.float32), np.zeros(0, np.float32)
+        return np.zeros_like(x), np.zeros(0, np.float32), np.zeros(0, np.float32)
     return np.concatenate(maps), np.concatenate(logits), np.concatenate(references)
 
 
 def _pass(
-    adapter: Any, backward: Backward, x: tf.Tensor, target: tf.Tensor, first: tf.Tensor, second: tf.Tensor
+    adapter: Any, backward: Backward, x: tf.Tensor, target: tf.Tensor, *extras: tf.Tensor
 ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     steps, input_key, output_key = graph_of(adapter)
     n = tf.shape(x)[0]
     doubled = backward.mode == "deeplift"
-    model_in = adapter._to_model(tf.concat([x, first], 0) if doubled else x)
+    model_in = adapter._to_model(tf.concat([x, extras[0]], 0) if doubled else x)
     values, pre = forward(steps, input_key, model_in)
     out = values[output_key]
     mask = target_mask(adapter, out[:n] if doubled else out, target)
     chosen = tf.reduce_sum(tf.reshape((out[:n] if doubled else out) * mask, (n, -1)), axis=1)
     chosen_ref = tf.reduce_sum(tf.reshape(out[n:] * mask, (n, -1)), axis=1) if doubled else tf.zeros_like(chosen)
     if backward.mode == "lrp":
-        low, high = (carried(steps, input_key, adapter._to_model(bound)) for bound in (first, second))
+        full = [bound[:, None, None] * tf.ones_like(x) for bound in extras]
+        low, high = (carried(steps, input_key, adapter._to_model(bound)) for bound in full)
         result = relevance_pass(steps, input_key, output_key, values, pre, out * mask, backward, low, high)
     else:
         result = multiplier_pass(steps, input_key, output_key, values, pre, mask, backward.mode, n if doubled else None)
@@ -226,7 +229,8 @@ def relevance_pass(
             rule = rule_for(backward, step.linear.kind, step.first)
             key = step.inputs[0]
             bounds = low.get(key), high.get(key)
-            shares = [lrp_linear(rule, backward, step.linear, kernel, bias, values[key], r, *bounds)]
+            z = pre[step.outputs[0]]
+            shares = [lrp_linear(rule, backward, step.linear, kernel, bias, values[key], r, *bounds, z=z)]
         elif step.kind in ("activation", "identity"):
             shares = [r]
         elif step.kind in ("route", "maxpool"):

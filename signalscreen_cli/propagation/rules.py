@@ -47,10 +47,12 @@ def lrp_linear(
     relevance: tf.Tensor,
     low: tf.Tensor | None = None,
     high: tf.Tensor | None = None,
+    z: tf.Tensor | None = None,
 ) -> tf.Tensor:
-    """Relevance at the input of ``lin`` under ``rule`` (see the module doc)."""
+    """Relevance at the input of ``lin`` under ``rule`` (see the module doc); ``z``: the forward pass's
+    ``lin(x, kernel, bias)``, reused by LRP-0 and LRP-ε."""
     if rule in ("zero", "epsilon"):
-        z = lin(x, kernel, bias)
+        z = lin(x, kernel, bias) if z is None else z
         s = relevance / stabilize(z, settings.epsilon if rule == "epsilon" else TINY)
         return x * transpose(lin, kernel, x, s)
     if rule == "gamma":
