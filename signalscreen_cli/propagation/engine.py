@@ -228,9 +228,8 @@ def relevance_pass(
             kernel, bias = step.linear.weights()
             rule = rule_for(backward, step.linear.kind, step.first)
             key = step.inputs[0]
-            bounds = low.get(key), high.get(key)
-            z = pre[step.outputs[0]]
-            shares = [lrp_linear(rule, backward, step.linear, kernel, bias, values[key], r, *bounds, z=z)]
+            known = (low.get(key), high.get(key), pre[step.outputs[0]], step.nonnegative_input)
+            shares = [lrp_linear(rule, backward, step.linear, kernel, bias, values[key], r, *known)]
         elif step.kind in ("activation", "identity"):
             shares = [r]
         elif step.kind in ("route", "maxpool"):

@@ -106,6 +106,7 @@ class Step:
     activation: Callable[[tf.Tensor], tf.Tensor] | None = None
     activation_name: str = "linear"
     first: bool = False  # a linear layer reading the model input (through routes and identities only)
+    nonnegative_input: bool = False  # its input is never negative (after a ReLU): αβ skips the x⁻ terms
     note: str = ""
 
 
@@ -203,6 +204,7 @@ def walk(model: keras.Model) -> tuple[list[Step], int, int]:
             steps.append(classify(node.operation, node))
     steps = fold_batchnorms(steps)
     mark_first(steps, id(model.inputs[0]))
+    mark_nonnegative(steps)
     return steps, id(model.inputs[0]), id(model.outputs[0])
 
 
@@ -260,3 +262,23 @@ def mark_first(steps: list[Step], input_key: int) -> None:
             step.first = True
         elif step.kind in ("route", "identity"):
             raw.update(step.outputs)
+
+
+NONNEGATIVE_ACTIVATIONS = ("relu", "relu6", "sigmoid", "softplus")
+
+
+def mark_nonnegative(steps: list[Step]) -> None:
+    """Mark the linear layers whose input cannot be negative: it comes from a ReLU-like activation through
+    layers that keep signs (routes, identities, pooling, sums)."""
+    nonnegative: set[int] = set()
+    for step in steps:
+        if step.kind == "linear":
+            step.nonnegative_input = step.inputs[0] in nonnegative
+            if step.activation_name in NONNEGATIVE_ACTIVATIONS:
+                nonnegative.update(step.outputs)
+        elif step.kind == "activation":
+            leaky = float(getattr(step.layer, "negative_slope", 0.0) or 0.0) != 0.0
+            if step.activation_name in NONNEGATIVE_ACTIVATIONS and not leaky:
+                nonnegative.update(step.outputs)
+        elif all(key in nonnegative for key in step.inputs):
+            nonnegative.update(step.outputs)

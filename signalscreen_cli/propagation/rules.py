@@ -26,7 +26,7 @@ Lin = Callable[..., tf.Tensor]
 
 def stabilize(z: tf.Tensor, epsilon: float) -> tf.Tensor:
     """``z + ε · sign(z)`` with ``sign(0) = 1``."""
-    return z + epsilon * tf.where(z >= 0, tf.ones_like(z), -tf.ones_like(z))
+    return z + tf.where(z >= 0, epsilon, -epsilon)
 
 
 def transpose(lin: Lin, kernel: tf.Tensor, like: tf.Tensor, s: tf.Tensor) -> tf.Tensor:
@@ -48,6 +48,7 @@ def lrp_linear(
     low: tf.Tensor | None = None,
     high: tf.Tensor | None = None,
     z: tf.Tensor | None = None,
+    nonnegative: bool = False,
 ) -> tf.Tensor:
     """Relevance at the input of ``lin`` under ``rule`` (see the module doc); ``z``: the forward pass's
     ``lin(x, kernel, bias)``, reused by LRP-0 and LRP-ε."""
@@ -62,7 +63,7 @@ def lrp_linear(
         return x * transpose(lin, kernel, x, relevance / stabilize(z, TINY))
     if rule in ("alpha_beta", "zplus", "alpha2_beta1"):
         alpha, beta = {"zplus": (1.0, 0.0), "alpha2_beta1": (2.0, 1.0)}.get(rule, (settings.alpha, settings.beta))
-        return alpha_beta(alpha, beta, lin, kernel, bias, x, relevance)
+        return alpha_beta(alpha, beta, lin, kernel, bias, x, relevance, nonnegative)
     if rule in ("flat", "w_square"):
         weights = tf.ones_like(kernel) if rule == "flat" else tf.square(kernel)
         ones = tf.ones_like(x)
@@ -81,18 +82,30 @@ def lrp_linear(
 
 
 def alpha_beta(
-    alpha: float, beta: float, lin: Lin, kernel: tf.Tensor, bias: tf.Tensor, x: tf.Tensor, relevance: tf.Tensor
+    alpha: float,
+    beta: float,
+    lin: Lin,
+    kernel: tf.Tensor,
+    bias: tf.Tensor,
+    x: tf.Tensor,
+    relevance: tf.Tensor,
+    nonnegative: bool = False,
 ) -> tf.Tensor:
     """LRP-αβ: ``R_i = Σ_j (α z⁺_ij / z⁺_j − β z⁻_ij / z⁻_j) R_j`` with signed inputs split too (a product is
-    positive when input and weight share a sign); ``z⁺_j`` includes ``b⁺``, ``z⁻_j`` includes ``b⁻``."""
+    positive when input and weight share a sign); ``z⁺_j`` includes ``b⁺``, ``z⁻_j`` includes ``b⁻``.
+    ``nonnegative``: ``x ≥ 0`` is known (after a ReLU), so the ``x⁻`` half, all zeros, is not computed."""
     w_pos, w_neg = tf.nn.relu(kernel), tf.minimum(kernel, 0.0)
-    x_pos, x_neg = tf.nn.relu(x), tf.minimum(x, 0.0)
+    x_pos = x if nonnegative else tf.nn.relu(x)
+    x_neg = None if nonnegative else tf.minimum(x, 0.0)
 
     def share(first: tf.Tensor, second: tf.Tensor, bias_part: tf.Tensor) -> tf.Tensor:
         # inputs x⁺ through `first` and x⁻ through `second` make one sign of contribution
-        z = lin(x_pos, first) + lin(x_neg, second) + bias_part
+        z = lin(x_pos, first) + bias_part
+        if x_neg is not None:
+            z += lin(x_neg, second)
         s = tf.math.divide_no_nan(relevance, z)
-        return x_pos * transpose(lin, first, x, s) + x_neg * transpose(lin, second, x, s)
+        out = x_pos * transpose(lin, first, x, s)
+        return out if x_neg is None else out + x_neg * transpose(lin, second, x, s)
 
     out = alpha * share(w_pos, w_neg, tf.nn.relu(bias))
     if beta:

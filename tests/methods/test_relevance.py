@@ -70,6 +70,34 @@ def test_lrp_epsilon_bookkeeping_by_hand(folder):
         assert abs(out["lrp_absorbed"][n]) > 0.01  # the bookkeeping is not trivially zero here
 
 
+def alpha2_beta1(q: np.ndarray, bias: float, relevance: float) -> np.ndarray:
+    """Montavon et al. 2019 eq. 7 for one output: q holds the contributions x_i w_i; a part with no
+    contribution of its sign (0/0) gives nothing."""
+    positive, negative = np.maximum(q, 0), np.minimum(q, 0)
+    up, down = positive.sum() + max(bias, 0), negative.sum() + min(bias, 0)
+    return (2 * (positive / up if up else 0 * q) - (negative / down if down else 0 * q)) * relevance
+
+
+def test_lrp_alpha2_beta1_through_two_layers_by_hand(folder):
+    """The hidden layer's input is a ReLU output (only its positive half is computed), the first one signed."""
+    w1 = np.array([[1.0, -2.0, 0.5], [0.5, 1.0, -1.0], [-1.0, 0.5, 2.0]])
+    b1 = np.array([0.5, -0.25, 0.1])
+    w2 = np.array([[2.0, -1.0], [-1.0, 1.5], [0.7, 0.2]])
+    b2 = np.array([0.3, -0.2])
+    adapter = adapter_for(mlp(w1, b1, w2, b2, 3), ".keras", folder)
+    x = np.array([[[1.0], [2.0], [-0.5]], [[-1.0], [0.5], [1.5]]], np.float32)
+    targets = np.array([0, 1], np.int32)
+    out = lrp(adapter, x, targets, lrp_rule="alpha_beta", lrp_alpha=2.0, lrp_beta=1.0)["lrp"]
+    for n in range(2):
+        xi, k = x[n, :, 0].astype(np.float64), targets[n]
+        z1 = xi @ w1 + b1
+        a1 = np.maximum(z1, 0)
+        logit = a1 @ w2[:, k] + b2[k]
+        hidden = alpha2_beta1(a1 * w2[:, k], b2[k], logit)
+        expected = sum(alpha2_beta1(xi * w1[:, j], b1[j], hidden[j]) for j in range(3))
+        np.testing.assert_allclose(out[n, :, 0], expected, rtol=1e-5, atol=1e-6)
+
+
 def test_lrp_zero_equals_gradient_times_input_on_relu_networks(folder):
     model = small_cnn(length=20, channels=2, outputs=3, seed=4)
     for layer in model.layers:  # Ancona et al. 2018: exact with zero biases (and still exact with biases)
@@ -85,21 +113,25 @@ def test_lrp_zero_equals_gradient_times_input_on_relu_networks(folder):
     np.testing.assert_allclose(out["lrp"].sum(axis=(1, 2)), logits[np.arange(4), targets], rtol=1e-4)
 
 
+CONVOLUTIONS = [
+    {"padding": "same"},
+    {"padding": "valid", "strides": 2},
+    {"padding": "causal", "dilation_rate": 2},
+    {"padding": "same", "strides": 3},
+    {"padding": "valid", "dilation_rate": 3},
+]
+CONV_CASES = [
+    (kind, conv)
+    for kind in ("Conv1D", "SeparableConv1D", "DepthwiseConv1D")
+    for conv in CONVOLUTIONS
+    if kind == "Conv1D" or conv["padding"] != "causal"  # only Conv1D has causal padding
+]
+
+
 @pytest.mark.parametrize(
-    "conv",
-    [
-        {"padding": "same"},
-        {"padding": "valid", "strides": 2},
-        {"padding": "causal", "dilation_rate": 2},
-        {"padding": "same", "strides": 3},
-        {"padding": "valid", "dilation_rate": 3},
-    ],
-    ids=lambda c: "-".join(f"{k}{v}" for k, v in c.items()),
+    "kind, conv", CONV_CASES, ids=[f"{k}-" + "-".join(f"{a}{b}" for a, b in c.items()) for k, c in CONV_CASES]
 )
-@pytest.mark.parametrize("kind", ["Conv1D", "SeparableConv1D", "DepthwiseConv1D"])
 def test_lrp_zero_through_every_convolution(folder, kind, conv):
-    if kind != "Conv1D" and conv.get("padding") == "causal":
-        pytest.skip("only Conv1D has causal padding")
     keras.utils.set_random_seed(1)
     layer_args = {"kernel_size": 3, **conv, "activation": "relu", "name": "conv"}
     first = getattr(keras.layers, kind)(**({"filters": 4} if kind != "DepthwiseConv1D" else {}), **layer_args)
