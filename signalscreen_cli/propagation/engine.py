@@ -298,6 +298,9 @@ def rescaled_max(step: Step, values: dict[int, tf.Tensor], m: tf.Tensor, n: tf.T
     x, x0 = values[key][:n], values[key][n:]
     dx = x - x0
     dy = values[step.outputs[0]][:n] - values[step.outputs[0]][n:]
+    tiled = tiling(step)
+    if tiled is not None:
+        return rescaled_tiles(x, x0, dy, m, tiled)
 
     def at_winner(where: tf.Tensor) -> tf.Tensor:  # Δx at each window's winner: the forward derivative
         with tf.autodiff.ForwardAccumulator(where, dx) as accumulator:
@@ -305,10 +308,50 @@ def rescaled_max(step: Step, values: dict[int, tf.Tensor], m: tf.Tensor, n: tf.T
         return accumulator.jvp(out)
 
     dx_x, dx_x0 = at_winner(x), at_winner(x0)
+    through_x, through_x0 = winner_shares(dx_x, dx_x0, dy, m)
+    return vjp(step, {key: x}, through_x)[0] + vjp(step, {key: x0}, through_x0)[0]
+
+
+def winner_shares(dx_x: tf.Tensor, dx_x0: tf.Tensor, dy: tf.Tensor, m: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """Per window, the multiplier sent to the winner of ``x`` and to the winner of ``x₀``."""
     use_x, use_x0 = tf.abs(dx_x) > RESCALE_BELOW, tf.abs(dx_x0) > RESCALE_BELOW
     through_x = tf.where(use_x, m * tf.math.divide_no_nan(dy, dx_x), tf.where(use_x0, tf.zeros_like(m), m))
     through_x0 = tf.where(use_x | ~use_x0, tf.zeros_like(m), m * tf.math.divide_no_nan(dy, dx_x0))
-    return vjp(step, {key: x}, through_x)[0] + vjp(step, {key: x0}, through_x0)[0]
+    return through_x, through_x0
+
+
+def tiling(step: Step) -> int | None:
+    """The window length when max-pooling tiles the signal (no overlap, no padding; global pooling: the
+    whole signal, 0), so winners can be found by reshaping; ``None`` otherwise."""
+    layer = step.layer
+    if getattr(layer, "data_format", "channels_last") != "channels_last":
+        return None
+    if isinstance(layer, keras.layers.GlobalMaxPooling1D):
+        return 0
+    size, stride = int(layer.pool_size[0]), int(layer.strides[0])
+    return size if size == stride and layer.padding == "valid" else None
+
+
+def rescaled_tiles(x: tf.Tensor, x0: tf.Tensor, dy: tf.Tensor, m: tf.Tensor, size: int) -> tf.Tensor:
+    """:func:`rescaled_max` for tiling windows, by reshaping to ``(n, windows, size, C)``."""
+    length, channels = tf.shape(x)[1], tf.shape(x)[2]
+    size_t = length if size == 0 else tf.constant(size)
+    count = length // size_t
+    shape = (tf.shape(x)[0], count, size_t, channels)
+
+    def tiles(tensor: tf.Tensor) -> tf.Tensor:
+        return tf.reshape(tensor[:, : count * size_t], shape)
+
+    xw, x0w = tiles(x), tiles(x0)
+    dxw = xw - x0w
+    hot_x = tf.one_hot(tf.argmax(xw, axis=2), size_t, axis=2, dtype=x.dtype)
+    hot_x0 = tf.one_hot(tf.argmax(x0w, axis=2), size_t, axis=2, dtype=x.dtype)
+    dy, m = tf.reshape(dy, (shape[0], count, channels)), tf.reshape(m, (shape[0], count, channels))
+    dx_x, dx_x0 = tf.reduce_sum(hot_x * dxw, axis=2), tf.reduce_sum(hot_x0 * dxw, axis=2)
+    through_x, through_x0 = winner_shares(dx_x, dx_x0, dy, m)
+    per_tile = hot_x * through_x[:, :, None] + hot_x0 * through_x0[:, :, None]
+    flat = tf.reshape(per_tile, (shape[0], count * size_t, channels))
+    return tf.pad(flat, [[0, 0], [0, length - count * size_t], [0, 0]])
 
 
 def through(

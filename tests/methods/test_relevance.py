@@ -278,3 +278,30 @@ def test_bounds_that_do_not_hold_are_refused(folder):
     adapter = single_dense(folder, W, B)
     with pytest.raises(UsageError, match="do not hold every input value"):
         lrp(adapter, X, ZERO_TARGETS, lrp_input_rule="zb", lrp_low=-1.0, lrp_high=1.0)
+
+
+@pytest.mark.parametrize(
+    "pool",
+    [
+        keras.layers.MaxPooling1D(2),  # tiling windows: winners found by reshaping
+        keras.layers.MaxPooling1D(3, strides=2, padding="same"),  # overlapping, padded: by forward derivatives
+        keras.layers.GlobalMaxPooling1D(),
+    ],
+    ids=["tiling", "overlapping", "global"],
+)
+def test_deeplift_sums_to_the_delta_through_max_pooling(folder, pool):
+    """Zero-valued ReLU outputs tie inside windows and equal the reference's there: the winner of x₀ takes
+    the window's share where the winner of x has no difference (else summation-to-delta breaks)."""
+    keras.utils.set_random_seed(7)
+    layers = [keras.layers.Conv1D(4, 3, padding="same", activation="relu"), pool]
+    if not isinstance(pool, keras.layers.GlobalMaxPooling1D):
+        layers += [keras.layers.Conv1D(3, 3, activation="relu"), keras.layers.Flatten()]
+    model = keras.Sequential([keras.Input((21, 1)), *layers, keras.layers.Dense(2)], name=f"pool_{pool.name}")
+    adapter = adapter_for(model, ".keras", folder)
+    x = RNG.normal(size=(6, 21, 1)).astype(np.float32)
+    targets = np.array([0, 1, 0, 1, 0, 1], np.int32)
+    logits = adapter.logits(x)[np.arange(6), targets]
+    for baseline in ("zero", "mean", "blur"):
+        out = get_method("deeplift")(baselines=baseline).attribute(adapter, x, targets)
+        assert np.abs(out["deeplift_delta"]).max() <= 1e-5 * max(1.0, np.abs(logits).max()), baseline
+        assert np.abs(out["deeplift"]).max() > 0
