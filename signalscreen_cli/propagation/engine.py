@@ -131,21 +131,25 @@ def _pass(
 ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     steps, input_key, output_key = graph_of(adapter)
     n = tf.shape(x)[0]
-    doubled = backward.mode == "deeplift"
-    model_in = adapter._to_model(tf.concat([x, extras[0]], 0) if doubled else x)
+    model_in = adapter._to_model(x)
     values, pre = forward(steps, input_key, model_in)
     out = values[output_key]
-    mask = target_mask(adapter, out[:n] if doubled else out, target)
-    chosen = tf.reduce_sum(tf.reshape((out[:n] if doubled else out) * mask, (n, -1)), axis=1)
-    chosen_ref = tf.reduce_sum(tf.reshape(out[n:] * mask, (n, -1)), axis=1) if doubled else tf.zeros_like(chosen)
+    mask = target_mask(adapter, out, target)
+    chosen = tf.reduce_sum(tf.reshape(out * mask, (n, -1)), axis=1)
+    chosen_ref = tf.zeros_like(chosen)
     if backward.mode == "lrp":
         full = [bound[:, None, None] * tf.ones_like(x) for bound in extras]
         low, high = (carried(steps, input_key, adapter._to_model(bound)) for bound in full)
         result = relevance_pass(steps, input_key, output_key, values, pre, out * mask, backward, low, high)
+    elif backward.mode == "deeplift":
+        # the reference's own forward pass (not one doubled batch: slicing it back apart costs more)
+        reference_in = adapter._to_model(extras[0])
+        reference = forward(steps, input_key, reference_in)
+        chosen_ref = tf.reduce_sum(tf.reshape(reference[0][output_key] * mask, (n, -1)), axis=1)
+        result = multiplier_pass(steps, input_key, output_key, (values, pre), mask, "deeplift", reference)
+        result = result * (model_in - reference_in)
     else:
-        result = multiplier_pass(steps, input_key, output_key, values, pre, mask, backward.mode, n if doubled else None)
-        if doubled:
-            result = result * (model_in[:n] - model_in[n:])
+        result = multiplier_pass(steps, input_key, output_key, (values, pre), mask, backward.mode)
     if not adapter.takes_channel_axis:
         result = result[:, :, None]
     return result, chosen, chosen_ref
@@ -242,62 +246,63 @@ def relevance_pass(
     return relevance.get(input_key, tf.zeros_like(values[input_key]))
 
 
+Forward = tuple[dict[int, tf.Tensor], dict[int, tf.Tensor]]  # tensor values and linear pre-activations
+
+
 def multiplier_pass(
     steps: list[Step],
     input_key: int,
     output_key: int,
-    values: dict[int, tf.Tensor],
-    pre: dict[int, tf.Tensor],
+    signal: Forward,
     start: tf.Tensor,
     mode: str,
-    n: tf.Tensor | None,
+    reference: Forward | None = None,
 ) -> tf.Tensor:
-    """Multipliers down to the input; with DeepLIFT ``n`` splits the batch into signals and references."""
-
-    def part(tensor: tf.Tensor) -> tf.Tensor:
-        return tensor if n is None else tensor[:n]
-
-    def delta(tensor: tf.Tensor) -> tf.Tensor:
-        return tensor[:n] - tensor[n:]
-
+    """Multipliers down to the input; DeepLIFT also needs the ``reference``'s forward pass."""
+    values, pre = signal
     multipliers = {output_key: start}
     for step in reversed(steps):
         m = multipliers.pop(step.outputs[0], None)
         if m is None:
             continue
         if step.kind == "linear":
-            z = pre[step.outputs[0]]
             if step.activation is not None and step.activation_name != "linear":
-                m = through(mode, step.activation, step.activation_name, z, m, part, delta)
+                differences = None
+                if reference is not None:
+                    key = step.outputs[0]
+                    differences = (pre[key] - reference[1][key], values[key] - reference[0][key])
+                m = through(mode, step.activation, step.activation_name, pre[step.outputs[0]], m, differences)
             kernel, _ = step.linear.weights()
-            x = part(values[step.inputs[0]])
+            x = values[step.inputs[0]]
             with tf.GradientTape() as tape:
                 tape.watch(x)
                 out = step.linear(x, kernel)
             shares = [tape.gradient(out, x, output_gradients=m)]
         elif step.kind == "activation":
-            layer = step.layer
-            shares = [through(mode, layer, step.activation_name, values[step.inputs[0]], m, part, delta)]
+            differences = None
+            if reference is not None:
+                before, after = step.inputs[0], step.outputs[0]
+                differences = (values[before] - reference[0][before], values[after] - reference[0][after])
+            shares = [through(mode, step.layer, step.activation_name, values[step.inputs[0]], m, differences)]
         elif step.kind == "identity":
             shares = [m]
-        elif step.kind == "maxpool" and mode == "deeplift":
-            shares = [rescaled_max(step, values, m, n)]
+        elif step.kind == "maxpool" and reference is not None:
+            shares = [rescaled_max(step, values, reference[0], m)]
         else:
-            local = {key: part(value) for key, value in values.items() if key in step.inputs}
-            shares = vjp(step, local, m)
+            shares = vjp(step, values, m)
         for key, share in zip(step.inputs, shares, strict=True):
             _add(multipliers, key, share)
-    return multipliers.get(input_key, tf.zeros_like(part(values[input_key])))
+    return multipliers.get(input_key, tf.zeros_like(values[input_key]))
 
 
-def rescaled_max(step: Step, values: dict[int, tf.Tensor], m: tf.Tensor, n: tf.Tensor) -> tf.Tensor:
+def rescaled_max(step: Step, values: dict[int, tf.Tensor], reference: dict[int, tf.Tensor], m: tf.Tensor) -> tf.Tensor:
     """DeepLIFT at max-pooling: each window's ``m · Δy`` goes to the winner of ``x`` divided by its ``Δx``, or,
     where that ``Δx`` is ~0, to the winner of ``x₀`` (if both are ~0, ``Δy`` ~ 0 too and the gradient is
     used); so the window's contributions sum to ``m · Δy`` exactly (summation-to-delta)."""
     key = step.inputs[0]
-    x, x0 = values[key][:n], values[key][n:]
+    x, x0 = values[key], reference[key]
     dx = x - x0
-    dy = values[step.outputs[0]][:n] - values[step.outputs[0]][n:]
+    dy = values[step.outputs[0]] - reference[step.outputs[0]]
     tiled = tiling(step)
     if tiled is not None:
         return rescaled_tiles(x, x0, dy, m, tiled)
@@ -360,20 +365,18 @@ def through(
     name: str,
     z: tf.Tensor,
     m: tf.Tensor,
-    part: Callable[[tf.Tensor], tf.Tensor],
-    delta: Callable[[tf.Tensor], tf.Tensor],
+    differences: tuple[tf.Tensor, tf.Tensor] | None = None,
 ) -> tf.Tensor:
-    """The multiplier below an elementwise nonlinearity ``function`` at pre-activation ``z``."""
-    here = part(z)
-    with tf.GradientTape() as tape:
-        tape.watch(here)
-        y = function(here)
+    """The multiplier below an elementwise nonlinearity ``function`` at pre-activation ``z``; DeepLIFT gives
+    the ``(Δz, Δy)`` of the signal against its reference."""
     relu_like = name in RELU_LIKE
     if mode == "deconvnet" and relu_like:
         return tf.nn.relu(m)
-    gradient = tape.gradient(y, here, output_gradients=tf.nn.relu(m) if mode == "guided" and relu_like else m)
-    if mode != "deeplift":
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        y = function(z)
+    gradient = tape.gradient(y, z, output_gradients=tf.nn.relu(m) if mode == "guided" and relu_like else m)
+    if differences is None:
         return gradient
-    dx = delta(z)
-    dy = y - function(z[tf.shape(here)[0] :])
-    return tf.where(tf.abs(dx) > RESCALE_BELOW, m * tf.math.divide_no_nan(dy, dx), gradient)
+    dz, dy = differences
+    return tf.where(tf.abs(dz) > RESCALE_BELOW, m * tf.math.divide_no_nan(dy, dz), gradient)

@@ -305,3 +305,37 @@ def test_deeplift_sums_to_the_delta_through_max_pooling(folder, pool):
         out = get_method("deeplift")(baselines=baseline).attribute(adapter, x, targets)
         assert np.abs(out["deeplift_delta"]).max() <= 1e-5 * max(1.0, np.abs(logits).max()), baseline
         assert np.abs(out["deeplift"]).max() > 0
+
+
+def every_layer_kind(elu: bool) -> keras.Model:
+    """Padding, cropping, up-sampling, averages, concatenation, permutes and the elementwise activations in
+    one Functional model (ELU optional: it is not positively homogeneous, so LRP-0 ≠ gradient × input)."""
+    keras.utils.set_random_seed(11)
+    L = keras.layers
+    inputs = keras.Input((20, 2))
+    h = L.LeakyReLU(negative_slope=0.1)(L.Conv1D(4, 3, padding="same")(L.ZeroPadding1D(2)(inputs)))
+    a = L.Conv1D(3, 3, padding="same", activation="relu")(h)
+    b = L.PReLU(alpha_initializer=keras.initializers.Constant(0.2))(L.Conv1D(3, 1)(h))
+    c = L.AveragePooling1D(2)(L.Concatenate()([a, b]))
+    c = L.Cropping1D((2, 2))(L.UpSampling1D(2)(c))
+    side = L.Conv1D(6, 3, padding="same", activation="elu" if elu else "relu")(c)
+    merged = L.Permute((2, 1))(L.Average()([c, side]))
+    out = L.Dense(3)(L.Dropout(0.3)(L.Flatten()(merged)))
+    return keras.Model(inputs, L.Softmax()(out), name=f"every_kind_{elu}")
+
+
+@pytest.mark.parametrize("fmt", [".keras", ".h5"])
+def test_every_covered_layer_kind(folder, fmt):
+    x = RNG.normal(size=(4, 20, 2)).astype(np.float32)
+    targets = np.array([0, 1, 2, 0], np.int32)
+    homogeneous = adapter_for(every_layer_kind(elu=False), fmt, folder)
+    grads, _ = homogeneous.gradients(x, targets)
+    np.testing.assert_allclose(lrp(homogeneous, x, targets, lrp_rule="zero")["lrp"], grads * x, rtol=1e-4, atol=1e-6)
+    with_elu = adapter_for(every_layer_kind(elu=True), fmt, folder)
+    logits = with_elu.logits(x)[np.arange(4), targets]
+    for baseline in ("zero", "blur"):
+        out = get_method("deeplift")(baselines=baseline).attribute(with_elu, x, targets)
+        assert np.abs(out["deeplift_delta"]).max() <= 1e-5 * max(1.0, np.abs(logits).max()), baseline
+    for name in ("lrp", "guided_backprop", "deconvnet"):
+        maps = get_method(name)().attribute(with_elu, x, targets)[name]
+        assert maps.shape == x.shape and np.isfinite(maps).all() and np.abs(maps).max() > 0, name
