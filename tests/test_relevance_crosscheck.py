@@ -55,13 +55,13 @@ def test_against_the_zoo_references(folder, name, fmt):
     reference = Reference(model)
     x, targets = model.x, model.targets
     logits = reference.logits(x)[np.arange(len(x)), targets]
-    for baseline in ("zero", "mean", "blur"):
-        out = get_method("deeplift")(baselines=baseline).attribute(adapter, x, targets)
+    for baseline, rule in (("zero", "rescale"), ("mean", "rescale"), ("blur", "rescale"), ("mean", "revealcancel")):
+        out = get_method("deeplift")(baselines=baseline, deeplift_rule=rule).attribute(adapter, x, targets)
         base = {"zero": np.zeros_like(x), "mean": np.broadcast_to(x.mean(axis=1, keepdims=True), x.shape)}.get(baseline)
         if base is not None:
             delta = logits - reference.logits(base)[np.arange(len(x)), targets]
-            assert_close(out["deeplift"].sum(axis=(1, 2)), delta, f"{name}{fmt} deeplift {baseline}", rtol=1e-4)
-        assert np.abs(out["deeplift_delta"]).max() <= 1e-4 * max(1.0, np.abs(logits).max()), (name, baseline)
+            assert_close(out["deeplift"].sum(axis=(1, 2)), delta, f"{name}{fmt} deeplift {baseline} {rule}", rtol=1e-4)
+        assert np.abs(out["deeplift_delta"]).max() <= 1e-4 * max(1.0, np.abs(logits).max()), (name, baseline, rule)
     if name not in NOT_RELU:
         lrp_zero = get_method("lrp")(lrp_rule="zero").attribute(adapter, x, targets)["lrp"]
         assert_close(lrp_zero, reference.gradient_x_input(x, targets), f"{name}{fmt} LRP-0 vs gradient × input")

@@ -118,6 +118,12 @@ class LRP(_Propagation):
 
 @dataclass(frozen=True)
 class DeepLiftParameters(BaselineParameters):
+    deeplift_rule: str = param(
+        "rescale",
+        "DeepLIFT: rule at nonlinearities: rescale, or revealcancel (after a linear layer; rescale elsewhere).",
+        choices=("rescale", "revealcancel"),
+    )
+
     def check(self) -> None:
         check_baseline_name(self.baselines, "deeplift")
         super().check()
@@ -126,8 +132,8 @@ class DeepLiftParameters(BaselineParameters):
 class DeepLift(_Propagation):
     """DeepLIFT Rescale: (x − x₀) times multipliers that replace each nonlinearity's gradient by Δy/Δx.
 
-    DeepLIFT (Shrikumar et al. 2017), Rescale rule against the ``--baseline`` reference; contributions sum to
-    ``f(x) − f(x₀)`` on the logit (summation-to-delta): ``deeplift_delta`` is the gap left.
+    DeepLIFT (Shrikumar et al. 2017), Rescale (or RevealCancel) rule against the ``--baseline`` reference;
+    contributions sum to ``f(x) − f(x₀)`` on the logit (summation-to-delta): ``deeplift_delta`` is the gap left.
     """
 
     name = "deeplift"
@@ -136,6 +142,9 @@ class DeepLift(_Propagation):
     diagnostics: ClassVar[tuple[str, ...]] = ("deeplift_delta",)
     Parameters = DeepLiftParameters
     params: DeepLiftParameters
+
+    def backward(self) -> Backward:
+        return Backward("deeplift", reveal_cancel=self.deeplift_rule == "revealcancel")
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np

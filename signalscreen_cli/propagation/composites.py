@@ -46,6 +46,8 @@ class Backward:
         overrides both (``none`` = no composite).
     epsilon, gamma, alpha, beta : float
         LRP rule settings.
+    reveal_cancel : bool
+        DeepLIFT: the RevealCancel rule instead of Rescale where a nonlinearity follows a linear layer.
     """
 
     mode: str
@@ -56,6 +58,7 @@ class Backward:
     gamma: float = 0.25
     alpha: float = 1.0
     beta: float = 0.0
+    reveal_cancel: bool = False  # DeepLIFT: RevealCancel at a nonlinearity right after a linear layer
 
 
 def rule_for(backward: Backward, kind: str, first: bool) -> str:

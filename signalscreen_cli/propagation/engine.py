@@ -28,7 +28,7 @@ import tensorflow as tf
 from ..errors import MethodNotApplicableError
 from .composites import Backward, rule_for
 from .graph import RELU_LIKE, Step, walk
-from .rules import TINY, lrp_linear, stabilize
+from .rules import TINY, lrp_linear, stabilize, transpose
 
 RESCALE_BELOW = 1e-6
 _compiled: weakref.WeakKeyDictionary[Any, dict[Backward, Callable[..., Any]]] = weakref.WeakKeyDictionary()
@@ -55,6 +55,8 @@ def layer_rules(adapter: Any, backward: Backward) -> dict[str, str]:
         if step.kind == "linear" and backward.mode == "lrp":
             kind = step.linear.kind if step.linear else "dense"
             text = rule_for(backward, kind, step.first)
+        elif step.kind == "linear" and backward.reveal_cancel and step.activation_name != "linear":
+            text = f"revealcancel ({step.activation_name})"
         elif step.kind == "linear" or step.kind == "activation":
             text = nonlinearity(backward.mode, step.activation_name)
         elif backward.mode == "lrp":
@@ -146,7 +148,9 @@ def _pass(
         reference_in = adapter._to_model(extras[0])
         reference = forward(steps, input_key, reference_in)
         chosen_ref = tf.reduce_sum(tf.reshape(reference[0][output_key] * mask, (n, -1)), axis=1)
-        result = multiplier_pass(steps, input_key, output_key, (values, pre), mask, "deeplift", reference)
+        result = multiplier_pass(
+            steps, input_key, output_key, (values, pre), mask, "deeplift", reference, backward.reveal_cancel
+        )
         result = result * (model_in - reference_in)
     else:
         result = multiplier_pass(steps, input_key, output_key, (values, pre), mask, backward.mode)
@@ -257,6 +261,7 @@ def multiplier_pass(
     start: tf.Tensor,
     mode: str,
     reference: Forward | None = None,
+    reveal_cancel: bool = False,
 ) -> tf.Tensor:
     """Multipliers down to the input; DeepLIFT also needs the ``reference``'s forward pass."""
     values, pre = signal
@@ -265,7 +270,9 @@ def multiplier_pass(
         m = multipliers.pop(step.outputs[0], None)
         if m is None:
             continue
-        if step.kind == "linear":
+        if step.kind == "linear" and reveal_cancel and reference is not None and step.activation_name != "linear":
+            shares = [reveal_cancel_linear(step, values, pre, reference, m)]
+        elif step.kind == "linear":
             if step.activation is not None and step.activation_name != "linear":
                 differences = None
                 if reference is not None:
@@ -293,6 +300,37 @@ def multiplier_pass(
         for key, share in zip(step.inputs, shares, strict=True):
             _add(multipliers, key, share)
     return multipliers.get(input_key, tf.zeros_like(values[input_key]))
+
+
+def reveal_cancel_linear(
+    step: Step, values: dict[int, tf.Tensor], pre: dict[int, tf.Tensor], reference: Forward, m: tf.Tensor
+) -> tf.Tensor:
+    """DeepLIFT's RevealCancel through a linear layer and its nonlinearity ``f`` (Shrikumar et al. 2017, eq. 3.5.3):
+    ``Δz`` split into its positive and negative contributions ``Δz⁺``, ``Δz⁻``;
+    ``Δy⁺ = ½(f(z₀+Δz⁺) − f(z₀)) + ½(f(z₀+Δz⁻+Δz⁺) − f(z₀+Δz⁻))`` and ``Δy⁻`` alike; each input takes the
+    multiplier ``Δy⁺/Δz⁺`` or ``Δy⁻/Δz⁻`` of the part its contribution ``w·Δx`` belongs to. The
+    contributions still sum to ``Δy`` (summation-to-delta)."""
+    key, out = step.inputs[0], step.outputs[0]
+    dx = values[key] - reference[0][key]
+    kernel, _ = step.linear.weights()
+    w_pos, w_neg = tf.nn.relu(kernel), tf.minimum(kernel, 0.0)
+    dx_pos, dx_neg = tf.nn.relu(dx), tf.minimum(dx, 0.0)
+    dz_pos = step.linear(dx_pos, w_pos) + step.linear(dx_neg, w_neg)
+    dz_neg = step.linear(dx_pos, w_neg) + step.linear(dx_neg, w_pos)
+    z0, f = reference[1][out], step.activation
+    dy_pos = 0.5 * (f(z0 + dz_pos) - f(z0)) + 0.5 * (f(z0 + dz_neg + dz_pos) - f(z0 + dz_neg))
+    dy_neg = 0.5 * (f(z0 + dz_neg) - f(z0)) + 0.5 * (f(z0 + dz_pos + dz_neg) - f(z0 + dz_pos))
+    z = pre[out]
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        y = f(z)
+    gradient = tape.gradient(y, z, output_gradients=m)  # where a part is ~0 its multiplier is the gradient
+    m_pos = tf.where(tf.abs(dz_pos) > RESCALE_BELOW, m * tf.math.divide_no_nan(dy_pos, dz_pos), gradient)
+    m_neg = tf.where(tf.abs(dz_neg) > RESCALE_BELOW, m * tf.math.divide_no_nan(dy_neg, dz_neg), gradient)
+    like = values[key]
+    rising = transpose(step.linear, w_pos, like, m_pos) + transpose(step.linear, w_neg, like, m_neg)
+    falling = transpose(step.linear, w_pos, like, m_neg) + transpose(step.linear, w_neg, like, m_pos)
+    return tf.where(dx > 0, rising, falling)
 
 
 def rescaled_max(step: Step, values: dict[int, tf.Tensor], reference: dict[int, tf.Tensor], m: tf.Tensor) -> tf.Tensor:

@@ -179,7 +179,7 @@ def classify(layer: Any, node: Any) -> Step:
         if name in NOT_ELEMENTWISE:
             raise unsupported(layer, f"a {name} inside the network")
         step.kind, step.activation_name = "activation", "relu" if isinstance(layer, L.ReLU) else name
-        if isinstance(layer, L.LeakyReLU):
+        if isinstance(layer, L.LeakyReLU) or float(getattr(layer, "negative_slope", 0.0) or 0.0) != 0.0:
             step.activation_name = "leaky_relu"
     elif isinstance(layer, IDENTITY_LAYERS):
         step.kind = "identity"
@@ -202,7 +202,7 @@ def walk(model: keras.Model) -> tuple[list[Step], int, int]:
             if node.operation is None or node.is_input or isinstance(node.operation, L.InputLayer):
                 continue
             steps.append(classify(node.operation, node))
-    steps = fold_batchnorms(steps)
+    steps = merge_activations(fold_batchnorms(steps))
     mark_first(steps, id(model.inputs[0]))
     mark_nonnegative(steps)
     return steps, id(model.inputs[0]), id(model.outputs[0])
@@ -248,6 +248,33 @@ def fold_batchnorms(steps: list[Step]) -> list[Step]:
             readers.setdefault(step.inputs[0], []).append(after[0])
             continue
         step.note = "not foldable: kept as a per-channel affine layer"
+        kept.append(step)
+    return kept
+
+
+def merge_activations(steps: list[Step]) -> list[Step]:
+    """An activation layer that alone reads a linear layer without activation becomes that layer's
+    activation (Conv → BN → ReLU is then one step, as a fused activation would be): the same for LRP and the
+    guided methods, and it lets DeepLIFT's RevealCancel see the linear layer under its nonlinearity."""
+    readers: dict[int, int] = {}
+    for step in steps:
+        for key in step.inputs:
+            readers[key] = readers.get(key, 0) + 1
+    producer = {key: step for step in steps for key in step.outputs}
+    kept = []
+    for step in steps:
+        before = producer.get(step.inputs[0]) if step.kind == "activation" else None
+        if (
+            before is not None
+            and before.kind == "linear"
+            and before.activation_name == "linear"
+            and readers.get(step.inputs[0]) == 1
+        ):
+            before.activation, before.activation_name = step.layer, step.activation_name
+            before.outputs = step.outputs
+            producer[step.outputs[0]] = before
+            before.note = "; ".join(filter(None, [before.note, f"{step.layer.name} merged in"]))
+            continue
         kept.append(step)
     return kept
 

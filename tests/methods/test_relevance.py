@@ -339,3 +339,21 @@ def test_every_covered_layer_kind(folder, fmt):
     for name in ("lrp", "guided_backprop", "deconvnet"):
         maps = get_method(name)().attribute(with_elu, x, targets)[name]
         assert maps.shape == x.shape and np.isfinite(maps).all() and np.abs(maps).max() > 0, name
+
+
+def test_reveal_cancel_by_hand(folder):
+    """Shrikumar et al. 2017 sec. 3.5.3: y = ReLU(x1 − x2) at x = (1, 1) against 0. Δz = 0, so Rescale gives
+    both inputs nothing; RevealCancel splits Δz⁺ = 1, Δz⁻ = −1: Δy⁺ = ½(ReLU(1) − 0) + ½(ReLU(0) − ReLU(−1))
+    = ½ and Δy⁻ = −½; through the next layer's weight 2, x1 gets +1 and x2 gets −1."""
+    w1 = np.array([[1.0, 0.0], [-1.0, 0.0]])
+    w2 = np.array([[2.0, 0.0], [0.0, 0.0]])
+    adapter = adapter_for(mlp(w1, np.zeros(2), w2, np.zeros(2), 2), ".keras", folder)
+    x = np.array([[[1.0], [1.0]], [[2.0], [0.5]]], np.float32)
+    targets = np.zeros(2, np.int32)
+    rescale = get_method("deeplift")().attribute(adapter, x, targets)["deeplift"][:, :, 0]
+    reveal = get_method("deeplift")(deeplift_rule="revealcancel").attribute(adapter, x, targets)["deeplift"][:, :, 0]
+    np.testing.assert_allclose(rescale[0], [0.0, 0.0], atol=1e-7)
+    np.testing.assert_allclose(reveal[0], [1.0, -1.0], rtol=1e-6)
+    # x = (2, 0.5): Δz⁺ = 2, Δz⁻ = −0.5, Δy⁺ = ½(2 − 0) + ½(1.5 − 0) = 1.75, Δy⁻ = ½(0 − 0) + ½(1.5 − 2) = −0.25
+    np.testing.assert_allclose(reveal[1], [2 * 1.75, 2 * -0.25], rtol=1e-6)
+    np.testing.assert_allclose(rescale[1], [2 * 2.0, 2 * -0.5], rtol=1e-6)  # Δy/Δz = 1 for a positive z
