@@ -357,3 +357,69 @@ def test_reveal_cancel_by_hand(folder):
     # x = (2, 0.5): Δz⁺ = 2, Δz⁻ = −0.5, Δy⁺ = ½(2 − 0) + ½(1.5 − 0) = 1.75, Δy⁻ = ½(0 − 0) + ½(1.5 − 2) = −0.25
     np.testing.assert_allclose(reveal[1], [2 * 1.75, 2 * -0.25], rtol=1e-6)
     np.testing.assert_allclose(rescale[1], [2 * 2.0, 2 * -0.5], rtol=1e-6)  # Δy/Δz = 1 for a positive z
+
+
+def conv_reference(x, kernel, bias, stride: int, padding: str, rule: str, relevance, bounds=(None, None)):
+    """LRP of one Conv1D layer written out index by index: ``R_i = Σ_(t,f) q_itf / Σ_i' q_i'tf · R_tf``."""
+    length, channels = x.shape
+    k, _, filters = kernel.shape
+    out_length = relevance.shape[0]
+    left = 0
+    if padding == "same":
+        left = max((out_length - 1) * stride + k - length, 0) // 2
+    low, high = bounds
+    result = np.zeros_like(x, dtype=np.float64)
+    for t in range(out_length):
+        for f in range(filters):
+            terms = []  # (input position, channel, contribution)
+            for j in range(k):
+                i = t * stride + j - left
+                if not 0 <= i < length:
+                    continue
+                for c in range(channels):
+                    w, xi = kernel[j, c, f], x[i, c]
+                    q = {
+                        "epsilon": xi * w,
+                        "zplus": max(xi * w, 0.0),
+                        "flat": 1.0,
+                        "w_square": w * w,
+                        "zb": xi * w
+                        - (low * max(w, 0) if low is not None else 0)
+                        - (high * min(w, 0) if high is not None else 0),
+                    }[rule]
+                    terms.append((i, c, q))
+            total = sum(q for _, _, q in terms)
+            if rule == "epsilon":
+                z = total + bias[f]
+                total = z + 0.25 * (1 if z >= 0 else -1)
+            elif rule == "zplus":
+                total += max(bias[f], 0.0)
+            for i, c, q in terms:
+                if total != 0:
+                    result[i, c] += q / total * relevance[t, f]
+    return result
+
+
+@pytest.mark.parametrize("rule", ["epsilon", "zplus", "flat", "w_square", "zb"])
+@pytest.mark.parametrize("stride, padding", [(1, "same"), (2, "same"), (2, "valid")])
+def test_first_layer_rules_on_a_convolution_index_by_index(folder, rule, stride, padding):
+    keras.utils.set_random_seed(5)
+    conv = keras.layers.Conv1D(3, 3, strides=stride, padding=padding, activation="relu", name="conv")
+    dense = keras.layers.Dense(2, name="dense")
+    model = keras.Sequential([keras.Input((11, 2)), conv, keras.layers.Flatten(), dense], name=f"conv_{rule}")
+    conv.set_weights([conv.get_weights()[0], np.array([0.1, -0.2, 0.05], np.float32)])
+    adapter = adapter_for(model, ".h5", folder)
+    x = RNG.normal(size=(2, 11, 2)).astype(np.float32)
+    targets = np.array([0, 1], np.int32)
+    out = lrp(adapter, x, targets, lrp_rule="epsilon", lrp_input_rule=rule)["lrp"]
+    kernel, bias = (w.astype(np.float64) for w in conv.get_weights())
+    w2, b2 = (w.astype(np.float64) for w in dense.get_weights())
+    for n in range(2):
+        z = np.asarray(model.get_layer("conv")(x[n : n + 1]))[0].astype(np.float64)  # ReLU outputs (L', F)
+        k = targets[n]
+        logit = z.reshape(-1) @ w2[:, k] + b2[k]
+        stabilised = logit + 0.25 * (1 if logit >= 0 else -1)
+        upper = (z.reshape(-1) * w2[:, k] / stabilised * logit).reshape(z.shape)
+        bounds = (float(x[n].min()), float(x[n].max())) if rule == "zb" else (None, None)
+        expected = conv_reference(x[n].astype(np.float64), kernel, bias, stride, padding, rule, upper, bounds)
+        np.testing.assert_allclose(out[n], expected, rtol=1e-4, atol=1e-6)
