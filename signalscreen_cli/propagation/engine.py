@@ -343,7 +343,7 @@ def rescaled_max(step: Step, values: dict[int, tf.Tensor], reference: dict[int, 
     dy = values[step.outputs[0]] - reference[step.outputs[0]]
     tiled = tiling(step)
     if tiled is not None:
-        return rescaled_tiles(x, x0, dy, m, tiled)
+        return rescaled_tiles(step, x, x0, dy, m, tiled)
 
     def at_winner(where: tf.Tensor) -> tf.Tensor:  # Δx at each window's winner: the forward derivative
         with tf.autodiff.ForwardAccumulator(where, dx) as accumulator:
@@ -365,7 +365,7 @@ def winner_shares(dx_x: tf.Tensor, dx_x0: tf.Tensor, dy: tf.Tensor, m: tf.Tensor
 
 def tiling(step: Step) -> int | None:
     """The window length when max-pooling tiles the signal (no overlap, no padding; global pooling: the
-    whole signal, 0), so winners can be found by reshaping; ``None`` otherwise."""
+    whole signal, 0), so each position wins at most one window; ``None`` otherwise."""
     layer = step.layer
     if getattr(layer, "data_format", "channels_last") != "channels_last":
         return None
@@ -375,26 +375,32 @@ def tiling(step: Step) -> int | None:
     return size if size == stride and layer.padding == "valid" else None
 
 
-def rescaled_tiles(x: tf.Tensor, x0: tf.Tensor, dy: tf.Tensor, m: tf.Tensor, size: int) -> tf.Tensor:
-    """:func:`rescaled_max` for tiling windows, by reshaping to ``(n, windows, size, C)``."""
-    length, channels = tf.shape(x)[1], tf.shape(x)[2]
-    size_t = length if size == 0 else tf.constant(size)
-    count = length // size_t
-    shape = (tf.shape(x)[0], count, size_t, channels)
+def rescaled_tiles(
+    step: Step, x: tf.Tensor, x0: tf.Tensor, dy: tf.Tensor, m: tf.Tensor, size: int
+) -> tf.Tensor:
+    """:func:`rescaled_max` for tiling windows with the pooling's own gradient: routing ones marks each
+    window's winner, a window sum of ``mark · Δx`` is the ``Δx`` at the winner."""
+    key = step.inputs[0]
 
-    def tiles(tensor: tf.Tensor) -> tf.Tensor:
-        return tf.reshape(tensor[:, : count * size_t], shape)
+    def routes(where: tf.Tensor) -> Callable[[tf.Tensor], tf.Tensor]:
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(where)
+            out = call_layer(step, {key: where})
+        return lambda cotangent: tape.gradient(out, where, output_gradients=cotangent)
 
-    xw, x0w = tiles(x), tiles(x0)
-    dxw = xw - x0w
-    hot_x = tf.one_hot(tf.argmax(xw, axis=2), size_t, axis=2, dtype=x.dtype)
-    hot_x0 = tf.one_hot(tf.argmax(x0w, axis=2), size_t, axis=2, dtype=x.dtype)
-    dy, m = tf.reshape(dy, (shape[0], count, channels)), tf.reshape(m, (shape[0], count, channels))
-    dx_x, dx_x0 = tf.reduce_sum(hot_x * dxw, axis=2), tf.reduce_sum(hot_x0 * dxw, axis=2)
+    def window_sum(values: tf.Tensor) -> tf.Tensor:
+        if size == 0:  # global pooling: one window, the whole signal
+            summed = tf.reduce_sum(values, axis=1)
+        else:
+            summed = tf.nn.avg_pool1d(values, size, size, "VALID") * float(size)
+        return tf.reshape(summed, tf.shape(m))
+
+    route_x, route_x0 = routes(x), routes(x0)
+    dx = x - x0
+    ones = tf.ones_like(m)
+    dx_x, dx_x0 = window_sum(route_x(ones) * dx), window_sum(route_x0(ones) * dx)
     through_x, through_x0 = winner_shares(dx_x, dx_x0, dy, m)
-    per_tile = hot_x * through_x[:, :, None] + hot_x0 * through_x0[:, :, None]
-    flat = tf.reshape(per_tile, (shape[0], count * size_t, channels))
-    return tf.pad(flat, [[0, 0], [0, length - count * size_t], [0, 0]])
+    return route_x(through_x) + route_x0(through_x0)
 
 
 def through(
