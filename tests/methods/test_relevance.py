@@ -423,3 +423,27 @@ def test_first_layer_rules_on_a_convolution_index_by_index(folder, rule, stride,
         bounds = (float(x[n].min()), float(x[n].max())) if rule == "zb" else (None, None)
         expected = conv_reference(x[n].astype(np.float64), kernel, bias, stride, padding, rule, upper, bounds)
         np.testing.assert_allclose(out[n], expected, rtol=1e-4, atol=1e-6)
+
+
+def test_a_plugin_method_can_reuse_the_engine(folder):
+    """What a plugin writes to get its own rule set: a Method whose attribute calls ``propagate``."""
+    from signalscreen_cli.methods.base import Method
+    from signalscreen_cli.methods.relevance import LRP
+    from signalscreen_cli.propagation.composites import Backward
+    from signalscreen_cli.propagation.engine import propagate
+
+    class PositiveRelevance(Method):
+        """z⁺ everywhere, flat first layer."""
+
+        name, family, paper = "positive_relevance", "gradient", "Montavon et al. 2019"
+
+        def attribute(self, adapter, x, targets):
+            return {self.name: propagate(adapter, x, targets, Backward("lrp", "zplus", "flat"))[0]}
+
+    adapter = adapter_for(small_cnn(length=24, channels=2, outputs=3, seed=8), ".keras", folder)
+    x = RNG.normal(size=(3, 24, 2)).astype(np.float32)
+    targets = np.array([2, 1, 0], np.int32)
+    ours = PositiveRelevance().attribute(adapter, x, targets)["positive_relevance"]
+    built_in = LRP(lrp_rule="zplus", lrp_input_rule="flat").attribute(adapter, x, targets)["lrp"]
+    np.testing.assert_array_equal(ours, built_in)
+    assert np.abs(ours).max() > 0
