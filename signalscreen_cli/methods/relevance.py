@@ -57,6 +57,18 @@ class _Propagation(Method):
     def backward(self) -> Backward:
         return Backward(self.mode)
 
+    def not_applicable(self, adapter: Adapter) -> str | None:
+        """Why the pass cannot run on this model (a layer without a rule, no visible layers), or ``None``
+        (``-m all`` skips the method then)."""
+        from ..errors import MethodNotApplicableError
+        from ..propagation.engine import graph_of
+
+        try:
+            graph_of(adapter)
+        except MethodNotApplicableError as error:
+            return error.message
+        return None
+
     def parameters(self) -> dict[str, Any]:
         recorded = self.params.as_dict()
         if self._applied is not None:
@@ -201,6 +213,15 @@ class GuidedGradCAM(_Propagation):
     mode = "guided"
     Parameters = LayerParameters
     params: LayerParameters
+
+    def not_applicable(self, adapter: Adapter) -> str | None:
+        from ..errors import MethodNotApplicableError
+
+        try:
+            adapter.resolve_layer(self.layer)
+        except MethodNotApplicableError as error:
+            return error.message
+        return super().not_applicable(adapter)
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         from .arrays import check_inputs

@@ -265,6 +265,17 @@ def test_recurrent_layer_is_refused_naming_it(folder):
         assert "(LSTM) has no propagation rule" in str(caught.value) and "integrated_gradients" in str(caught.value)
 
 
+def test_not_applicable_says_why_before_running(folder):
+    """What ``-m all`` asks before it runs a method: the refusal's message, or None where the pass runs."""
+    lstm = adapter_for(recurrent_model(), ".keras", folder)
+    cnn = adapter_for(small_cnn(length=24, channels=1, outputs=2, seed=1), ".keras", folder)
+    for name in ("lrp", "deeplift", "guided_backprop", "deconvnet", "guided_gradcam"):
+        method = get_method(name)()
+        assert method.not_applicable(cnn) is None, name
+        reason = method.not_applicable(lstm)
+        assert reason and ("(LSTM) has no propagation rule" in reason or "no Conv1D layer" in reason), name
+
+
 def test_bad_rule_settings_are_usage_errors():
     with pytest.raises(UsageError, match="α − β must be 1"):
         get_method("lrp")(lrp_alpha=2.0, lrp_beta=0.5)
