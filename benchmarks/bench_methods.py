@@ -105,6 +105,35 @@ def main() -> None:
         print(f"{name:<22} {elapsed:>9.3f} {floor:>9.3f} {elapsed / floor:>6.2f}  {description}")
         if name == "integrated_gradients":
             adaptive(adapter, x, targets, elapsed, args.repeats)
+        if name == "lrp":
+            lrp_rules(adapter, x, targets, args.repeats)
+
+
+LRP_SETTINGS = [
+    *({"lrp_rule": rule} for rule in ("zero", "epsilon", "gamma", "zplus")),
+    {"lrp_rule": "alpha_beta", "lrp_alpha": 2.0, "lrp_beta": 1.0},
+    *({"lrp_input_rule": rule} for rule in ("flat", "w_square", "zb")),
+    *({"lrp_composite": name} for name in ("epsilon_plus", "epsilon_plus_flat", "epsilon_gamma_box")),
+]
+
+
+def lrp_rules(adapter: object, x: np.ndarray, targets: np.ndarray, repeats: int) -> None:
+    """Each LRP rule and composite beside saliency (one forward + backward pass): timed in turns, round after
+    round, and the best of each kept, so a load that comes and goes on a shared machine hits all alike."""
+    import time
+
+    methods = [get_method("saliency")(), *(get_method("lrp")(**settings) for settings in LRP_SETTINGS)]
+    for method in methods:
+        method.attribute(adapter, x[:1], targets[:1])  # traced before timing
+    best = [np.inf] * len(methods)
+    for _ in range(repeats):
+        for i, method in enumerate(methods):
+            started = time.perf_counter()
+            method.attribute(adapter, x, targets)
+            best[i] = min(best[i], time.perf_counter() - started)
+    for settings, elapsed in zip(LRP_SETTINGS, best[1:], strict=True):
+        label = "  " + ", ".join(f"{key.removeprefix('lrp_')} {value}" for key, value in settings.items())
+        print(f"{label:<34} {elapsed:>9.3f} {best[0]:>9.3f} {elapsed / best[0]:>6.2f}  vs saliency, in turns")
 
 
 def adaptive(adapter: object, x: np.ndarray, targets: np.ndarray, fixed: float, repeats: int) -> None:

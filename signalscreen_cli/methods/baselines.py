@@ -37,7 +37,7 @@ class BaselineParameters(Seeded):
 
     baselines: str = param(
         "zero",
-        "Occlusion / integrated-gradients baseline: zero, mean, dataset-mean, interp, blur, noise, or a .npy.",
+        "Occlusion / integrated-gradients / DeepLIFT baseline: zero, mean, dataset-mean, interp, blur, noise, a .npy.",
         flags=("--baseline",),
         metavar="KIND|FILE",
     )
