@@ -66,7 +66,8 @@ def test_all_methods_skip_those_the_model_cannot_serve(tmp_path):
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "out/manifest.json").read_text())
     skipped = manifest["skipped_methods"]
-    assert set(skipped) == {"gradcam", "gradcam_plus_plus", "scorecam"}
+    cams = {"gradcam", "gradcam_plus_plus", "scorecam"}
+    assert set(skipped) == cams | {"lrp", "deeplift", "guided_backprop", "deconvnet", "guided_gradcam"}
     assert skipped["gradcam"].startswith("the model has no Conv1D layer")
     assert "Skipped gradcam: the model has no Conv1D layer" in result.output
     with np.load(tmp_path / "out/attributions.npz") as arrays:

@@ -162,11 +162,10 @@ class DeepLift(_Propagation):
         import numpy as np
 
         from .arrays import check_inputs
-        from .baselines import make_baseline
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
-        base = make_baseline(p.baselines, x, dataset_mean=self.dataset_mean, seed=p.seed, blur_sigma=p.blur_sigma)
+        base = p.baseline_of(x, self.dataset_mean, self.baseline_values)
         maps, logits, reference = self._propagate(adapter, x, targets, reference=base)
         gap = maps.sum(axis=(1, 2)) - (logits - reference)
         return {"deeplift": maps, "deeplift_delta": gap.astype(np.float32)}

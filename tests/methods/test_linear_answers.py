@@ -34,6 +34,7 @@ def test_the_known_answer_of_a_linear_model(linear, name):
 
 def test_every_gradient_and_perturbation_method_has_a_linear_answer_or_its_own_test():
     own_tests = {"segment_shapley", "spectral_occlusion", "freqrise", "gradcam", "gradcam_plus_plus", "scorecam"}
+    own_tests |= {"lrp", "deeplift", "guided_backprop", "deconvnet", "guided_gradcam"}  # tests/methods/test_relevance
     assert set(builtin_methods()) - own_tests <= set(LINEAR_ANSWERS)
 
 
