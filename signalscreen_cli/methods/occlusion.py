@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..params import PERFORMANCE_PANEL, Parameters, param
@@ -35,6 +35,11 @@ class OcclusionParameters(BaselineParameters, ChannelParameters):
         panel=PERFORMANCE_PANEL,
         minimum=1,
     )
+    incremental: bool = param(
+        True,
+        "Occlusion: recompute only what each window changes (same maps); --no-incremental forces full passes.",
+        panel=PERFORMANCE_PANEL,
+    )
 
 
 def window_bounds(length: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -56,11 +61,13 @@ def window_masks(length: int, width: int) -> np.ndarray:
     return (positions[None, :] >= starts[:, None]) & (positions[None, :] < stops[:, None])
 
 
-def interp_fill(x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+def interp_fill(
+    x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: np.ndarray, columns: np.ndarray | None = None
+) -> np.ndarray:
     """Straight lines across each window between the samples just outside it, ``(k, L, C)``.
 
     A window touching one edge is filled with the value on its other side; one covering the whole signal
-    with zeros.
+    with zeros. ``columns`` ``(k, P)``: the lines at these positions only, ``(k, P, C)``.
     """
     import numpy as np
 
@@ -71,7 +78,8 @@ def interp_fill(x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: n
     left_values = np.where((has_left | has_right)[:, None], x[samples, left], 0.0)
     right_values = np.where((has_left | has_right)[:, None], x[samples, right], 0.0)
     span = np.maximum(right - left, 1)[:, None]
-    frac = np.clip((np.arange(length)[None, :] - left[:, None]) / span, 0.0, 1.0)[:, :, None]
+    columns = np.arange(length)[None, :] if columns is None else columns
+    frac = np.clip((columns - left[:, None]) / span, 0.0, 1.0)[:, :, None]
     return (left_values[:, None, :] + (right_values - left_values)[:, None, :] * frac).astype(np.float32)
 
 
@@ -99,7 +107,8 @@ class Occlusion(Method):
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from ..perturbation import copies_per_call, perturbed_outputs
+        from ..perturbation import copies_per_call
+        from . import occlusion_spans as spans
         from .arrays import check_inputs
         from .baselines import make_baseline
 
@@ -115,7 +124,9 @@ class Occlusion(Method):
         groups = channels if p.occlude_channels == "each" else 1
         cases = n * len(positions) * groups  # (signal, position, channel group), signal slowest
         per_eval = p.perturbations_per_eval or copies_per_call(adapter, length, channels)
+        forward = spans.forward_for(adapter, length, p.incremental)
         out: dict[str, np.ndarray] = {}
+        self.forward_paths: dict[str, str] = {}
         for width, name in zip(p.sliding_window, self.array_names(), strict=True):
 
             def build(block: slice, width: int = width) -> tuple[np.ndarray, np.ndarray]:
@@ -124,8 +135,19 @@ class Occlusion(Method):
                 copies = self._occluded(x, base, samples, positions[where], width, group if groups > 1 else None)
                 return copies, targets[samples]
 
+            def build_spans(
+                block: slice, reads: np.ndarray, size: int, width: int = width
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                samples, rest = np.divmod(np.arange(block.start, block.stop), len(positions) * groups)
+                where, group = np.divmod(rest, groups)
+                channel = group if groups > 1 else None
+                spans_, values = spans.occluded_reads(x, base, samples, positions[where], width, reads, size, channel)
+                return samples, spans_, values, targets[samples]
+
+            path, blocks = spans.choose(forward, adapter, x, width, cases, per_eval, build, build_spans)
+            self.forward_paths[name] = path
             scores = np.empty(cases, dtype=np.float32)
-            for block, outputs in perturbed_outputs(adapter, cases, build, per_eval, batch_size=per_eval):
+            for block, outputs in blocks:
                 samples = np.arange(block.start, block.stop) // (len(positions) * groups)
                 scores[block] = reference[samples] - outputs
             scores = scores.reshape(n, len(positions), groups)
@@ -136,6 +158,11 @@ class Occlusion(Method):
                 ).astype(np.float32)
             out[name] = np.broadcast_to(scores, (n, length, channels)).copy()
         return out
+
+    def parameters(self) -> dict[str, Any]:
+        """The parameters, and after a run which forward path made each map (incremental or full passes)."""
+        paths = getattr(self, "forward_paths", None)
+        return {**self.params.as_dict(), **({"forward_path": dict(paths)} if paths else {})}
 
     def _check(self, length: int) -> None:
         for width in self.params.sliding_window:

@@ -1,0 +1,289 @@
+"""The incremental forward path: the prefix once per signal, then per copy only the positions it changes.
+
+:func:`incremental_forward` gives an :class:`IncrementalForward` for an adapter and signal length, or the
+reason there is none (the manifest records it). Its compiled calls have fixed signatures: one for the
+prefix's cached activations, and per span width one for interior copies and one for copies near the edges.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..models import tf
+from .geometry import Layer, Plan, plan_ranges, tensor_lengths
+from .graph import Split, Step, split_model, window_layer
+from .splice import pool_reductions, pooled, read_range, whole
+
+SpanBuild = Callable[[slice, np.ndarray, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+"""``build(cases, source starts, source size) -> (signal of each copy (m,), span start of each copy (m,),
+the copy's input over ``source starts[span start] + [0, size)`` (m, size, C), target of each copy (m,))``."""
+
+_FORWARDS: weakref.WeakKeyDictionary[Any, dict[int, IncrementalForward | str]] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Positions of one sliding layer's output recomputed per copy: ``size`` of ``length``."""
+
+    layer: str
+    length: int
+    size: int
+
+
+class IncrementalForward:
+    """Model outputs of copies that differ from their signal over one span of ``width`` positions.
+
+    ``caches(x)`` runs the prefix once per signal; ``perturbed_outputs`` the copies, block by block.
+    """
+
+    def __init__(self, adapter: Any, split: Split, length: int) -> None:
+        self.adapter, self.split, self.length = adapter, split, length
+        self.channels = adapter.input_shape[1]
+        self.layers = [_geometry(step) for step in split.steps]
+        self.lengths = tensor_lengths(self.layers, split.source, length)
+        self.needed = list(dict.fromkeys([*split.frontier, *(id(node.input_tensors[0]) for node, _ in split.pooled)]))
+        # What the prefix keeps per signal: the frontier's activations and the global pools' reductions,
+        # and per width the activations of the tensors its plan splices.
+        self.kept: list[Any] = list(split.frontier)
+        for node, kind in split.pooled:
+            self.kept += [(id(node.input_tensors[0]), kind, i) for i in range(1 if kind == "average" else 2)]
+        self._windows = {
+            id(step): window_layer(step, (None, None, step.layer.input.shape[-1]))
+            for step in split.steps
+            if step.kind == "sliding"
+        }
+        self._prefixes: dict[tuple[Any, ...], Callable[..., Any]] = {}
+        self._plans: dict[int, Plan] = {}
+        self._calls: dict[tuple[int, bool], Callable[..., Any]] = {}
+
+    @property
+    def path(self) -> str:
+        names = [step.layer.name for step in self.split.steps]
+        head = self.split.head_start or "the output"
+        return f"incremental (recomputes {names[0]}…{names[-1]} over each window's reach, head from {head})"
+
+    def plan(self, width: int) -> Plan:
+        if width not in self._plans:
+            self._plans[width] = plan_ranges(self.layers, self.split.source, self.needed, self.length, width)
+        return self._plans[width]
+
+    def cost(self, width: int) -> list[LayerCost]:
+        """The cost model: positions of every sliding layer's output recomputed per copy, at ``width``."""
+        held = self.plan(width).held
+        return [
+            LayerCost(step.layer.name, held[step.output].length, held[step.output].size)
+            for step in self.split.steps
+            if step.kind == "sliding" and step.output in held
+        ]
+
+    def saves_work(self, width: int) -> bool:
+        return any(item.size < item.length for item in self.cost(width))
+
+    def source_range(self, width: int) -> tuple[np.ndarray, int]:
+        """Where each copy's input is read, per span start, and how many positions."""
+        held = self.plan(width).held[self.split.source]
+        return held.starts, held.size
+
+    def cached(self, width: int) -> tuple[Any, ...]:
+        """What the copies of ``width`` read from the cache: kept tensors and reductions, spliced tensors."""
+        held = self.plan(width).held
+        spliced = [
+            step.output for step in self.split.steps if held.get(step.output, None) and held[step.output].spliced
+        ]
+        return tuple(dict.fromkeys([*self.kept, *spliced]))
+
+    # ---- the prefix, once per signal ----
+    def _prefix_impl(self, keys: tuple[Any, ...], x: tf.Tensor) -> list[tf.Tensor]:
+        values = {self.split.source: x}
+        for step in self.split.steps:
+            inputs = [values[t] for t in step.inputs]
+            values[step.output] = _call(step.layer, inputs if step.kind == "merge" else inputs[0])
+        reductions = {
+            (id(node.input_tensors[0]), kind): pool_reductions(kind, values[id(node.input_tensors[0])])
+            for node, kind in self.split.pooled
+        }
+        return [values[key] if isinstance(key, int) else reductions[key[:2]][key[2]] for key in keys]
+
+    def caches(self, x: np.ndarray, width: int) -> list[tf.Tensor]:
+        """The prefix's activations the copies of ``width`` read, for every signal of ``x``, in one pass."""
+        keys = self.cached(width)
+        if keys not in self._prefixes:
+            spec = tf.TensorSpec((None, self.length, self.channels), tf.float32)
+            self._prefixes[keys] = tf.function(
+                lambda x: self._prefix_impl(keys, x), input_signature=[spec], autograph=False
+            )
+        prefix, size = self._prefixes[keys], self.adapter.batch_size
+        parts = [prefix(tf.constant(x[start : start + size], tf.float32)) for start in range(0, len(x), size)]
+        return [tf.concat([part[i] for part in parts], axis=0) for i in range(len(keys))]
+
+    # ---- the copies ----
+    def _compiled(self, width: int, edge: bool) -> Callable[..., Any]:
+        if (width, edge) not in self._calls:
+            plan, keys = self.plan(width), self.cached(width)
+            specs = [
+                tf.TensorSpec((None, self.lengths[key] if isinstance(key, int) else None, None), tf.float32)
+                for key in keys
+            ]
+            source = plan.held[self.split.source].size
+            signature = [
+                specs,
+                tf.TensorSpec((None,), tf.int32),
+                tf.TensorSpec((None,), tf.int32),
+                tf.TensorSpec((None, source, self.channels), tf.float32),
+            ]
+
+            def outputs(caches: list[tf.Tensor], signal: tf.Tensor, starts: tf.Tensor, values: tf.Tensor) -> tf.Tensor:
+                by_key = dict(zip(keys, caches, strict=True))
+                return self._outputs_impl(plan, edge, by_key, signal, starts, values)
+
+            self._calls[width, edge] = tf.function(outputs, input_signature=signature, autograph=False)
+        return self._calls[width, edge]
+
+    def perturbed_outputs(
+        self, x: np.ndarray, width: int, cases: int, build: SpanBuild, cases_per_call: int
+    ) -> Iterator[tuple[slice, np.ndarray]]:
+        """Like ``perturbation.perturbed_outputs``, for copies that differ over one span of ``width``: each
+        block's cases and their target outputs. Interior copies and copies near the edges take their own call."""
+        caches = self.caches(x, width)
+        interior = self.plan(width).interior
+        starts, size = self.source_range(width)
+        for first in range(0, cases, cases_per_call):
+            block = slice(first, min(cases, first + cases_per_call))
+            signal, spans, values, targets = build(block, starts, size)
+            outputs = np.empty(len(signal), np.float32)
+            for edge, chosen in ((False, interior[spans]), (True, ~interior[spans])):
+                if chosen.any():
+                    call = self._compiled(width, edge)
+                    args = (tf.constant(signal[chosen], tf.int32), tf.constant(spans[chosen], tf.int32))
+                    result = call(caches, *args, tf.constant(values[chosen])).numpy()
+                    outputs[chosen] = result[np.arange(len(result)), targets[chosen]]
+            yield block, outputs
+
+    def _outputs_impl(
+        self, plan: Plan, edge: bool, caches: dict[Any, tf.Tensor], signal: tf.Tensor, spans: tf.Tensor, values: Any
+    ) -> tf.Tensor:
+        # Each prefix tensor of a copy is recomputed over its held range only; the head reads it spliced.
+        computed = {self.split.source: values}
+        for index, step in enumerate(self.split.steps):
+            if step.output not in plan.held:
+                continue
+            out = plan.held[step.output]
+            size = (out.size - 1) * step.stride + _reach(step) + 1 if step.kind == "sliding" else out.size
+            pads = edge and self._pads(step)
+            parts = [
+                self._read(
+                    plan, index, tensor, computed[tensor], caches.get(tensor), signal, spans, size, pads, step.fill
+                )
+                for tensor in step.inputs
+            ]
+            if step.kind == "sliding":
+                computed[step.output] = _call(self._windows[id(step)], parts[0])
+            else:
+                computed[step.output] = _call(step.layer, parts if step.kind == "merge" else parts[0])
+        full = {}
+        for tensor in self.split.frontier:
+            held = plan.held[tensor]
+            first = tf.gather(tf.constant(held.starts), spans)
+            full[tensor] = whole((first, computed[tensor]), held.size, held.length, caches[tensor], signal)
+        for node, kind in self.split.pooled:
+            tensor = id(node.input_tensors[0])
+            held = plan.held[tensor]
+            first = tf.gather(tf.constant(held.starts), spans)
+            reductions = [caches[tensor, kind, i] for i in range(1 if kind == "average" else 2)]
+            result = pooled(kind, (first, computed[tensor]), held.size, held.length, reductions, signal, edge)
+            full[id(node.outputs[0])] = result[:, None, :] if node.operation.keepdims else result
+        for node in self.split.head_nodes:
+            args, kwargs = node.arguments.fill_in(full)
+            if getattr(node.operation, "_call_has_training_arg", False) and "training" not in kwargs:
+                kwargs["training"] = False
+            outputs = node.operation(*args, **kwargs)
+            for tensor, value in zip(node.outputs, tf.nest.flatten(outputs), strict=True):
+                full[id(tensor)] = value
+        result = full[id(self.split.output)]
+        steps = self.adapter.output_steps
+        return result if steps is None else tf.reduce_sum(result[:, steps[0] : steps[1], :], axis=1)
+
+    def _pads(self, step: Step) -> bool:
+        """Whether the layer reads padding that must be masked in: a valid layer's outputs inside the tensor
+        never read outside its input; the input arrives zero-padded."""
+        zero_padded_input = step.inputs[0] == self.split.source and step.fill == 0.0
+        return step.padding != "valid" and not zero_padded_input
+
+    @staticmethod
+    def _read(
+        plan: Plan,
+        index: int,
+        tensor: int,
+        values: tf.Tensor,
+        cache: tf.Tensor | None,
+        signal: tf.Tensor,
+        spans: tf.Tensor,
+        size: int,
+        pads: bool,
+        fill: float,
+    ) -> tf.Tensor:
+        """The ``size`` positions step ``index`` reads of ``tensor``: a slice of its held range, or spliced
+        from the cache; with ``pads``, positions outside the tensor set to the layer's padding ``fill``."""
+        held, first = plan.held[tensor], plan.reads[index, tensor]
+        if held.spliced:
+            starts = tf.gather(tf.constant(held.starts), spans)
+            reads = tf.gather(tf.constant(first), spans)
+            return read_range(
+                (starts, values), held.size, held.length, cache, signal, reads, size, fill if pads else None
+            )
+        if (first == first[0]).all():  # the usual case: one slice for every copy
+            read = values[:, int(first[0]) : int(first[0]) + size]
+        else:
+            where = tf.gather(tf.constant(first), spans)[:, None] + tf.range(size)[None, :]
+            read = tf.gather(values, where, batch_dims=1)
+        if not pads:
+            return read
+        positions = tf.gather(tf.constant(held.starts + first), spans)[:, None] + tf.range(size)[None, :]
+        inside = (positions >= 0) & (positions < held.length)
+        return tf.where(inside[:, :, None], read, tf.constant(fill, read.dtype))
+
+
+def _call(layer: Any, inputs: Any) -> tf.Tensor:
+    if getattr(layer, "_call_has_training_arg", False):
+        return layer(inputs, training=False)
+    return layer(inputs)
+
+
+def _reach(step: Step) -> int:
+    return step.dilation * (step.kernel - 1)
+
+
+def _geometry(step: Step) -> Layer:
+    """The step's geometry, with its multiply-adds per output position and output channels (cost model)."""
+    layer = step.layer
+    channels = int(layer.output.shape[-1])
+    work = float(sum(int(np.prod(w.shape)) for w in layer.get_weights() if len(w.shape) > 1))
+    if not work:  # pools, merges, element-wise layers: about one operation per value read
+        work = float(step.kernel * channels * max(1, len(step.inputs)))
+    return Layer(
+        step.kind, step.inputs, step.output, step.kernel, step.stride, step.dilation, step.padding, work, channels
+    )
+
+
+def incremental_forward(adapter: Any, length: int) -> IncrementalForward | str:
+    """The incremental forward of ``adapter`` for signals of ``length``, or why full passes run instead."""
+    per_adapter = _FORWARDS.setdefault(adapter, {})
+    if length not in per_adapter:
+        per_adapter[length] = _build(adapter, length)
+    return per_adapter[length]
+
+
+def _build(adapter: Any, length: int) -> IncrementalForward | str:
+    if getattr(adapter, "model", None) is None or not getattr(adapter, "has_layers", False):
+        return "full passes (the model's layers are not visible)"
+    if not adapter.takes_channel_axis:
+        return "full passes (the model takes (L,) inputs)"
+    split = split_model(adapter.model)
+    if not split.has_sliding:
+        return f"full passes (no convolution or pooling before {split.head_start or 'the output'})"
+    return IncrementalForward(adapter, split, length)
