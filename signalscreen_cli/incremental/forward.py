@@ -23,6 +23,12 @@ SpanBuild = Callable[[slice, np.ndarray, int], tuple[np.ndarray, np.ndarray, np.
 """``build(cases, source starts, source size) -> (signal of each copy (m,), span start of each copy (m,),
 the copy's input over ``source starts[span start] + [0, size)`` (m, size, C), target of each copy (m,))``."""
 
+CALL_BATCHES = 1
+"""A call holds this many times the engine's copies per call of copies as short as the re-read range."""
+BLOCK_CALLS = 4
+"""At least this many calls' worth of cases are built at once (up to the engine's bytes of copies)."""
+CALL_GRAIN = 256
+"""Call sizes are multiples of this: few distinct batch shapes, little padding."""
 _FORWARDS: weakref.WeakKeyDictionary[Any, dict[int, IncrementalForward | str]] = weakref.WeakKeyDictionary()
 
 
@@ -83,6 +89,18 @@ class IncrementalForward:
 
     def saves_work(self, width: int) -> bool:
         return any(item.size < item.length for item in self.cost(width))
+
+    def interior(self, width: int) -> np.ndarray:
+        """``(S,)`` bool per span start: the copy needs no edge masks. Only reads of padding layers and the
+        global pools' ranges matter: elsewhere positions outside a tensor only feed positions outside the next."""
+        plan = self.plan(width)
+        wanted = [
+            plan.inside[index, step.inputs[0]]
+            for index, step in enumerate(self.split.steps)
+            if step.output in plan.held and self._pads(step)
+        ]
+        wanted += [plan.held[id(node.input_tensors[0])].inside() for node, _ in self.split.pooled]
+        return np.logical_and.reduce([np.ones(self.length - width + 1, bool), *wanted])
 
     def source_range(self, width: int) -> tuple[np.ndarray, int]:
         """Where each copy's input is read, per span start, and how many positions."""
@@ -145,23 +163,41 @@ class IncrementalForward:
         return self._calls[width, edge]
 
     def perturbed_outputs(
-        self, x: np.ndarray, width: int, cases: int, build: SpanBuild, cases_per_call: int
+        self, x: np.ndarray, width: int, cases: int, build: SpanBuild, cases_per_call: int | None = None
     ) -> Iterator[tuple[slice, np.ndarray]]:
         """Like ``perturbation.perturbed_outputs``, for copies that differ over one span of ``width``: each
-        block's cases and their target outputs. Interior copies and copies near the edges take their own call."""
+        block's cases and their target outputs.
+
+        A copy here is its input over the re-read range only, so blocks hold as many as the engine's bytes
+        of copies allow (at least ``BLOCK_CALLS`` calls' worth); calls hold the engine's copies per call for
+        copies that short. Interior copies and copies near the edges take calls of their own.
+        """
+        from ..perturbation import COPY_BYTES, copies_per_call
+
         caches = self.caches(x, width)
-        interior = self.plan(width).interior
+        interior = self.interior(width)
         starts, size = self.source_range(width)
-        for first in range(0, cases, cases_per_call):
-            block = slice(first, min(cases, first + cases_per_call))
+        per_call = cases_per_call or CALL_BATCHES * copies_per_call(self.adapter, size, self.channels)
+        per_block = max(per_call * BLOCK_CALLS, COPY_BYTES // (4 * size * self.channels))
+        for first in range(0, cases, per_block):
+            block = slice(first, min(cases, first + per_block))
             signal, spans, values, targets = build(block, starts, size)
             outputs = np.empty(len(signal), np.float32)
             for edge, chosen in ((False, interior[spans]), (True, ~interior[spans])):
-                if chosen.any():
-                    call = self._compiled(width, edge)
-                    args = (tf.constant(signal[chosen], tf.int32), tf.constant(spans[chosen], tf.int32))
-                    result = call(caches, *args, tf.constant(values[chosen])).numpy()
-                    outputs[chosen] = result[np.arange(len(result)), targets[chosen]]
+                picked = np.flatnonzero(chosen)
+                if not len(picked):
+                    continue
+                # Calls of equal size, a multiple of CALL_GRAIN (the last one padded with repeats): each new
+                # batch shape makes the convolutions set themselves up again.
+                calls = -(-len(picked) // per_call)
+                even = -(-len(picked) // calls)
+                call_size = min(per_call, -(-even // CALL_GRAIN) * CALL_GRAIN)
+                for part in range(0, len(picked), call_size):
+                    rows = picked[part : part + call_size]
+                    padded = np.resize(rows, call_size)
+                    args = (tf.constant(signal[padded], tf.int32), tf.constant(spans[padded], tf.int32))
+                    result = self._compiled(width, edge)(caches, *args, tf.constant(values[padded])).numpy()
+                    outputs[rows] = result[np.arange(len(rows)), targets[rows]]
             yield block, outputs
 
     def _outputs_impl(

@@ -81,13 +81,14 @@ class Plan:
     reads : dict
         ``(step index, input id)`` → ``(S,)`` first position the step reads of that input: relative to the
         input's held range, or absolute when the input is spliced.
-    interior : np.ndarray
-        ``(S,)`` bool: no range leaves its tensor (the copy needs no edge masks).
+    inside : dict
+        ``(step index, input id)`` → ``(S,)`` bool: the read lies within the input tensor (else the step
+        reads padding there, or positions no output inside its own tensor depends on).
     """
 
     held: dict[int, Held]
     reads: dict[tuple[int, int], np.ndarray]
-    interior: np.ndarray
+    inside: dict[tuple[int, int], np.ndarray]
 
 
 def sliding_geometry(length: int, kernel: int, stride: int, dilation: int, padding: str) -> tuple[int, int]:
@@ -177,21 +178,14 @@ def plan_ranges(layers: list[Layer], source: int, needed: list[int], length: int
             )
     first, last = wanted[source]
     held[source] = Held(length, max(1, int((last - first).max())), first.astype(np.int32))
-    inside = [range_.inside() for range_ in held.values() if not range_.spliced]
+    inside: dict[tuple[int, int], np.ndarray] = {}
     for (index, tensor), first in reads.items():
-        range_ = held[tensor]
-        if range_.spliced:
-            read = layers[index]
-            size = (
-                (held[read.output].size - 1) * read.stride + read.reach + 1
-                if read.kind == "sliding"
-                else held[read.output].size
-            )
-            inside.append((first >= 0) & (first + size <= range_.length))
-            reads[index, tensor] = first.astype(np.int32)
-        else:
-            reads[index, tensor] = (first - range_.starts).astype(np.int32)
-    return Plan(held, reads, np.logical_and.reduce(inside))
+        range_, read = held[tensor], layers[index]
+        size = held[read.output].size
+        size = (size - 1) * read.stride + read.reach + 1 if read.kind == "sliding" else size
+        inside[index, tensor] = (first >= 0) & (first + size <= range_.length)
+        reads[index, tensor] = (first if range_.spliced else first - range_.starts).astype(np.int32)
+    return Plan(held, reads, inside)
 
 
 def _settle(

@@ -107,7 +107,6 @@ class Occlusion(Method):
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from ..perturbation import copies_per_call
         from . import occlusion_spans as spans
         from .arrays import check_inputs
         from .baselines import make_baseline
@@ -123,7 +122,6 @@ class Occlusion(Method):
         positions = np.unique(np.r_[np.arange(0, length, p.stride), length - 1])
         groups = channels if p.occlude_channels == "each" else 1
         cases = n * len(positions) * groups  # (signal, position, channel group), signal slowest
-        per_eval = p.perturbations_per_eval or copies_per_call(adapter, length, channels)
         forward = spans.forward_for(adapter, length, p.incremental)
         out: dict[str, np.ndarray] = {}
         self.forward_paths: dict[str, str] = {}
@@ -135,15 +133,19 @@ class Occlusion(Method):
                 copies = self._occluded(x, base, samples, positions[where], width, group if groups > 1 else None)
                 return copies, targets[samples]
 
+            tables: list[spans.OccludedReads] = []
+
             def build_spans(
-                block: slice, reads: np.ndarray, size: int, width: int = width
+                block: slice, reads: np.ndarray, size: int, width: int = width, tables: list = tables
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
                 samples, rest = np.divmod(np.arange(block.start, block.stop), len(positions) * groups)
                 where, group = np.divmod(rest, groups)
-                channel = group if groups > 1 else None
-                spans_, values = spans.occluded_reads(x, base, samples, positions[where], width, reads, size, channel)
-                return samples, spans_, values, targets[samples]
+                if not tables:  # built on the first block, once the forward has said what it reads
+                    tables.append(spans.OccludedReads(x, base, positions, width, reads, size))
+                span_starts, values = tables[0](samples, where, group if groups > 1 else None)
+                return samples, span_starts, values, targets[samples]
 
+            per_eval = p.perturbations_per_eval
             path, blocks = spans.choose(forward, adapter, x, width, cases, per_eval, build, build_spans)
             self.forward_paths[name] = path
             scores = np.empty(cases, dtype=np.float32)

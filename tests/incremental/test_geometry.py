@@ -30,7 +30,7 @@ def test_one_conv_recomputes_where_the_window_reaches():
     assert out.size == 4 and out.starts.tolist() == [s - 1 for s in range(9)]
     assert source.size == 6 and source.starts.tolist() == [s - 2 for s in range(9)]
     assert plan.reads[0, 0].tolist() == [0] * 9  # the conv reads its input's whole held range
-    assert plan.interior.tolist() == [False, False] + [True] * 5 + [False, False]
+    assert plan.inside[0, 0].tolist() == [False, False] + [True] * 5 + [False, False]
 
 
 def test_a_pool_halves_the_range_and_a_merge_takes_the_hull():
