@@ -17,7 +17,7 @@ import numpy as np
 from ..models import tf
 from .geometry import Layer, Plan, plan_ranges, tensor_lengths
 from .graph import Split, Step, split_model, window_layer
-from .splice import pool_reductions, pooled, read_range, whole
+from .splice import pool_outside, pooled, read_range, whole
 
 SpanBuild = Callable[[slice, np.ndarray, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 """``build(cases, source starts, source size) -> (signal of each copy (m,), span start of each copy (m,),
@@ -56,8 +56,6 @@ class IncrementalForward:
         # What the prefix keeps per signal: the frontier's activations and the global pools' reductions,
         # and per width the activations of the tensors its plan splices.
         self.kept: list[Any] = list(split.frontier)
-        for node, kind in split.pooled:
-            self.kept += [(id(node.input_tensors[0]), kind, i) for i in range(1 if kind == "average" else 2)]
         self._windows = {
             id(step): window_layer(step, (None, None, step.layer.input.shape[-1]))
             for step in split.steps
@@ -113,7 +111,8 @@ class IncrementalForward:
         spliced = [
             step.output for step in self.split.steps if held.get(step.output, None) and held[step.output].spliced
         ]
-        return tuple(dict.fromkeys([*self.kept, *spliced]))
+        pools = [(id(node.input_tensors[0]), kind, width) for node, kind in self.split.pooled]
+        return tuple(dict.fromkeys([*self.kept, *spliced, *pools]))
 
     # ---- the prefix, once per signal ----
     def _prefix_impl(self, keys: tuple[Any, ...], x: tf.Tensor) -> list[tf.Tensor]:
@@ -121,11 +120,15 @@ class IncrementalForward:
         for step in self.split.steps:
             inputs = [values[t] for t in step.inputs]
             values[step.output] = _call(step.layer, inputs if step.kind == "merge" else inputs[0])
-        reductions = {
-            (id(node.input_tensors[0]), kind): pool_reductions(kind, values[id(node.input_tensors[0])])
-            for node, kind in self.split.pooled
-        }
-        return [values[key] if isinstance(key, int) else reductions[key[:2]][key[2]] for key in keys]
+        return [values[key] if isinstance(key, int) else self._outside(key, values[key[0]]) for key in keys]
+
+    def _outside(self, key: tuple[int, str, int], activations: tf.Tensor) -> tf.Tensor:
+        """A global pool's value outside the recomputed range, per signal and span start."""
+        tensor, kind, width = key
+        held = self.plan(width).held[tensor]
+        first = np.clip(held.starts, 0, held.length)
+        stop = np.clip(held.starts.astype(np.int64) + held.size, 0, held.length)
+        return pool_outside(kind, activations, first, stop)
 
     def caches(self, x: np.ndarray, width: int) -> list[tf.Tensor]:
         """The prefix's activations the copies of ``width`` read, for every signal of ``x``, in one pass."""
@@ -157,7 +160,7 @@ class IncrementalForward:
 
             def outputs(caches: list[tf.Tensor], signal: tf.Tensor, starts: tf.Tensor, values: tf.Tensor) -> tf.Tensor:
                 by_key = dict(zip(keys, caches, strict=True))
-                return self._outputs_impl(plan, edge, by_key, signal, starts, values)
+                return self._outputs_impl(plan, width, edge, by_key, signal, starts, values)
 
             self._calls[width, edge] = tf.function(outputs, input_signature=signature, autograph=False)
         return self._calls[width, edge]
@@ -201,7 +204,14 @@ class IncrementalForward:
             yield block, outputs
 
     def _outputs_impl(
-        self, plan: Plan, edge: bool, caches: dict[Any, tf.Tensor], signal: tf.Tensor, spans: tf.Tensor, values: Any
+        self,
+        plan: Plan,
+        width: int,
+        edge: bool,
+        caches: dict[Any, tf.Tensor],
+        signal: tf.Tensor,
+        spans: tf.Tensor,
+        values: Any,
     ) -> tf.Tensor:
         # Each prefix tensor of a copy is recomputed over its held range only; the head reads it spliced.
         computed = {self.split.source: values}
@@ -230,8 +240,8 @@ class IncrementalForward:
             tensor = id(node.input_tensors[0])
             held = plan.held[tensor]
             first = tf.gather(tf.constant(held.starts), spans)
-            reductions = [caches[tensor, kind, i] for i in range(1 if kind == "average" else 2)]
-            result = pooled(kind, (first, computed[tensor]), held.size, held.length, reductions, signal, edge)
+            outside = caches[tensor, kind, width]
+            result = pooled(kind, (first, computed[tensor]), held.size, held.length, outside, signal, spans, edge)
             full[id(node.outputs[0])] = result[:, None, :] if node.operation.keepdims else result
         for node in self.split.head_nodes:
             args, kwargs = node.arguments.fill_in(full)

@@ -4,11 +4,13 @@ A prefix tensor of a copy is held as ``(first, inside)``: the first recomputed p
 and the recomputed values ``(m, size, C)``; every other position equals the signal's cached activation.
 Positions of the range outside the tensor (near the signal's edges) are ignored. A global average or max
 pool over such a tensor is computed without splicing: reductions of the cache over the positions before and
-after the range (prefix sums, prefix and suffix maxima, kept once per signal) and the range's own values
-give the pooled output exactly.
+after the range (from prefix sums, or prefix and suffix maxima, kept once per signal and span start) and
+the range's own values give the pooled output exactly.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from ..models import tf
 
@@ -49,18 +51,18 @@ def whole(held: Held, size: int, length: int, cache: tf.Tensor, signal: tf.Tenso
     return tf.where(in_range[:, :, None], recomputed, tf.gather(cache, signal))
 
 
-def pool_reductions(kind: str, activations: tf.Tensor) -> list[tf.Tensor]:
-    """What a global pool of kind ``average`` or ``max`` keeps per signal, ``(n, L' + 1, C)`` each.
-
-    ``average``: sums of the first ``i`` positions. ``max``: maxima of the first ``i`` positions and of the
-    positions from ``i`` on (``-inf`` over none).
-    """
+def pool_outside(kind: str, activations: tf.Tensor, first: np.ndarray, stop: np.ndarray) -> tf.Tensor:
+    """A global ``average`` (sum) or ``max`` pool of each signal's activations outside ``[first[s], stop[s])``,
+    for every span start ``s``: ``(n, S, C)``, from prefix sums (or prefix and suffix maxima) over positions."""
     if kind == "average":
-        return [tf.pad(tf.cumsum(activations, axis=1), [[0, 0], [1, 0], [0, 0]])]
+        sums = tf.pad(tf.cumsum(activations, axis=1), [[0, 0], [1, 0], [0, 0]])
+        total = sums[:, -1:, :]
+        return tf.gather(sums, first, axis=1) + total - tf.gather(sums, stop, axis=1)
     lowest = float("-inf")
-    prefix = tf.pad(_running_max(activations), [[0, 0], [1, 0], [0, 0]], constant_values=lowest)
-    suffix = tf.reverse(_running_max(tf.reverse(activations, [1])), [1])
-    return [prefix, tf.pad(suffix, [[0, 0], [0, 1], [0, 0]], constant_values=lowest)]
+    before = tf.pad(_running_max(activations), [[0, 0], [1, 0], [0, 0]], constant_values=lowest)
+    after = tf.reverse(_running_max(tf.reverse(activations, [1])), [1])
+    after = tf.pad(after, [[0, 0], [0, 1], [0, 0]], constant_values=lowest)
+    return tf.maximum(tf.gather(before, first, axis=1), tf.gather(after, stop, axis=1))
 
 
 def _running_max(values: tf.Tensor) -> tf.Tensor:
@@ -75,27 +77,18 @@ def _running_max(values: tf.Tensor) -> tf.Tensor:
 
 
 def pooled(
-    kind: str, held: Held, size: int, length: int, reductions: list[tf.Tensor], signal: tf.Tensor, edge: bool
+    kind: str, held: Held, size: int, length: int, outside: tf.Tensor, signal: tf.Tensor, spans: tf.Tensor, edge: bool
 ) -> tf.Tensor:
-    """The global ``average`` or ``max`` pool ``(m, C)`` of each copy's tensor, from its recomputed range and
-    its signal's reductions; ``edge``: the range may leave the tensor."""
+    """The global ``average`` or ``max`` pool ``(m, C)`` of each copy's tensor: its signal's pool outside the
+    recomputed range (``outside``, by span start) joined with the range's own values; ``edge``: the range
+    may leave the tensor (those positions are left out)."""
     first, inside = held
-    if size >= length and not edge:
-        return tf.reduce_mean(inside, axis=1) if kind == "average" else tf.reduce_max(inside, axis=1)
-    stop = first + size
     if edge:
         positions = first[:, None] + tf.range(size)[None, :]
         in_tensor = ((positions >= 0) & (positions < length))[:, :, None]
         neutral = 0.0 if kind == "average" else float("-inf")
         inside = tf.where(in_tensor, inside, tf.constant(neutral, inside.dtype))
-        first, stop = tf.clip_by_value(first, 0, length), tf.clip_by_value(stop, 0, length)
-
-    def at(table: tf.Tensor, position: tf.Tensor) -> tf.Tensor:
-        return tf.gather_nd(table, tf.stack([signal, position], -1))
-
+    rest = tf.gather_nd(outside, tf.stack([signal, spans], -1))
     if kind == "average":
-        sums = reductions[0]
-        outside = at(sums, first) + at(sums, tf.fill(tf.shape(signal), length)) - at(sums, stop)
-        return (outside + tf.reduce_sum(inside, axis=1)) / length
-    outside = tf.maximum(at(reductions[0], first), at(reductions[1], stop))
-    return tf.maximum(outside, tf.reduce_max(inside, axis=1))
+        return (rest + tf.reduce_sum(inside, axis=1)) / length
+    return tf.maximum(rest, tf.reduce_max(inside, axis=1))
