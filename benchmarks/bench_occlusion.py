@@ -3,17 +3,22 @@
 The floor is one compiled forward pass of the model over the same number of occluded copies (n × L), at the
 best of several batch sizes, on copies that already exist: what occlusion cost before the incremental path.
 ``incremental`` is occlusion as it runs by default (the prefix recomputed over each window's reach only),
-``full passes`` occlusion with ``incremental=False``. The cost model beside them: the conv/pool work per
-copy the incremental path keeps, from each sliding layer's recomputed positions (weighted by its
-multiply-adds per position). Models: the sample ECG CNN and a deeper random residual CNN (``tests/zoo.py``).
+``full passes`` occlusion with ``incremental=False``; the three run interleaved, best of ``--repeats``.
+``gain`` is floor / incremental in wall time, ``cpu`` the same in CPU time of all the process's threads
+(steadier on a shared machine, where other jobs take the cores away at random). ``model``: the cost
+model's gain, the sliding layers' multiply-adds per copy over those the incremental path keeps (each
+layer's recomputed positions, printed beside it). Models: the sample ECG CNN and a deeper random residual
+CNN (``tests/zoo.py``).
 
-    python benchmarks/bench_occlusion.py [--signals 1024] [--widths 5,15,31] [--repeats 1]
+    python benchmarks/bench_occlusion.py [--signals 1024] [--widths 5,15,31] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Callable
 
 import numpy as np
 from common import ROOT, SAMPLE_MODEL, beats, best_of
@@ -43,20 +48,47 @@ def predicted_work(adapter: ModelAdapter, length: int, width: int) -> tuple[floa
     return kept / total, ", ".join(shown)
 
 
+def timed(work: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU seconds (all of this process's threads) of one run."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def runs_for(
+    adapter: ModelAdapter, x: np.ndarray, targets: np.ndarray, copies: np.ndarray, size: int, width: int
+) -> dict[str, Callable[[], object]]:
+    """The floor, occlusion by full passes and incremental occlusion, at one window width."""
+    full = Occlusion(sliding_window=(width,), incremental=False)
+    incremental = Occlusion(sliding_window=(width,))
+    return {
+        "floor": lambda: adapter.predict(copies, batch_size=size),
+        "full": lambda: full.attribute(adapter, x, targets),
+        "incremental": lambda: incremental.attribute(adapter, x, targets),
+    }
+
+
 def bench_model(label: str, adapter: ModelAdapter, x: np.ndarray, widths: list[int], repeats: int) -> None:
     targets = adapter.predict(x).argmax(axis=1)
     copies = np.repeat(x, x.shape[1], axis=0)
-    floor = min(best_of(repeats, lambda s=size, c=copies: adapter.predict(c, batch_size=s)) for size in (1024, 4096))
-    del copies
+    size = min((1024, 4096), key=lambda s: best_of(1, lambda: adapter.predict(copies[: 16 * s], batch_size=s)))
     for width in widths:
-        full_method = Occlusion(sliding_window=(width,), incremental=False)
-        method = Occlusion(sliding_window=(width,))
-        full = best_of(repeats, lambda m=full_method: m.attribute(adapter, x, targets))
-        incremental = best_of(repeats, lambda m=method: m.attribute(adapter, x, targets))
+        runs = runs_for(adapter, x, targets, copies, size, width)
+        for run in runs.values():
+            run()  # warm-up: traces
+        # Interleaved, so that a change of load on a shared machine hits every run alike; best of each.
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+        for _ in range(repeats):
+            for name, run in runs.items():
+                times[name].append(timed(run))
+        wall = {name: min(t[0] for t in values) for name, values in times.items()}
+        cpu = {name: min(t[1] for t in values) for name, values in times.items()}
         share, positions = predicted_work(adapter, x.shape[1], width)
         print(
-            f"{label:>15} {width:>6} {floor:>7.2f} {full:>7.2f} {incremental:>7.2f} {full / floor:>7.2f} "
-            f"{incremental / floor:>7.2f} {floor / incremental:>5.1f} {1 / share:>5.1f}  {positions}",
+            f"{label:>15} {width:>6} {wall['floor']:>7.2f} {wall['full']:>7.2f} {wall['incremental']:>7.2f} "
+            f"{wall['full'] / wall['floor']:>7.2f} {wall['incremental'] / wall['floor']:>7.2f} "
+            f"{wall['floor'] / wall['incremental']:>5.1f} {cpu['floor'] / cpu['incremental']:>5.1f} "
+            f"{1 / share:>5.1f}  {positions}",
             flush=True,
         )
 
@@ -65,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--signals", type=int, default=1024)
     parser.add_argument("--widths", default="5,15,31")
-    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     widths = [int(w) for w in args.widths.split(",")]
     x = beats(args.signals)
@@ -75,7 +107,7 @@ def main() -> None:
     }
     print(f"{args.signals} beats of {x.shape[1]} samples; times in s, ratios against the floor of the same run")
     header = f"{'model':>15} {'window':>6} {'floor':>7} {'full':>7} {'incr.':>7} {'full/fl':>7} {'incr/fl':>7}"
-    print(header + f" {'gain':>5} {'model':>5}  recomputed positions per layer")
+    print(header + f" {'gain':>5} {'cpu':>5} {'model':>5}  recomputed positions per layer")
     for label, adapter in models.items():
         bench_model(label, adapter, x, widths, args.repeats)
 
