@@ -26,7 +26,8 @@ the copy's input over ``source starts[span start] + [0, size)`` (m, size, C), ta
 CALL_BATCHES = 1
 """A call holds this many times the engine's copies per call of copies as short as the re-read range."""
 BLOCK_CALLS = 4
-"""At least this many calls' worth of cases are built at once (up to the engine's bytes of copies)."""
+"""Calls' worth of cases built at once: enough that the edge copies among them fill calls of a useful size,
+few enough that building them stays in cache (a whole width of 1,024 beats at once builds 4x slower)."""
 CALL_GRAIN = 256
 """Call sizes are multiples of this: few distinct batch shapes, little padding."""
 _FORWARDS: weakref.WeakKeyDictionary[Any, dict[int, IncrementalForward | str]] = weakref.WeakKeyDictionary()
@@ -171,17 +172,17 @@ class IncrementalForward:
         """Like ``perturbation.perturbed_outputs``, for copies that differ over one span of ``width``: each
         block's cases and their target outputs.
 
-        A copy here is its input over the re-read range only, so blocks hold as many as the engine's bytes
-        of copies allow (at least ``BLOCK_CALLS`` calls' worth); calls hold the engine's copies per call for
-        copies that short. Interior copies and copies near the edges take calls of their own.
+        A copy here is its input over the re-read range only; calls hold the engine's copies per call for
+        copies that short, blocks ``BLOCK_CALLS`` calls' worth. Interior copies and copies near the edges
+        take calls of their own.
         """
-        from ..perturbation import COPY_BYTES, copies_per_call
+        from ..perturbation import copies_per_call
 
         caches = self.caches(x, width)
         interior = self.interior(width)
         starts, size = self.source_range(width)
         per_call = cases_per_call or CALL_BATCHES * copies_per_call(self.adapter, size, self.channels)
-        per_block = max(per_call * BLOCK_CALLS, COPY_BYTES // (4 * size * self.channels))
+        per_block = per_call * BLOCK_CALLS
         for first in range(0, cases, per_block):
             block = slice(first, min(cases, first + per_block))
             signal, spans, values, targets = build(block, starts, size)

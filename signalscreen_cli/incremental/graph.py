@@ -75,7 +75,8 @@ class Split:
 
 
 def _is(layer: Any, names: tuple[str, ...]) -> bool:
-    return any(isinstance(layer, cls) for cls in (getattr(keras.layers, name, None) for name in names) if cls)
+    """The layer is exactly one of these Keras classes (a subclass may compute anything)."""
+    return any(type(layer) is cls for cls in (getattr(keras.layers, name, None) for name in names) if cls)
 
 
 def _channel_axis_only(axis: Any) -> bool:
@@ -94,10 +95,10 @@ def _sliding(layer: Any) -> Step | None:
     elif _is(layer, ("MaxPooling1D", "AveragePooling1D")):
         # TensorFlow's 'same' average pool divides by the positions inside the signal only: not a valid
         # pool over a padded range, so such a pool ends the prefix.
-        if isinstance(layer, keras.layers.AveragePooling1D) and layer.padding != "valid":
+        if _is(layer, ("AveragePooling1D",)) and layer.padding != "valid":
             return None
         step = Step("sliding", layer, (), 0, layer.pool_size[0], layer.strides[0], 1)
-        step.fill = float("-inf") if isinstance(layer, keras.layers.MaxPooling1D) else 0.0
+        step.fill = float("-inf") if _is(layer, ("MaxPooling1D",)) else 0.0
     else:
         return None
     step.padding = layer.padding
@@ -108,14 +109,12 @@ def _local_step(layer: Any, inputs: list[Any]) -> Step | None:
     if not all(len(tensor.shape) == 3 for tensor in inputs):
         return None
     if len(inputs) > 1 or _is(layer, (*MERGE_NAMES, "Concatenate")):
-        if _is(layer, MERGE_NAMES) or (isinstance(layer, keras.layers.Concatenate) and _channel_axis_only(layer.axis)):
+        if _is(layer, MERGE_NAMES) or (_is(layer, ("Concatenate",)) and _channel_axis_only(layer.axis)):
             return Step("merge", layer, (), 0)
         return None
     if _is(layer, POINTWISE_NAMES):
         return Step("pointwise", layer, (), 0)
-    if isinstance(layer, keras.layers.BatchNormalization | keras.layers.LayerNormalization):
-        return Step("pointwise", layer, (), 0) if _channel_axis_only(layer.axis) else None
-    if isinstance(layer, keras.layers.Softmax):
+    if _is(layer, ("BatchNormalization", "LayerNormalization", "Softmax")):
         return Step("pointwise", layer, (), 0) if _channel_axis_only(layer.axis) else None
     return _sliding(layer)
 
@@ -124,9 +123,9 @@ def _global_pool(layer: Any) -> str | None:
     """``average`` or ``max`` for a global pool over positions, channels last."""
     if getattr(layer, "data_format", None) != "channels_last":
         return None
-    if isinstance(layer, keras.layers.GlobalAveragePooling1D):
+    if _is(layer, ("GlobalAveragePooling1D",)):
         return "average"
-    return "max" if isinstance(layer, keras.layers.GlobalMaxPooling1D) else None
+    return "max" if _is(layer, ("GlobalMaxPooling1D",)) else None
 
 
 def _plain_call(node: Any) -> bool:
@@ -137,7 +136,9 @@ def _plain_call(node: Any) -> bool:
 
 def split_model(model: Any) -> Split:
     """The local prefix and the head of ``model`` (one input, one output)."""
-    graph = model._functional if isinstance(model, keras.Sequential) else model
+    graph = getattr(model, "_functional", None) if isinstance(model, keras.Sequential) else model
+    if graph is None or not hasattr(graph, "_nodes_by_depth"):  # no graph to read: all of it is head
+        return Split(id(model.inputs[0]), model.outputs[0], head_start="its first layer")
     source = id(graph.inputs[0])
     split = Split(source, graph.outputs[0])
     local = {source}
