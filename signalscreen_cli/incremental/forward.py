@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from ..models import tf
-from .geometry import Layer, Plan, plan_ranges, tensor_lengths
-from .graph import Split, Step, split_model, window_layer
-from .splice import pool_outside, pooled, read_range, whole
+from .geometry import Plan, plan_ranges, tensor_lengths
+from .graph import Split, Step, layer_geometry, split_model, window_layer
+from .splice import pool_outside, pooled, read_held, whole
 
 SpanBuild = Callable[[slice, np.ndarray, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 """``build(cases, source starts, source size) -> (signal of each copy (m,), span start of each copy (m,),
@@ -51,7 +51,7 @@ class IncrementalForward:
     def __init__(self, adapter: Any, split: Split, length: int) -> None:
         self.adapter, self.split, self.length = adapter, split, length
         self.channels = adapter.input_shape[1]
-        self.layers = [_geometry(step) for step in split.steps]
+        self.layers = [layer_geometry(step) for step in split.steps]
         self.lengths = tensor_lengths(self.layers, split.source, length)
         self.needed = list(dict.fromkeys([*split.frontier, *(id(node.input_tensors[0]) for node, _ in split.pooled)]))
         # What the prefix keeps per signal: the frontier's activations and the global pools' reductions,
@@ -222,9 +222,17 @@ class IncrementalForward:
             out = plan.held[step.output]
             size = (out.size - 1) * step.stride + _reach(step) + 1 if step.kind == "sliding" else out.size
             pads = edge and self._pads(step)
+            fill = step.fill if pads else None
             parts = [
-                self._read(
-                    plan, index, tensor, computed[tensor], caches.get(tensor), signal, spans, size, pads, step.fill
+                read_held(
+                    plan.held[tensor],
+                    plan.reads[index, tensor],
+                    computed[tensor],
+                    caches.get(tensor),
+                    signal,
+                    spans,
+                    size,
+                    fill,
                 )
                 for tensor in step.inputs
             ]
@@ -261,39 +269,6 @@ class IncrementalForward:
         zero_padded_input = step.inputs[0] == self.split.source and step.fill == 0.0
         return step.padding != "valid" and not zero_padded_input
 
-    @staticmethod
-    def _read(
-        plan: Plan,
-        index: int,
-        tensor: int,
-        values: tf.Tensor,
-        cache: tf.Tensor | None,
-        signal: tf.Tensor,
-        spans: tf.Tensor,
-        size: int,
-        pads: bool,
-        fill: float,
-    ) -> tf.Tensor:
-        """The ``size`` positions step ``index`` reads of ``tensor``: a slice of its held range, or spliced
-        from the cache; with ``pads``, positions outside the tensor set to the layer's padding ``fill``."""
-        held, first = plan.held[tensor], plan.reads[index, tensor]
-        if held.spliced:
-            starts = tf.gather(tf.constant(held.starts), spans)
-            reads = tf.gather(tf.constant(first), spans)
-            return read_range(
-                (starts, values), held.size, held.length, cache, signal, reads, size, fill if pads else None
-            )
-        if (first == first[0]).all():  # the usual case: one slice for every copy
-            read = values[:, int(first[0]) : int(first[0]) + size]
-        else:
-            where = tf.gather(tf.constant(first), spans)[:, None] + tf.range(size)[None, :]
-            read = tf.gather(values, where, batch_dims=1)
-        if not pads:
-            return read
-        positions = tf.gather(tf.constant(held.starts + first), spans)[:, None] + tf.range(size)[None, :]
-        inside = (positions >= 0) & (positions < held.length)
-        return tf.where(inside[:, :, None], read, tf.constant(fill, read.dtype))
-
 
 def _call(layer: Any, inputs: Any) -> tf.Tensor:
     if getattr(layer, "_call_has_training_arg", False):
@@ -303,18 +278,6 @@ def _call(layer: Any, inputs: Any) -> tf.Tensor:
 
 def _reach(step: Step) -> int:
     return step.dilation * (step.kernel - 1)
-
-
-def _geometry(step: Step) -> Layer:
-    """The step's geometry, with its multiply-adds per output position and output channels (cost model)."""
-    layer = step.layer
-    channels = int(layer.output.shape[-1])
-    work = float(sum(int(np.prod(w.shape)) for w in layer.get_weights() if len(w.shape) > 1))
-    if not work:  # pools, merges, element-wise layers: about one operation per value read
-        work = float(step.kernel * channels * max(1, len(step.inputs)))
-    return Layer(
-        step.kind, step.inputs, step.output, step.kernel, step.stride, step.dilation, step.padding, work, channels
-    )
 
 
 def incremental_forward(adapter: Any, length: int) -> IncrementalForward | str:

@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..models import keras
+from .geometry import Layer
 
 POINTWISE_NAMES = (
     "Activation",
@@ -176,3 +179,15 @@ def window_layer(step: Step, input_shape: tuple[int, ...]) -> Any:
     twin.build(input_shape)
     twin.set_weights(layer.get_weights())
     return twin
+
+
+def layer_geometry(step: Step) -> Layer:
+    """The step's geometry, with its multiply-adds per output position and output channels (cost model)."""
+    layer = step.layer
+    channels = int(layer.output.shape[-1])
+    work = float(sum(int(np.prod(w.shape)) for w in layer.get_weights() if len(w.shape) > 1))
+    if not work:  # pools, merges, element-wise layers: about one operation per value read
+        work = float(step.kernel * channels * max(1, len(step.inputs)))
+    return Layer(
+        step.kind, step.inputs, step.output, step.kernel, step.stride, step.dilation, step.padding, work, channels
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..models import tf
+from .geometry import Held as HeldRange
 
 Held = tuple[tf.Tensor, tf.Tensor]
 
@@ -40,6 +41,35 @@ def read_range(
         return out
     in_tensor = (positions >= 0) & (positions < length)
     return tf.where(in_tensor[:, :, None], out, tf.constant(fill, out.dtype))
+
+
+def read_held(
+    held: HeldRange,
+    first: np.ndarray,
+    values: tf.Tensor,
+    cache: tf.Tensor | None,
+    signal: tf.Tensor,
+    spans: tf.Tensor,
+    size: int,
+    fill: float | None,
+) -> tf.Tensor:
+    """The ``size`` positions a layer reads of a tensor held over ``held``, from ``first[span start]`` (relative
+    to the held range, or absolute when the tensor is spliced): a slice of the recomputed values, or spliced
+    from the cache; ``fill`` (the reading layer's padding) outside the tensor unless ``None``."""
+    if held.spliced:
+        starts = tf.gather(tf.constant(held.starts), spans)
+        reads = tf.gather(tf.constant(first), spans)
+        return read_range((starts, values), held.size, held.length, cache, signal, reads, size, fill)
+    if (first == first[0]).all():  # the usual case: one slice for every copy
+        read = values[:, int(first[0]) : int(first[0]) + size]
+    else:
+        where = tf.gather(tf.constant(first), spans)[:, None] + tf.range(size)[None, :]
+        read = tf.gather(values, where, batch_dims=1)
+    if fill is None:
+        return read
+    positions = tf.gather(tf.constant(held.starts + first), spans)[:, None] + tf.range(size)[None, :]
+    inside = (positions >= 0) & (positions < held.length)
+    return tf.where(inside[:, :, None], read, tf.constant(fill, read.dtype))
 
 
 def whole(held: Held, size: int, length: int, cache: tf.Tensor, signal: tf.Tensor) -> tf.Tensor:
