@@ -216,6 +216,7 @@ class IncrementalForward:
     ) -> tf.Tensor:
         # Each prefix tensor of a copy is recomputed over its held range only; the head reads it spliced.
         computed = {self.split.source: values}
+        interior = None if edge else self.interior(width)
         for index, step in enumerate(self.split.steps):
             if step.output not in plan.held:
                 continue
@@ -226,7 +227,7 @@ class IncrementalForward:
             parts = [
                 read_held(
                     plan.held[tensor],
-                    plan.reads[index, tensor],
+                    plan.offsets(index, tensor, interior),
                     computed[tensor],
                     caches.get(tensor),
                     signal,

@@ -90,6 +90,15 @@ class Plan:
     reads: dict[tuple[int, int], np.ndarray]
     inside: dict[tuple[int, int], np.ndarray]
 
+    def offsets(self, index: int, tensor: int, interior: np.ndarray | None = None) -> np.ndarray:
+        """Where step ``index`` reads ``tensor``, per span start. A call that sees only the span starts in
+        ``interior`` gets one offset for all of them where they agree (one slice for every copy)."""
+        first = self.reads[index, tensor]
+        if interior is None or self.held[tensor].spliced or not interior.any():
+            return first
+        used = first[interior]
+        return np.full_like(first, used[0]) if (used == used[0]).all() else first
+
 
 def sliding_geometry(length: int, kernel: int, stride: int, dilation: int, padding: str) -> tuple[int, int]:
     """``(left padding, output length)`` of a Conv1D/pool over ``length`` positions, as TensorFlow pads.
