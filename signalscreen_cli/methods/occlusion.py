@@ -107,7 +107,7 @@ class Occlusion(Method):
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from . import occlusion_spans as spans
+        from ..incremental import occlusion as spans
         from .arrays import check_inputs
         from .baselines import make_baseline
 

@@ -1,5 +1,8 @@
 """Occlusion on the incremental forward path: each copy as its input over the range the model re-reads.
 
+Outside ``methods/`` on purpose: the method registry imports every module there to list the methods, and
+this one imports numpy (``signalscreen --help`` imports neither numpy nor TensorFlow).
+
 An occluded copy differs from its signal only inside the window, so occlusion hands the incremental forward
 (``incremental.forward``) the copy's input over the range its prefix recomputes, never the whole copy. Where
 the path does not apply (no local prefix, the window reaches everywhere, ``--no-incremental``, a fake
@@ -13,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from ..methods.base import Adapter
+from ..methods.occlusion import interp_fill, window_bounds
 from ..perturbation import Build, copies_per_call, perturbed_outputs
-from .base import Adapter
-from .occlusion import interp_fill, window_bounds
 
 Blocks = Iterator[tuple[slice, np.ndarray]]
 FULL_PASSES_ASKED = "full passes (--no-incremental)"
@@ -27,7 +30,7 @@ def forward_for(adapter: Adapter, length: int, enabled: bool) -> Any:
         return FULL_PASSES_ASKED
     if getattr(adapter, "model", None) is None:  # a fake adapter (tests): no TensorFlow to import
         return "full passes (the adapter exposes no Keras model)"
-    from ..incremental.forward import incremental_forward
+    from .forward import incremental_forward
 
     return incremental_forward(adapter, length)
 
