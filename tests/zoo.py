@@ -128,3 +128,23 @@ def regression_cnn(length: int = 40, channels: int = 1, seed: int = 0) -> keras.
         ],
         name="regression",
     )
+
+
+def deep_residual_cnn(length: int = 187, channels: int = 1, outputs: int = 5, seed: int = 0) -> keras.Model:
+    """A deeper random residual CNN: a stem, three residual blocks (BatchNorm, a dilated block, pools between)
+    and a global-average head; the incremental occlusion benchmark's second model."""
+    keras.utils.set_random_seed(seed)
+    layers = keras.layers
+    inputs = keras.Input((length, channels))
+    tensor = layers.Conv1D(16, 7, padding="same", activation="relu", name="stem")(inputs)
+    tensor = layers.BatchNormalization(name="stem_bn")(tensor)
+    for block, dilation in enumerate((1, 1, 2)):
+        branch = layers.Conv1D(16, 5, padding="same", dilation_rate=dilation, activation="relu", name=f"b{block}a")(
+            tensor
+        )
+        branch = layers.Conv1D(16, 5, padding="same", dilation_rate=dilation, name=f"b{block}b")(branch)
+        tensor = layers.Activation("relu", name=f"b{block}_relu")(layers.Add(name=f"b{block}_add")([tensor, branch]))
+        if block < 2:
+            tensor = layers.MaxPooling1D(2, name=f"b{block}_pool")(tensor)
+    pooled = layers.GlobalAveragePooling1D(name="gap")(tensor)
+    return keras.Model(inputs, layers.Dense(outputs, activation="softmax", name="head")(pooled), name="deep_residual")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import UsageError
 from ..params import PERFORMANCE_PANEL, Parameters, param
@@ -37,6 +37,11 @@ class OcclusionParameters(BaselineParameters, ChannelParameters):
         panel=PERFORMANCE_PANEL,
         minimum=1,
     )
+    incremental: bool = param(
+        True,
+        "Occlusion: recompute only what each window changes (same maps); --no-incremental forces full passes.",
+        panel=PERFORMANCE_PANEL,
+    )
 
 
 def window_bounds(length: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -58,11 +63,13 @@ def window_masks(length: int, width: int) -> np.ndarray:
     return (positions[None, :] >= starts[:, None]) & (positions[None, :] < stops[:, None])
 
 
-def interp_fill(x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+def interp_fill(
+    x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: np.ndarray, columns: np.ndarray | None = None
+) -> np.ndarray:
     """Straight lines across each window between the samples just outside it, ``(k, L, C)``.
 
     A window touching one edge is filled with the value on its other side; one covering the whole signal
-    with zeros.
+    with zeros. ``columns`` ``(k, P)``: the lines at these positions only, ``(k, P, C)``.
     """
     import numpy as np
 
@@ -73,7 +80,8 @@ def interp_fill(x: np.ndarray, samples: np.ndarray, starts: np.ndarray, stops: n
     left_values = np.where((has_left | has_right)[:, None], x[samples, left], 0.0)
     right_values = np.where((has_left | has_right)[:, None], x[samples, right], 0.0)
     span = np.maximum(right - left, 1)[:, None]
-    frac = np.clip((np.arange(length)[None, :] - left[:, None]) / span, 0.0, 1.0)[:, :, None]
+    columns = np.arange(length)[None, :] if columns is None else columns
+    frac = np.clip((columns - left[:, None]) / span, 0.0, 1.0)[:, :, None]
     return (left_values[:, None, :] + (right_values - left_values)[:, None, :] * frac).astype(np.float32)
 
 
@@ -101,7 +109,7 @@ class Occlusion(Method):
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from ..perturbation import perturbed_scores
+        from ..incremental import occlusion as spans
         from .arrays import check_inputs
 
         p = self.params
@@ -113,7 +121,9 @@ class Occlusion(Method):
         positions = np.unique(np.r_[np.arange(0, length, p.stride), length - 1])
         groups = channels if p.occlude_channels == "each" else 1
         cases = n * len(positions) * groups  # (signal, position, channel group), signal slowest
+        forward = spans.forward_for(adapter, length, p.incremental)
         out: dict[str, np.ndarray] = {}
+        self.forward_paths: dict[str, str] = {}
         for width, name in zip(p.sliding_window, self.array_names(), strict=True):
 
             def build(block: slice, width: int = width) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +132,21 @@ class Occlusion(Method):
                 copies = self._occluded(x, base, samples, positions[where], width, group if groups > 1 else None)
                 return copies, targets[samples]
 
-            outputs = perturbed_scores(adapter, cases, build, (length, channels), per_eval=p.perturbations_per_eval)
+            tables: list[spans.OccludedReads] = []
+
+            def build_spans(
+                block: slice, reads: np.ndarray, size: int, width: int = width, tables: list = tables
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                samples, rest = np.divmod(np.arange(block.start, block.stop), len(positions) * groups)
+                where, group = np.divmod(rest, groups)
+                if not tables:  # built on the first block, once the forward has said what it reads
+                    tables.append(spans.OccludedReads(x, base, positions, width, reads, size))
+                span_starts, values = tables[0](samples, where, group if groups > 1 else None)
+                return samples, span_starts, values, targets[samples]
+
+            per_eval = p.perturbations_per_eval
+            path, outputs = spans.choose(forward, adapter, x, width, cases, per_eval, build, build_spans)
+            self.forward_paths[name] = path
             scores = reference[:, None, None] - outputs.reshape(n, len(positions), groups)
             if len(positions) < length:
                 everywhere = np.arange(length)
@@ -131,6 +155,11 @@ class Occlusion(Method):
                 ).astype(np.float32)
             out[name] = np.broadcast_to(scores, (n, length, channels)).copy()
         return out
+
+    def parameters(self) -> dict[str, Any]:
+        """The parameters, and after a run which forward path made each map (incremental or full passes)."""
+        paths = getattr(self, "forward_paths", None)
+        return {**self.params.as_dict(), **({"forward_path": dict(paths)} if paths else {})}
 
     def _check(self, length: int) -> None:
         for width in self.params.sliding_window:

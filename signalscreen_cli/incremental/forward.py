@@ -1,0 +1,318 @@
+"""The incremental forward path: the prefix once per signal, then per copy only the positions it changes.
+
+:func:`incremental_forward` gives an :class:`IncrementalForward` for an adapter and signal length, or the
+reason there is none (the manifest records it). Its compiled calls have fixed signatures: one for the
+prefix's cached activations, and per span width one for interior copies and one for copies near the edges.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..models import tf
+from .geometry import Plan, plan_ranges, tensor_lengths
+from .graph import Split, Step, layer_geometry, split_model, window_layer
+from .splice import pool_outside, pooled, read_held, whole
+
+SpanBuild = Callable[[slice, np.ndarray, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+"""``build(cases, source starts, source size) -> (signal of each copy (m,), span start of each copy (m,),
+the copy's input over ``source starts[span start] + [0, size)`` (m, size, C), target of each copy (m,))``."""
+
+CALL_BATCHES = 1
+"""A call holds this many times the engine's copies per call of copies as short as the re-read range."""
+BLOCK_CALLS = 4
+"""Calls' worth of cases built at once: enough that the edge copies among them fill calls of a useful size,
+few enough that building them stays in cache (a whole width of 1,024 beats at once builds 4x slower)."""
+CALL_GRAIN = 256
+"""Call sizes are multiples of this: few distinct batch shapes, little padding."""
+_FORWARDS: weakref.WeakKeyDictionary[Any, dict[int, IncrementalForward | str]] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Positions of one sliding layer's output recomputed per copy: ``size`` of ``length``."""
+
+    layer: str
+    length: int
+    size: int
+
+
+MIN_GAIN = 3.5
+"""Predicted multiply-add gain below which full passes run instead (a deep residual model at window 31: 3.2
+predicted, 0.8–1.0 measured; the sample model at window 31: 3.9 predicted, 1.4–2.1 measured)."""
+
+
+class IncrementalForward:
+    """Model outputs of copies that differ from their signal over one span of ``width`` positions.
+
+    ``caches(x)`` runs the prefix once per signal; ``perturbed_outputs`` the copies, block by block.
+    """
+
+    def __init__(self, adapter: Any, split: Split, length: int) -> None:
+        self.adapter, self.split, self.length = adapter, split, length
+        self.channels = adapter.input_shape[1]
+        self.layers = [layer_geometry(step) for step in split.steps]
+        self.lengths = tensor_lengths(self.layers, split.source, length)
+        self.needed = list(dict.fromkeys([*split.frontier, *(id(node.input_tensors[0]) for node, _ in split.pooled)]))
+        # What the prefix keeps per signal: the frontier's activations and the global pools' reductions,
+        # and per width the activations of the tensors its plan splices.
+        self.kept: list[Any] = list(split.frontier)
+        self._windows = {
+            id(step): window_layer(step, (None, None, step.layer.input.shape[-1]))
+            for step in split.steps
+            if step.kind == "sliding"
+        }
+        self._prefixes: dict[tuple[Any, ...], Callable[..., Any]] = {}
+        self._plans: dict[int, Plan] = {}
+        self._calls: dict[tuple[int, bool], Callable[..., Any]] = {}
+
+    @property
+    def path(self) -> str:
+        names = [step.layer.name for step in self.split.steps]
+        head = self.split.head_start or "the output"
+        return f"incremental (recomputes {names[0]}…{names[-1]} over each window's reach, head from {head})"
+
+    def plan(self, width: int) -> Plan:
+        if width not in self._plans:
+            self._plans[width] = plan_ranges(self.layers, self.split.source, self.needed, self.length, width)
+        return self._plans[width]
+
+    def cost(self, width: int) -> list[LayerCost]:
+        """The cost model: positions of every sliding layer's output recomputed per copy, at ``width``."""
+        held = self.plan(width).held
+        return [
+            LayerCost(step.layer.name, held[step.output].length, held[step.output].size)
+            for step in self.split.steps
+            if step.kind == "sliding" and step.output in held
+        ]
+
+    def predicted_gain(self, width: int) -> float:
+        """The cost model: the sliding layers' multiply-adds of a full pass over those a copy keeps."""
+        kept = total = 0.0
+        for item in self.cost(width):
+            layer = self.adapter.model.get_layer(item.layer)
+            weights = sum(int(np.prod(w.shape)) for w in layer.get_weights()) or layer.input.shape[-1] * 2
+            kept += min(item.size, item.length) * weights
+            total += item.length * weights
+        return total / kept if kept else 1.0
+
+    def saves_work(self, width: int) -> bool:
+        """Worth taking: measured on CPU, a predicted gain under ``MIN_GAIN`` ran no faster than full passes
+        (the splices, edge masks and small convolutions eat it)."""
+        gain = self.predicted_gain(width)
+        return gain > 1.0 and gain >= MIN_GAIN
+
+    def interior(self, width: int) -> np.ndarray:
+        """``(S,)`` bool per span start: the copy needs no edge masks. Only reads of padding layers and the
+        global pools' ranges matter: elsewhere positions outside a tensor only feed positions outside the next."""
+        plan = self.plan(width)
+        wanted = [
+            plan.inside[index, step.inputs[0]]
+            for index, step in enumerate(self.split.steps)
+            if step.output in plan.held and self._pads(step)
+        ]
+        wanted += [plan.held[id(node.input_tensors[0])].inside() for node, _ in self.split.pooled]
+        return np.logical_and.reduce([np.ones(self.length - width + 1, bool), *wanted])
+
+    def source_range(self, width: int) -> tuple[np.ndarray, int]:
+        """Where each copy's input is read, per span start, and how many positions."""
+        held = self.plan(width).held[self.split.source]
+        return held.starts, held.size
+
+    def cached(self, width: int) -> tuple[Any, ...]:
+        """What the copies of ``width`` read from the cache: kept tensors and reductions, spliced tensors."""
+        held = self.plan(width).held
+        spliced = [
+            step.output for step in self.split.steps if held.get(step.output, None) and held[step.output].spliced
+        ]
+        pools = [(id(node.input_tensors[0]), kind, width) for node, kind in self.split.pooled]
+        return tuple(dict.fromkeys([*self.kept, *spliced, *pools]))
+
+    # ---- the prefix, once per signal ----
+    def _prefix_impl(self, keys: tuple[Any, ...], x: tf.Tensor) -> list[tf.Tensor]:
+        values = {self.split.source: x}
+        for step in self.split.steps:
+            inputs = [values[t] for t in step.inputs]
+            values[step.output] = _call(step.layer, inputs if step.kind == "merge" else inputs[0])
+        return [values[key] if isinstance(key, int) else self._outside(key, values[key[0]]) for key in keys]
+
+    def _outside(self, key: tuple[int, str, int], activations: tf.Tensor) -> tf.Tensor:
+        """A global pool's value outside the recomputed range, per signal and span start."""
+        tensor, kind, width = key
+        held = self.plan(width).held[tensor]
+        first = np.clip(held.starts, 0, held.length)
+        stop = np.clip(held.starts.astype(np.int64) + held.size, 0, held.length)
+        return pool_outside(kind, activations, first, stop)
+
+    def caches(self, x: np.ndarray, width: int) -> list[tf.Tensor]:
+        """The prefix's activations the copies of ``width`` read, for every signal of ``x``, in one pass."""
+        keys = self.cached(width)
+        if keys not in self._prefixes:
+            spec = tf.TensorSpec((None, self.length, self.channels), tf.float32)
+            self._prefixes[keys] = tf.function(
+                lambda x: self._prefix_impl(keys, x), input_signature=[spec], autograph=False
+            )
+        prefix, size = self._prefixes[keys], self.adapter.batch_size
+        parts = [prefix(tf.constant(x[start : start + size], tf.float32)) for start in range(0, len(x), size)]
+        return [tf.concat([part[i] for part in parts], axis=0) for i in range(len(keys))]
+
+    # ---- the copies ----
+    def _compiled(self, width: int, edge: bool) -> Callable[..., Any]:
+        if (width, edge) not in self._calls:
+            plan, keys = self.plan(width), self.cached(width)
+            specs = [
+                tf.TensorSpec((None, self.lengths[key] if isinstance(key, int) else None, None), tf.float32)
+                for key in keys
+            ]
+            source = plan.held[self.split.source].size
+            signature = [
+                specs,
+                tf.TensorSpec((None,), tf.int32),
+                tf.TensorSpec((None,), tf.int32),
+                tf.TensorSpec((None, source, self.channels), tf.float32),
+            ]
+
+            def outputs(caches: list[tf.Tensor], signal: tf.Tensor, starts: tf.Tensor, values: tf.Tensor) -> tf.Tensor:
+                by_key = dict(zip(keys, caches, strict=True))
+                return self._outputs_impl(plan, width, edge, by_key, signal, starts, values)
+
+            self._calls[width, edge] = tf.function(outputs, input_signature=signature, autograph=False)
+        return self._calls[width, edge]
+
+    def perturbed_outputs(
+        self, x: np.ndarray, width: int, cases: int, build: SpanBuild, cases_per_call: int | None = None
+    ) -> Iterator[tuple[slice, np.ndarray]]:
+        """Like ``perturbation.perturbed_outputs``, for copies that differ over one span of ``width``: each
+        block's cases and their target outputs.
+
+        A copy here is its input over the re-read range only; calls hold the engine's copies per call for
+        copies that short, blocks ``BLOCK_CALLS`` calls' worth. Interior copies and copies near the edges
+        take calls of their own.
+        """
+        from ..perturbation import copies_per_call
+
+        caches = self.caches(x, width)
+        interior = self.interior(width)
+        starts, size = self.source_range(width)
+        per_call = cases_per_call or CALL_BATCHES * copies_per_call(self.adapter, size, self.channels)
+        per_block = per_call * BLOCK_CALLS
+        for first in range(0, cases, per_block):
+            block = slice(first, min(cases, first + per_block))
+            signal, spans, values, targets = build(block, starts, size)
+            outputs = np.empty(len(signal), np.float32)
+            for edge, chosen in ((False, interior[spans]), (True, ~interior[spans])):
+                picked = np.flatnonzero(chosen)
+                if not len(picked):
+                    continue
+                # Calls of equal size, a multiple of CALL_GRAIN (the last one padded with repeats): each new
+                # batch shape makes the convolutions set themselves up again.
+                calls = -(-len(picked) // per_call)
+                even = -(-len(picked) // calls)
+                call_size = min(per_call, -(-even // CALL_GRAIN) * CALL_GRAIN)
+                for part in range(0, len(picked), call_size):
+                    rows = picked[part : part + call_size]
+                    padded = np.resize(rows, call_size)
+                    args = (tf.constant(signal[padded], tf.int32), tf.constant(spans[padded], tf.int32))
+                    result = self._compiled(width, edge)(caches, *args, tf.constant(values[padded])).numpy()
+                    outputs[rows] = result[np.arange(len(rows)), targets[rows]]
+            yield block, outputs
+
+    def _outputs_impl(
+        self,
+        plan: Plan,
+        width: int,
+        edge: bool,
+        caches: dict[Any, tf.Tensor],
+        signal: tf.Tensor,
+        spans: tf.Tensor,
+        values: Any,
+    ) -> tf.Tensor:
+        # Each prefix tensor of a copy is recomputed over its held range only; the head reads it spliced.
+        computed = {self.split.source: values}
+        interior = None if edge else self.interior(width)
+        for index, step in enumerate(self.split.steps):
+            if step.output not in plan.held:
+                continue
+            out = plan.held[step.output]
+            size = (out.size - 1) * step.stride + _reach(step) + 1 if step.kind == "sliding" else out.size
+            pads = edge and self._pads(step)
+            fill = step.fill if pads else None
+            parts = [
+                read_held(
+                    plan.held[tensor],
+                    plan.offsets(index, tensor, interior),
+                    computed[tensor],
+                    caches.get(tensor),
+                    signal,
+                    spans,
+                    size,
+                    fill,
+                )
+                for tensor in step.inputs
+            ]
+            if step.kind == "sliding":
+                computed[step.output] = _call(self._windows[id(step)], parts[0])
+            else:
+                computed[step.output] = _call(step.layer, parts if step.kind == "merge" else parts[0])
+        full = {}
+        for tensor in self.split.frontier:
+            held = plan.held[tensor]
+            first = tf.gather(tf.constant(held.starts), spans)
+            full[tensor] = whole((first, computed[tensor]), held.size, held.length, caches[tensor], signal)
+        for node, kind in self.split.pooled:
+            tensor = id(node.input_tensors[0])
+            held = plan.held[tensor]
+            first = tf.gather(tf.constant(held.starts), spans)
+            outside = caches[tensor, kind, width]
+            result = pooled(kind, (first, computed[tensor]), held.size, held.length, outside, signal, spans, edge)
+            full[id(node.outputs[0])] = result[:, None, :] if node.operation.keepdims else result
+        for node in self.split.head_nodes:
+            args, kwargs = node.arguments.fill_in(full)
+            if getattr(node.operation, "_call_has_training_arg", False) and "training" not in kwargs:
+                kwargs["training"] = False
+            outputs = node.operation(*args, **kwargs)
+            for tensor, value in zip(node.outputs, tf.nest.flatten(outputs), strict=True):
+                full[id(tensor)] = value
+        result = full[id(self.split.output)]
+        steps = self.adapter.output_steps
+        return result if steps is None else tf.reduce_sum(result[:, steps[0] : steps[1], :], axis=1)
+
+    def _pads(self, step: Step) -> bool:
+        """Whether the layer reads padding that must be masked in: a valid layer's outputs inside the tensor
+        never read outside its input; the input arrives zero-padded."""
+        zero_padded_input = step.inputs[0] == self.split.source and step.fill == 0.0
+        return step.padding != "valid" and not zero_padded_input
+
+
+def _call(layer: Any, inputs: Any) -> tf.Tensor:
+    if getattr(layer, "_call_has_training_arg", False):
+        return layer(inputs, training=False)
+    return layer(inputs)
+
+
+def _reach(step: Step) -> int:
+    return step.dilation * (step.kernel - 1)
+
+
+def incremental_forward(adapter: Any, length: int) -> IncrementalForward | str:
+    """The incremental forward of ``adapter`` for signals of ``length``, or why full passes run instead."""
+    per_adapter = _FORWARDS.setdefault(adapter, {})
+    if length not in per_adapter:
+        per_adapter[length] = _build(adapter, length)
+    return per_adapter[length]
+
+
+def _build(adapter: Any, length: int) -> IncrementalForward | str:
+    if getattr(adapter, "model", None) is None or not getattr(adapter, "has_layers", False):
+        return "full passes (the model's layers are not visible)"
+    if not adapter.takes_channel_axis:
+        return "full passes (the model takes (L,) inputs)"
+    split = split_model(adapter.model)
+    if not split.has_sliding:
+        return f"full passes (no convolution or pooling before {split.head_start or 'the output'})"
+    return IncrementalForward(adapter, split, length)
