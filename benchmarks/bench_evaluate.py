@@ -21,7 +21,7 @@ from signalscreen_cli.evaluation.curves import perturbation_curves
 from signalscreen_cli.evaluation.maps import is_input_map, random_ranking, ranking
 from signalscreen_cli.methods import get_method
 from signalscreen_cli.methods.baselines import make_baseline
-from signalscreen_cli.model_files import load_model
+from signalscreen_cli.model.files import load_model
 
 
 def main() -> None:

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from signalscreen_cli.incremental.forward import incremental_forward
 from signalscreen_cli.methods.occlusion import Occlusion
-from signalscreen_cli.model_files import load_model
-from signalscreen_cli.models import ModelAdapter
+from signalscreen_cli.model.adapter import ModelAdapter
+from signalscreen_cli.model.files import load_model
 from tests.zoo import deep_residual_cnn
 
 

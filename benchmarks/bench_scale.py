@@ -25,7 +25,7 @@ import numpy as np
 from common import SAMPLE_MODEL, beats, best_of
 
 from signalscreen_cli import explain
-from signalscreen_cli.model_files import load_model
+from signalscreen_cli.model.files import load_model
 
 FLOOR_BATCHES = (256, 512, 1024, 2048, 4096)
 

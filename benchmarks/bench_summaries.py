@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 from common import beats
 
-from signalscreen_cli.pipeline.chunks import ChunkResult
-from signalscreen_cli.sinks import RunRecord
+from signalscreen_cli.records import ChunkResult, RunRecord
 from signalscreen_cli.sinks.arrays import ArrayStore
 from signalscreen_cli.sinks.summary import SummarySink
 

@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 from common import SAMPLE_MODEL, beats, median_seconds
 
-from signalscreen_cli.pipeline.chunks import ChunkResult
+from signalscreen_cli.layout import ARRAYS_FILE
 from signalscreen_cli.pipeline.resume import _write_chunk
-from signalscreen_cli.results import read_result
-from signalscreen_cli.sinks import RunRecord
-from signalscreen_cli.sinks.arrays import ARRAYS_FILE, ArrayStore
+from signalscreen_cli.records import ChunkResult, RunRecord
+from signalscreen_cli.results.reader import read_result
+from signalscreen_cli.sinks.arrays import ArrayStore
 
 pipeline = importlib.import_module("signalscreen_cli.pipeline.run")  # the module (the package exports run())
 

@@ -28,7 +28,7 @@ from signalscreen_cli.evaluation.truth_scores import truth_scores
 from signalscreen_cli.evaluation.truth_stage import random_map
 from signalscreen_cli.methods import get_method
 from signalscreen_cli.methods.baselines import make_baseline
-from signalscreen_cli.pipeline.chunks import ChunkResult
+from signalscreen_cli.records import ChunkResult
 
 
 def score_benchmarks(adapter, x: np.ndarray, targets: np.ndarray, maps: dict, steps: int, repeats: int) -> None:

@@ -16,9 +16,9 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .api import Explainer as ExplainerType
-    from .models import ModelAdapter
+    from .model.adapter import ModelAdapter
     from .pipeline import MemoryResult, RunResult
-    from .signals import SignalSet
+    from .signals.files import SignalSet
 
 __all__ = ["Explainer", "__version__", "explain", "load_model", "load_signals"]
 
@@ -40,13 +40,13 @@ def Explainer(model: Any, methods: Any = None, **options: Any) -> ExplainerType:
 
 def load_model(path: str | Path, **options: Any) -> ModelAdapter:
     """Load a ``.keras``/``.h5`` model as a :class:`models.ModelAdapter`."""
-    from .model_files import load_model as _load
+    from .model.files import load_model as _load
 
     return _load(path, **options)
 
 
 def load_signals(path: str | Path, **options: Any) -> SignalSet:
     """Read a signal file as float32 ``(n, L, C)`` (see :func:`signals.read_signals`)."""
-    from .signals import read_signals
+    from .signals.files import read_signals
 
     return read_signals(path, **options)

@@ -17,7 +17,7 @@ from .errors import UsageError
 from .methods import DEFAULT_METHODS
 from .pipeline import MemoryResult, RunResult, collect, run
 from .request import ExplainRequest, check_request, explain_request
-from .result_access import ResultAccess
+from .results.access import ResultAccess
 from .targets import Target
 
 
@@ -99,7 +99,7 @@ class Explainer:
     def explain(self, x: Any, target: str | None = None) -> Explanation:
         """Attribute the signals ``x`` (``(L,)``, ``(n, L)`` or ``(n, L, C)``) for ``target`` (the options')."""
         from .pipeline.chunks import attribute_chunk
-        from .signals import array_rows, fit_to_model, read_rows
+        from .signals.files import array_rows, fit_to_model, read_rows
 
         rows = array_rows(x, Path("<array>"))
         signals = fit_to_model(

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .clinical.options import ClinicalOptions
 from .errors import UsageError
 from .methods import DEFAULT_METHODS
 from .params import Parameters
+from .signals.clinical.options import ClinicalOptions
 from .targets import Target
 
 NORMALIZATIONS = ("none", "minmax", "maxabs")
@@ -139,7 +139,7 @@ def check_request(request: ExplainRequest) -> None:
     if not request.methods:
         raise UsageError("choose at least one --method")
     if request.model is None:
-        from .model_path import check_model_path
+        from .model.path import check_model_path
 
         check_model_path(request.model_path, request.data_path)
     resolve_methods(request)
@@ -189,7 +189,7 @@ def check_request(request: ExplainRequest) -> None:
 
 def window_syntax(value: int | str | None, option: str) -> int:
     """A number of samples to check against the minimum (1 for seconds, which the plan checks once resolved)."""
-    from .clinical.options import duration
+    from .signals.clinical.options import duration
 
     if value is None or isinstance(value, int):
         return 1 if value is None else value
@@ -199,7 +199,7 @@ def window_syntax(value: int | str | None, option: str) -> int:
 
 def window_samples(value: int | str | None, option: str, rate: float | None) -> int | None:
     """``--segment``/``--hop`` in samples: a number of samples, or seconds (``"1.5s"``) at ``rate``."""
-    from .clinical.options import duration
+    from .signals.clinical.options import duration
 
     if value is None or isinstance(value, int):
         return value

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from signalscreen_cli import explain
-from signalscreen_cli.cam_layer import default_cam_layer, layer_depths
 from signalscreen_cli.cli import app
-from signalscreen_cli.run_notes import ig_warning, run_notes
+from signalscreen_cli.cli.run_notes import ig_warning, run_notes
+from signalscreen_cli.model.cam_layer import default_cam_layer, layer_depths
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = ROOT / "sample_models" / "ecg_cnn.keras"

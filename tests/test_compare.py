@@ -16,7 +16,7 @@ from signalscreen_cli import explain
 from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ExitCode
 from signalscreen_cli.evaluation.randomization import cascade
-from signalscreen_cli.integrity import array_entry
+from signalscreen_cli.results.integrity import array_entry
 from signalscreen_cli.similarity import cosine, pearson, spearman, top_overlap
 
 ROOT = Path(__file__).parents[1]

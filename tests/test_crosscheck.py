@@ -16,7 +16,7 @@ import pytest
 from signalscreen_cli import load_model
 from signalscreen_cli.errors import MethodNotApplicableError
 from signalscreen_cli.methods import get_method
-from signalscreen_cli.models import ModelAdapter
+from signalscreen_cli.model.adapter import ModelAdapter
 from tests.independent import BUILDERS, Reference, ZooModel, signals, trapezoid
 
 # Keras' own numpy-2 deprecation noise on every eager call, not ours

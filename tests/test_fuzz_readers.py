@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.lib import format as npy_format
 
-from signalscreen_cli.clinical.options import ClinicalOptions
 from signalscreen_cli.errors import SignalScreenError
-from signalscreen_cli.signals import open_rows, read_rows
+from signalscreen_cli.signals.clinical.options import ClinicalOptions
+from signalscreen_cli.signals.files import open_rows, read_rows
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)

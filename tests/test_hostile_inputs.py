@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ExitCode, SignalFileError
-from signalscreen_cli.signals import open_rows, read_signals
+from signalscreen_cli.signals.files import open_rows, read_signals
 
 ROOT = Path(__file__).parents[1]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"

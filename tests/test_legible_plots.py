@@ -16,9 +16,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colorbar import Colorbar
 from matplotlib.text import Text
 
-from signalscreen_cli.colours import colour_map, contrast
-from signalscreen_cli.map_labels import amplitude_label, manifest_meanings, map_meaning
-from signalscreen_cli.plotting import overview_figure, signal_figure
+from signalscreen_cli.plots.colours import colour_map, contrast
+from signalscreen_cli.plots.labels import amplitude_label, manifest_meanings, map_meaning
+from signalscreen_cli.plots.traces import overview_figure, signal_figure
 from signalscreen_cli.report import figures
 
 ROOT = Path(__file__).parents[1]
@@ -185,7 +185,7 @@ def test_unit_option_labels_the_amplitude_axis(tmp_path):
     from typer.testing import CliRunner
 
     from signalscreen_cli.cli import app
-    from signalscreen_cli.map_labels import reading_units
+    from signalscreen_cli.plots.labels import reading_units
 
     out = tmp_path / "run"
     done = CliRunner().invoke(

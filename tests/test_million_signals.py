@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from numpy.lib.format import open_memmap
 
-from signalscreen_cli.results import read_result
+from signalscreen_cli.results.reader import read_result
 
 LENGTH, N = 64, 1_000_000
 

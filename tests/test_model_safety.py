@@ -10,7 +10,7 @@ import pytest
 from signalscreen_cli.errors import MethodNotApplicableError, ModelFileError
 from signalscreen_cli.methods.gradients import IntegratedGradients, Saliency
 from signalscreen_cli.methods.occlusion import Occlusion
-from signalscreen_cli.model_files import load_model
+from signalscreen_cli.model.files import load_model
 
 
 def lambda_model(marker: Path) -> keras.Model:
@@ -103,7 +103,7 @@ def test_saved_model_folder_runs_gradient_and_perturbation_methods(tmp_path):
 
 
 def load_model_in_memory(model):
-    from signalscreen_cli.models import ModelAdapter
+    from signalscreen_cli.model.adapter import ModelAdapter
 
     return ModelAdapter(model)
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from signalscreen_cli.errors import ModelFileError
-from signalscreen_cli.model_files import load_model
-from signalscreen_cli.models import ModelAdapter
+from signalscreen_cli.model.adapter import ModelAdapter
+from signalscreen_cli.model.files import load_model
 from tests.zoo import FORMATS, adapter_for, build_linear, recurrent_model, regression_cnn, residual_cnn, small_cnn
 
 
@@ -84,7 +84,7 @@ def test_missing_and_wrong_type_model_files(tmp_path):
 
 
 def test_auto_batch_size_fits_the_budget():
-    from signalscreen_cli.batching import MAX_AUTO_BATCH, auto_batch_size
+    from signalscreen_cli.model.batching import MAX_AUTO_BATCH, auto_batch_size
 
     model = small_cnn(length=64, outputs=3)
     per_input = (64 * 6 + 32 * 6 + 32 * 8 + 8 + 3 + 3) * 4 * 3  # every layer's output, kept three times

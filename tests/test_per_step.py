@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ExitCode
 from signalscreen_cli.methods import builtin_methods, get_method
-from signalscreen_cli.model_files import load_model
+from signalscreen_cli.model.files import load_model
 from signalscreen_cli.targets import Target
 from tests.methods.table import quick
 

@@ -22,7 +22,7 @@ from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ExitCode, OutputError, UsageError
 from signalscreen_cli.pipeline.run import run as run_pipeline
 from signalscreen_cli.request import explain_request
-from signalscreen_cli.results import read_result
+from signalscreen_cli.results.reader import read_result
 
 ROOT = Path(__file__).parents[1]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"
@@ -159,7 +159,7 @@ def test_a_reused_process_id_does_not_hide_a_killed_run(tmp_path):
 
 
 def test_a_killed_runs_folder_without_a_journal_is_removed_by_the_next_run(tmp_path):
-    from signalscreen_cli.owners import host_tag
+    from signalscreen_cli.outputs.owners import host_tag
 
     dead = tmp_path / f".o.partial-{host_tag()}-{dead_pid()}-12345-abcd"
     (dead / "plots").mkdir(parents=True)  # what a killed compare, merge or report leaves: nothing to resume

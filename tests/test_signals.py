@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from signalscreen_cli.errors import ShapeMismatchError, SignalFileError, UsageError
-from signalscreen_cli.signals import fit_to_model, parse_samples, read_signals
+from signalscreen_cli.signals.files import fit_to_model, parse_samples, read_signals
 
 SAMPLE_CSV = Path(__file__).parents[1] / "sample_data" / "ecg_beats.csv"
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from signalscreen_cli.errors import SignalScreenError
-from signalscreen_cli.signals import read_signals
+from signalscreen_cli.signals.files import read_signals
 
 DTYPES = st.sampled_from(["float32", "float64", "int8", "int64", "uint16", "bool", "complex64", "U3", "S2", "f2"])
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

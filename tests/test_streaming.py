@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 from signalscreen_cli import explain
 from signalscreen_cli.cli import app
 from signalscreen_cli.methods import get_method
-from signalscreen_cli.model_files import load_model
+from signalscreen_cli.model.files import load_model
 from signalscreen_cli.request import ExplainRequest, resolve_methods
-from signalscreen_cli.segments import cut, stitch, window_starts
+from signalscreen_cli.signals.segments import cut, stitch, window_starts
 
 ROOT = Path(__file__).parents[1]
 MODEL = ROOT / "sample_models" / "ecg_cnn.keras"

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from signalscreen_cli import explain
 from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ExitCode
-from signalscreen_cli.integrity import DamagedResultError, array_entry
-from signalscreen_cli.results import read_result
+from signalscreen_cli.results.integrity import DamagedResultError, array_entry
+from signalscreen_cli.results.reader import read_result
 
 ROOT = Path(__file__).parents[1]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"

@@ -7,8 +7,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from signalscreen_cli.model_files import load_model
-from signalscreen_cli.models import ModelAdapter
+from signalscreen_cli.model.adapter import ModelAdapter
+from signalscreen_cli.model.files import load_model
 
 FORMATS = ("memory", ".keras", ".h5")
 

@@ -63,7 +63,7 @@ def inspect(
     """Show a model's layers, input and output, conv layers and which methods apply."""
 
     def work() -> None:
-        from ..inspection import describe_model
+        from ..model.inspection import describe_model
 
         warn_unsafe(unsafe_load)
         report = describe_model(model, unsafe=unsafe_load, custom_objects=custom_objects)
@@ -132,7 +132,7 @@ def merge(
     """Join the outputs of sharded explain runs into one result, rows in input order."""
 
     def work() -> None:
-        from ..merge import merge as merge_outputs
+        from ..pipeline.merge import merge as merge_outputs
 
         manifest = merge_outputs(list(shards), out, overwrite)
         out_console.print(

@@ -162,9 +162,9 @@ SHARED_FIELDS = {
 
 def shared_request(values: dict[str, Any], **fields: Any) -> Any:
     """The ``ExplainRequest`` of a command's shared options (``values``: its parameters) and ``fields``."""
-    from ..clinical import ClinicalOptions
-    from ..columns import parse_column
     from ..request import ExplainRequest
+    from ..signals.clinical import ClinicalOptions
+    from ..signals.columns import parse_column
 
     given = {field: values[name] for name, field in SHARED_FIELDS.items()}
     given["clinical"] = ClinicalOptions(**values["clinical_options"])

@@ -53,7 +53,7 @@ def compare(
     def work() -> None:
         from ..comparison.request import CompareRequest
         from ..comparison.runner import compare as run_compare
-        from ..gates import enforce
+        from ..gates.checks import enforce
 
         request = CompareRequest(
             run_a,

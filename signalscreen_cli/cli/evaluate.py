@@ -181,7 +181,7 @@ def evaluate(
 
 def _run(request: Any, quiet: bool) -> None:
     from ..evaluation.runner import evaluate
-    from ..gates import enforce
+    from ..gates.checks import enforce
     from ..progress import rich_bars
 
     with rich_bars(err_console, enabled=not quiet and err_console.is_terminal) as progress:

@@ -171,7 +171,7 @@ def _run(request: Any, quiet: bool, json_progress: bool) -> None:
         out_console.print(f"  {name:<28} {tuple(entry['shape'])}", markup=False)
     for name, seconds in result.manifest["timings_s"].items():
         out_console.print(f"  {name + ' (s)':<28} {seconds:.2f}", markup=False)
-    from ..run_notes import run_notes
+    from .run_notes import run_notes
 
     for note in run_notes(result.manifest):
         out_console.print(note, markup=False)

@@ -144,7 +144,7 @@ def with_declared_options(command: Callable[..., None]) -> Callable[..., None]:
     The declarations are the methods' (given to ``command`` as ``method_options``) and the clinical reading
     options' (``clinical_options``): each a dict of the values given (``None`` left out) by field name.
     """
-    from ..clinical import ClinicalOptions
+    from ..signals.clinical import ClinicalOptions
 
     groups = {"method_options": list(declared_parameters().values()), "clinical_options": fields_of(ClinicalOptions)}
     signature = inspect.signature(command, eval_str=True)

@@ -84,7 +84,7 @@ def write_figures(
     sampling_rate: float | None = None,
 ) -> None:
     """``similarity``, ``least_similar_<map>`` and ``class_means_<map>`` in each format."""
-    from ..outputs import safe_name
+    from ..outputs.staging import safe_name
 
     figures = {"similarity": similarity_figure(scores)}
     for pair in scores:

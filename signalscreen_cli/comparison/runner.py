@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..gates import Gate, gate_lines
-from ..outputs import json_default, package_versions, request_parameters
-from ..results import StoredResult
+from ..gates.checks import Gate, gate_lines
+from ..outputs.provenance import json_default, package_versions, request_parameters
+from ..results.reader import StoredResult
 from .request import CompareRequest
 from .scores import PairScores, score_pair
 
@@ -85,10 +85,10 @@ def check_compare_request(request: CompareRequest) -> None:
 
 def compare(request: CompareRequest) -> ComparisonResult:
     """Score every pair of maps of two runs on the same signals and write the comparison."""
-    from ..junit import write_junit
-    from ..outputs import check_destination, staged_output
-    from ..results import read_result
-    from ..sinks import writing
+    from ..gates.junit import write_junit
+    from ..outputs.staging import check_destination, staged_output
+    from ..records import writing
+    from ..results.reader import read_result
 
     started = time.perf_counter()
     check_compare_request(request)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..methods.base import Adapter, Method
 from ..methods.baselines import BaselineParameters
-from ..pipeline.chunks import ChunkResult
+from ..records import ChunkResult
 from .faithfulness_correlation import faithfulness_correlation, output_drops, subset_masks
 from .maps import is_input_map, random_ranking, ranking
 from .random_logit import random_logit

@@ -91,7 +91,7 @@ def reinitialize(layer: Any, rng: np.random.Generator) -> None:
 
 def cascade(model: Any, seed: int) -> Iterator[tuple[str, Any]]:
     """Yield ``(layer name, model)`` after each cascading step; each model is a copy of its own."""
-    from ..models import keras
+    from ..model.adapter import keras
 
     layers = weighted_layers(model)
     if not layers:
@@ -118,7 +118,7 @@ def cascade(model: Any, seed: int) -> Iterator[tuple[str, Any]]:
 @functools.lru_cache(maxsize=2)
 def randomized_adapters(adapter: Any, seed: int) -> tuple[tuple[str, ...], tuple[Any, ...]]:
     """The layer randomised at each cascading step and an adapter of the model after it (made once)."""
-    from ..models import ModelAdapter
+    from ..model.adapter import ModelAdapter
 
     if not getattr(adapter, "has_layers", True):
         raise MethodNotApplicableError(

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..gates import Gate, gate_lines
-from ..outputs import json_default
+from ..gates.checks import Gate, gate_lines
+from ..outputs.provenance import json_default
 from .curves import Curves
 from .randomization import Randomization
 

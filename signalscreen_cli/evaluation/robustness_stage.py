@@ -16,7 +16,8 @@ import numpy as np
 from ..methods.arrays import batched_rows
 from ..methods.base import Adapter, Method
 from ..perturbation import copies_per_call
-from ..pipeline.chunks import ChunkResult, normalize, run_method
+from ..pipeline.chunks import normalize, run_method
+from ..records import ChunkResult
 from .complexity import complexity, sparseness
 from .maps import is_input_map
 from .sensitivity import sensitivity_noise, sensitivity_scores

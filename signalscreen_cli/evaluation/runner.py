@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..gates import Gate
+from ..gates.checks import Gate
 from ..methods.baselines import read_baseline_file
-from ..outputs import package_versions
+from ..outputs.provenance import package_versions
 from ..pipeline.plan import Plan
 from ..pipeline.tally import Tally
 from ..request import ExplainRequest
@@ -131,12 +131,13 @@ def evaluate(request: EvaluateRequest, progress: Progress | None = None) -> Eval
 
 
 def _evaluate(request: EvaluateRequest, progress: Progress | None, journal: Path) -> EvaluationResult:
-    from ..junit import write_junit
-    from ..outputs import check_destination, class_names, request_parameters, staged_output
+    from ..gates.junit import write_junit
+    from ..outputs.provenance import class_names, request_parameters
+    from ..outputs.staging import check_destination, staged_output
     from ..pipeline.plan import make_plan
     from ..pipeline.resume import check_stale, journaled
     from ..pipeline.run import executor_for, stream
-    from ..sinks import RunRecord, writing
+    from ..records import RunRecord, writing
     from ..sinks.memory import MemorySink
     from . import report
     from .stored import stored_run
@@ -339,7 +340,7 @@ def _document(
     source: dict[str, Any],
 ) -> dict[str, Any]:
     """The head of ``evaluation.json``: run, model, data, parameters, rules and the signals scored."""
-    from ..outputs import file_sha256, request_parameters
+    from ..outputs.provenance import file_sha256, request_parameters
 
     facts, given = plan.model_facts, request.explain
     targets = scores.arrays["targets"]

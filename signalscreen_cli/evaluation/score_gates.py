@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import UsageError
-from ..gates import Gate
+from ..gates.checks import Gate
 from .report import REFERENCES
 
 SCORE_GATES = {  # gate name: (score, True when higher is better)

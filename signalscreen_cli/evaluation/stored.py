@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import SignalFileError, UsageError
-from ..outputs import file_sha256
-from ..pipeline.chunks import ChunkResult
+from ..outputs.provenance import file_sha256
 from ..pipeline.executor import apply_stages
 from ..pipeline.plan import Plan, make_plan
+from ..records import ChunkResult
 from ..request import ExplainRequest
-from ..results import StoredResult, read_result
+from ..results.reader import StoredResult, read_result
 from .request import EvaluateRequest
 
 
@@ -70,7 +70,7 @@ def stored_run(request: EvaluateRequest) -> StoredRun:
     given = request.explain
     where = f"--from {request.from_dir}"
     if not given.data_path.is_file():
-        from ..signals import open_rows
+        from ..signals.files import open_rows
 
         open_rows(given.data_path)  # the usual "no such file" / "is a directory" error
         raise SignalFileError(f"{given.data_path}: not a file")
@@ -179,7 +179,7 @@ def _check_same(given: ExplainRequest, made: ExplainRequest, where: str) -> None
 
 def _rows_kept(given: ExplainRequest, sample_index: np.ndarray, made: ExplainRequest, where: str) -> np.ndarray:
     """Positions among the stored signals of the rows ``--samples`` asks for (all without it)."""
-    from ..signals import open_rows, parse_samples
+    from ..signals.files import open_rows, parse_samples
 
     if not given.samples:
         return np.arange(len(sample_index))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..methods.base import Adapter, Method
-from ..pipeline.chunks import ChunkResult
+from ..records import ChunkResult
 from .maps import is_input_map, random_ranking
 from .report import RANDOM
 from .truth_masks import fitted, truth_rows

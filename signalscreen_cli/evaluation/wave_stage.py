@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..methods.base import Adapter, Method
-from ..pipeline.chunks import ChunkResult
+from ..records import ChunkResult
 from .maps import is_input_map
 from .truth_masks import is_qrs, qrs_window
 from .waves import WAVES, time_shares, wave_intervals, wave_shares, window_labels

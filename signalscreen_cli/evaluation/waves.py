@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..clinical.options import BEAT_SYMBOLS
+from ..signals.clinical.options import BEAT_SYMBOLS
 from .truth_scores import flat
 
 WAVES = ("P", "QRS", "T", "rest")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..models import tf
+from ..model.adapter import tf
 from .geometry import Plan, plan_ranges, tensor_lengths
 from .graph import Split, Step, layer_geometry, split_model, window_layer
 from .splice import pool_outside, pooled, read_held, whole

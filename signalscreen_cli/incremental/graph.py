@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..models import keras
+from ..model.adapter import keras
 from .geometry import Layer
 
 POINTWISE_NAMES = (

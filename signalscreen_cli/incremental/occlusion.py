@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..methods.base import Adapter
-from ..methods.occlusion import interp_fill, window_bounds
+from ..methods.windows import interp_fill, window_bounds
 from ..perturbation import Build, perturbed_scores
 
 FULL_PASSES_ASKED = "full passes (--no-incremental)"

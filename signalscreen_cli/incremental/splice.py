@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import tf
+from ..model.adapter import tf
 from .geometry import Held as HeldRange
 
 Held = tuple[tf.Tensor, tf.Tensor]

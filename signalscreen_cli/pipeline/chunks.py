@@ -3,54 +3,18 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from ..errors import PluginError, UsageError
 from ..methods.base import Adapter, Method
+from ..records import ChunkResult
 from ..request import NORMALIZATIONS
-from ..segments import cut, stitch, window_starts
+from ..signals.segments import cut, stitch, window_starts
 from ..targets import AUTO, Target
 
 MAP_KINDS = ("attribution", "segment", "band", "time_frequency")
 """Kinds of arrays that are maps, normalised by ``--normalize``; ``axis``, ``diagnostic`` and ``index`` are not."""
-
-
-@dataclass
-class ChunkResult:
-    """Arrays for one chunk of signals, first axis the signal.
-
-    Attributes
-    ----------
-    rows : numpy.ndarray
-        Row numbers in the data file ``(k,)``.
-    signals : numpy.ndarray
-        The signals ``(k, L, C)`` (what the plots draw).
-    arrays : dict of str to numpy.ndarray
-        Predictions, targets and every method's arrays.
-    kinds : dict of str to str
-        ``attribution``, ``diagnostic`` or ``index`` for each array.
-    parameters : dict of str to dict
-        The method and parameters that made each array.
-    seconds : dict of str to float
-        Each method's wall time on this chunk.
-    start : int
-        Output row of the chunk's first signal.
-    written : frozenset of str
-        Arrays already in the run's store (written where they were computed); their rows here are only those
-        the plots need.
-    """
-
-    rows: np.ndarray
-    signals: np.ndarray
-    arrays: dict[str, np.ndarray] = field(default_factory=dict)
-    kinds: dict[str, str] = field(default_factory=dict)
-    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
-    start: int = 0
-    written: frozenset[str] = frozenset()
 
 
 def normalize(array: np.ndarray, how: str, class_axis: bool) -> np.ndarray:

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ClusterError
-from ..signals import RowSource
-from .chunks import ChunkResult
+from ..records import ChunkResult
+from ..signals.files import RowSource
 from .plan import DataSpec, Plan
 
 EXTRA_HINT = 'install the extra: pip install "signalscreen[dask]"'
@@ -163,7 +163,7 @@ class DaskExecutor:
 
     def _probe(self, client: Any, plan: Plan) -> None:
         """Every worker must see the client's model and data files, byte for byte."""
-        from ..outputs import file_sha256
+        from ..outputs.provenance import file_sha256
 
         files = [path for path in (plan.model.path, plan.data.path, plan.model.custom_objects) if path is not None]
         expected = {str(Path(path).absolute()): file_sha256(Path(path)) for path in files if Path(path).is_file()}
@@ -192,7 +192,7 @@ def limit_threads(cores: int) -> None:
     if _threads_set:
         return
     _threads_set = True
-    from ..models import tf
+    from ..model.adapter import tf
 
     try:
         tf.config.threading.set_intra_op_parallelism_threads(cores)
@@ -203,7 +203,7 @@ def limit_threads(cores: int) -> None:
 
 def probe_files(expected: dict[str, str]) -> list[str]:
     """On a worker: which of the client's files are missing or differ here."""
-    from ..outputs import file_sha256
+    from ..outputs.provenance import file_sha256
 
     problems = []
     for path, digest in expected.items():

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from .. import interrupts
-from .chunks import ChunkResult, attribute_chunk, attribute_recordings, warm_up
+from ..records import ChunkResult
+from .chunks import attribute_chunk, attribute_recordings, warm_up
 from .plan import Plan
 
 if TYPE_CHECKING:
     from ..methods.base import Method
-    from ..models import ModelAdapter
+    from ..model.adapter import ModelAdapter
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, signals_done, signals_total)``."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..outputs import MANIFEST_VERSION, package_versions, request_parameters, summary
+from ..outputs.provenance import MANIFEST_VERSION, package_versions, request_parameters, summary
 from ..request import ExplainRequest
 from .plan import Plan
 from .tally import Tally

@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from ..batching import auto_chunk_rows
-from ..clinical.options import ClinicalOptions
 from ..errors import ShapeMismatchError, UsageError
+from ..model.batching import auto_chunk_rows
 from ..params import Parameters
 from ..request import EVERY_METHOD, ExplainRequest, resolve_methods, window_samples, wrapped_method
-from ..segments import window_starts
-from ..signals import (
+from ..signals.clinical.options import ClinicalOptions
+from ..signals.files import (
     RowSource,
     apply_nan_policy,
     array_rows,
@@ -31,12 +30,13 @@ from ..signals import (
     parse_samples,
     read_rows,
 )
+from ..signals.segments import window_starts
 from ..targets import AUTO, Target
 
 if TYPE_CHECKING:
     from ..methods.base import Method
-    from ..models import ModelAdapter
-    from .chunks import ChunkResult
+    from ..model.adapter import ModelAdapter
+    from ..records import ChunkResult
 
 
 class Stage(Protocol):
@@ -64,7 +64,7 @@ class ModelSpec:
 
     def describe(self) -> dict[str, Any]:
         """Where the model came from and its SHA-256 (of the file, or of the in-memory weights)."""
-        from ..outputs import file_sha256
+        from ..outputs.provenance import file_sha256
 
         if self.memory is not None:
             return {"path": str(self.path), "sha256": weights_sha256(self.memory), "in_memory": True}
@@ -80,10 +80,10 @@ def weights_sha256(model: Any) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _load(spec: ModelSpec) -> ModelAdapter:
-    from ..model_files import load_model
+    from ..model.files import load_model
 
     if spec.memory is not None:
-        from ..models import ModelAdapter
+        from ..model.adapter import ModelAdapter
 
         return ModelAdapter(
             spec.memory,
@@ -125,7 +125,7 @@ class DataSpec:
 
     def describe(self) -> dict[str, Any]:
         """Where the signals came from and their SHA-256 (of the file, or of the in-memory array's bytes)."""
-        from ..outputs import file_sha256
+        from ..outputs.provenance import file_sha256
 
         if self.memory is not None:
             values = np.ascontiguousarray(self.memory)
@@ -326,7 +326,7 @@ def method_plans(request: ExplainRequest) -> tuple[MethodPlan, ...]:
 
 def _cam_layers(adapter: Any, methods: tuple[MethodPlan, ...]) -> dict[str, Any]:
     """``cam_layers``: the layer each CAM method uses and why (the manifest and the terminal name it)."""
-    from ..cam_layer import cam_layers_used
+    from ..model.cam_layer import cam_layers_used
 
     found = cam_layers_used(adapter, methods)
     return {"cam_layers": found} if found else {}
@@ -334,7 +334,7 @@ def _cam_layers(adapter: Any, methods: tuple[MethodPlan, ...]) -> dict[str, Any]
 
 def labels_info(source: RowSource, rows: np.ndarray, request: ExplainRequest, n_outputs: int) -> dict[str, np.ndarray]:
     """``{"labels": ...}`` when the data has labels (``--label-column``, ``--labels``), else nothing."""
-    from ..labels import row_labels
+    from ..signals.labels import row_labels
 
     labels = row_labels(source, rows, request.labels, n_outputs, request.data_path, request.class_names)
     return {} if labels is None else {"labels": labels}

@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import OutputError, UsageError
-from ..outputs import json_default, request_parameters
-from ..owners import alive, staging_prefix, this_owner
+from ..outputs.owners import alive, staging_prefix, this_owner
+from ..outputs.provenance import json_default, request_parameters
+from ..records import ChunkResult
 from ..sinks.arrays import write_npz
-from .chunks import ChunkResult
 from .executor import Executor
 from .plan import Plan
 

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..outputs import check_destination, class_names, staged_output
+from ..outputs.provenance import class_names
+from ..outputs.staging import check_destination, staged_output
+from ..records import RunRecord
 from ..request import ExplainRequest, check_request
-from ..result_access import ResultAccess
-from ..sinks import RunRecord, Sink
+from ..results.access import ResultAccess
+from ..sinks import Sink
 from .executor import Executor, InProcessExecutor
 from .manifest import build_manifest
 from .plan import Plan, make_plan
@@ -52,14 +54,14 @@ class RunResult(ResultAccess):
 
     def load(self) -> dict[str, np.ndarray]:
         """Every array, read from the folder again (and verified against the manifest's digests)."""
-        from ..results import read_result
+        from ..results.reader import read_result
 
         self._read["arrays"] = read_result(self.out_dir).arrays()
         return self._read["arrays"]
 
     def signal(self, i: int) -> np.ndarray:
         """Read again from the data file (checked against the manifest's SHA-256)."""
-        from ..results import read_result
+        from ..results.reader import read_result
         from .plan import data_spec
 
         stored = read_result(self.out_dir)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .chunks import ChunkResult
+from ..records import ChunkResult
 
 
 class Tally:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..outputs import package_versions
-from ..sinks import writing
+from ..outputs.provenance import package_versions
+from ..records import writing
 
 REPORT_FILE = "report.html"
 
@@ -25,7 +25,7 @@ def report_context(
     """Everything the template shows (``evaluation_name``: how to name the evaluation folder, when it is
     still being written elsewhere). An evaluation of another model, data file or rows than the run's is
     refused unless ``allow_mismatch``; then ``join_warnings`` says how they differ."""
-    from ..results import read_result
+    from ..results.reader import read_result
     from . import content
 
     context: dict[str, Any] = {
@@ -77,7 +77,7 @@ def _check_evaluation(run: Path, evaluation: Path, name: Path | None, allow: boo
     """The run and the evaluation must share model, data and rows (``--allow-mismatch`` shows them anyway)."""
     import json
 
-    from ..joins import check_join, evaluation_source, run_source
+    from ..results.joins import check_join, evaluation_source, run_source
 
     document = json.loads((evaluation / "evaluation.json").read_text(encoding="utf-8"))  # read once already
     where = f"--evaluation {name or evaluation}"

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..plotting import is_signed
-from ..results import StoredResult
+from ..plots.traces import is_signed
+from ..results.reader import StoredResult
 from . import figures
 
 GALLERY_PER_CLASS = 8
@@ -60,7 +60,7 @@ def class_sections(
 ) -> list[dict[str, Any]]:
     """Per explained class: each map's class mean, band, top segments, and the prototype with its maps; the
     run's ``manifest`` says what each map's value means and the signal's unit."""
-    from ..map_labels import manifest_meanings, reading_units
+    from ..plots.labels import manifest_meanings, reading_units
 
     rate = document.get("sampling_rate")
     units = reading_units(manifest or {})

@@ -20,7 +20,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..plotting import colour_scale
+from ..plots.traces import colour_scale
 
 STYLE = {
     "svg.fonttype": "none",
@@ -103,7 +103,7 @@ def class_map_figure(
 ) -> Figure:
     """The class-mean signal over its mean-attribution strip, and the mean attribution with its 10–90 % band;
     ``meaning`` says what the value is (the bottom panel's title), ``unit`` the signal's unit."""
-    from ..map_labels import amplitude_label
+    from ..plots.labels import amplitude_label
 
     time, label = _axis(len(mean_signal), rate)
     figure = Figure(figsize=(WIDTH, 2.9))
@@ -170,7 +170,7 @@ class SignalMapsPlot:
     ) -> None:
         from matplotlib.colors import Normalize
 
-        from ..colours import colour_map
+        from ..plots.colours import colour_map
 
         length, channels = shape[0], int(np.prod(shape[1:], dtype=int))
         self.time, label = _axis(length, rate)

@@ -6,40 +6,10 @@ path and the cause.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-
-from ..errors import OutputError
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from ..pipeline.chunks import ChunkResult
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """What sinks learn when the run is over.
-
-    Attributes
-    ----------
-    manifest : dict
-        The run's manifest (``arrays`` gives every array's kind and shape).
-    extra : dict of str to numpy.ndarray
-        Arrays that are not per chunk: ``sample_index``, and ``targets`` with ``--target all``.
-    kinds : dict of str to str
-        The kind of each per-chunk array.
-    class_names : list of str
-        A name per model output.
-    """
-
-    manifest: dict[str, Any]
-    extra: dict[str, np.ndarray] = field(default_factory=dict)
-    kinds: dict[str, str] = field(default_factory=dict)
-    class_names: list[str] = field(default_factory=list)
+    from ..records import ChunkResult, RunRecord
 
 
 class Sink(Protocol):
@@ -52,13 +22,3 @@ class Sink(Protocol):
 
     def close(self, record: RunRecord) -> None:
         """Finish: every chunk has been written."""
-
-
-@contextlib.contextmanager
-def writing(path: Path) -> Iterator[None]:
-    """Turn a failed write (disk full, quota, file-size limit, read-only folder) into an ``OutputError``."""
-    try:
-        yield
-    except OSError as exc:
-        cause = exc.strerror or str(exc) or type(exc).__name__
-        raise OutputError(f"{path}: cannot write ({cause})", "free space or choose another --out") from exc

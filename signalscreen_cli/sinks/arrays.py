@@ -15,14 +15,14 @@ from typing import IO, TYPE_CHECKING
 import numpy as np
 from numpy.lib import format as npy_format
 
-from ..integrity import INTEGRITY_KEY, ArrayDigest, array_entry, integrity_table
-from . import RunRecord, writing
+from ..layout import ARRAYS_FILE
+from ..records import RunRecord, writing
+from ..results.integrity import INTEGRITY_KEY, ArrayDigest, array_entry, integrity_table
 
 if TYPE_CHECKING:
-    from ..pipeline.chunks import ChunkResult
+    from ..records import ChunkResult
     from .table import RunOutputs
 
-ARRAYS_FILE = "attributions.npz"
 
 
 class ArrayStore:

@@ -7,10 +7,10 @@ from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
-from . import RunRecord, writing
+from ..records import RunRecord, writing
 
 if TYPE_CHECKING:
-    from ..pipeline.chunks import ChunkResult
+    from ..records import ChunkResult
     from .table import RunOutputs
 
 NOT_MAPS = ("predictions", "targets", "segment_starts")
@@ -64,7 +64,7 @@ class CsvWriter:
 
 def for_run(run: RunOutputs) -> CsvWriter:
     """Per-class files with ``--target all``, named after the classes."""
-    from ..outputs import safe_name
+    from ..outputs.staging import safe_name
 
     every_class = run.plan.target.every_class
     return CsvWriter(run.folder / "csv", [safe_name(name) for name in run.class_names] if every_class else None)

@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..outputs import json_default
-from . import RunRecord, writing
+from ..layout import MANIFEST_FILE
+from ..outputs.provenance import json_default
+from ..records import RunRecord, writing
 
 if TYPE_CHECKING:
-    from ..pipeline.chunks import ChunkResult
+    from ..records import ChunkResult
     from .table import RunOutputs
 
-MANIFEST_FILE = "manifest.json"
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:

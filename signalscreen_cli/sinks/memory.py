@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import RunRecord
+from ..records import RunRecord
 
 if TYPE_CHECKING:
-    from ..pipeline.chunks import ChunkResult
+    from ..records import ChunkResult
 
 
 class MemorySink:

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import interrupts
-from ..map_labels import manifest_meanings, output_names, reading_units
-from ..outputs import safe_name
-from ..plotting import SignalPlot, is_signed, overview_figure, save_figure, track_figure
+from ..outputs.staging import safe_name
+from ..plots.labels import manifest_meanings, output_names, reading_units
+from ..plots.spectral import band_figure, time_frequency_figure
+from ..plots.traces import SignalPlot, is_signed, overview_figure, save_figure, track_figure
+from ..records import RunRecord, writing
 from ..request import ExplainRequest
-from ..spectral_plots import band_figure, time_frequency_figure
-from . import RunRecord, writing
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ..pipeline.chunks import ChunkResult
+    from ..records import ChunkResult
     from .table import RunOutputs
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import RunRecord
+from ..records import RunRecord
 
 if TYPE_CHECKING:
-    from ..pipeline.chunks import ChunkResult
+    from ..records import ChunkResult
     from .table import RunOutputs
 
 

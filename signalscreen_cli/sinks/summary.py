@@ -20,19 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..outputs import json_default
+from ..layout import SUMMARY_JSON, SUMMARY_NPZ
+from ..outputs.provenance import json_default
+from ..records import RunRecord, writing
 from ..summaries.markdown import SUMMARY_MD, explain_markdown
 from ..summaries.sketch import __doc__ as SKETCH_DOC
 from ..summaries.stats import QUANTILES, GroupStats, agreement, top_positions, top_segments
-from . import RunRecord, writing
 from .arrays import ArrayStore, write_npz
 
 if TYPE_CHECKING:
-    from ..pipeline.chunks import ChunkResult
+    from ..records import ChunkResult
     from .table import RunOutputs
 
-SUMMARY_NPZ = "summary.npz"
-SUMMARY_JSON = "summary.json"
 SUMMARY_VERSION = 1
 SPILL = ".summary-spill"
 EXAMPLES = 8

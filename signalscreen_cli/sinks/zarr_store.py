@@ -13,25 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import UsageError
-from ..integrity import INTEGRITY_KEY, ArrayDigest, integrity_table
-from . import RunRecord, writing
+from ..layout import ZARR_FILE, import_zarr
+from ..records import RunRecord, writing
+from ..results.integrity import INTEGRITY_KEY, integrity_table, zarr_digests
 
 if TYPE_CHECKING:
-    from ..pipeline.chunks import ChunkResult
+    from ..records import ChunkResult
     from .table import RunOutputs
 
-ZARR_FILE = "attributions.zarr"
-
-
-def import_zarr() -> Any:
-    try:
-        import zarr
-    except ImportError:
-        raise UsageError(
-            "--store zarr needs the zarr package", 'install the extra: pip install "signalscreen[dask]"'
-        ) from None
-    return zarr
 
 
 class ZarrStore:
@@ -119,26 +108,6 @@ class WriteMaps:
 @functools.lru_cache(maxsize=4)
 def _opened_group(path: str) -> Any:
     return import_zarr().open_group(path, mode="r+")
-
-
-def zarr_digests(group: Any, names: list[str] | None = None) -> dict[str, dict[str, Any]]:
-    """Every array's manifest entry (SHA-256, shape, dtype, chunk grid), read back one storage chunk row at a
-    time: the maps may have been written by workers, so the store itself is the one place that holds them all."""
-    entries = {}
-    for name in sorted(group.array_keys()) if names is None else names:
-        array = group[name]
-        digest = ArrayDigest(tuple(array.shape), array.dtype, tuple(array.chunks))
-        step = max(1, array.chunks[0]) if array.ndim else 1
-        for start in range(0, array.shape[0], step) if array.ndim else [0]:
-            digest.update(np.asarray(array[start : start + step] if array.ndim else array[...]))
-        entries[name] = digest.entry()
-    return entries
-
-
-def read_zarr(path: Path) -> dict[str, np.ndarray]:
-    """Every array of an ``attributions.zarr`` store, in memory."""
-    group = import_zarr().open_group(path, mode="r")
-    return {name: np.asarray(group[name][...]) for name in sorted(group.array_keys())}
 
 
 def for_run(run: RunOutputs) -> ZarrStore:

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from signalscreen_cli.cli import app
-from signalscreen_cli.clinical import ClinicalOptions
-from signalscreen_cli.clinical.rows import open_clinical
 from signalscreen_cli.errors import ExitCode, SignalFileError, UsageError
+from signalscreen_cli.signals.clinical import ClinicalOptions
+from signalscreen_cli.signals.clinical.rows import open_clinical
 
 wfdb = pytest.importorskip("wfdb")
 edfio = pytest.importorskip("edfio")

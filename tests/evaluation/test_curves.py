@@ -6,7 +6,7 @@ import pytest
 from signalscreen_cli.errors import UsageError
 from signalscreen_cli.evaluation.curves import area, perturbation_curves, step_counts
 from signalscreen_cli.evaluation.maps import random_ranking, ranking
-from signalscreen_cli.models import ModelAdapter
+from signalscreen_cli.model.adapter import ModelAdapter
 from tests.zoo import build_linear
 
 LENGTH, CHANNELS, STEPS = 24, 2, 8

@@ -10,7 +10,7 @@ from scipy.stats import spearmanr
 from signalscreen_cli.errors import MethodNotApplicableError
 from signalscreen_cli.evaluation.randomization import cascade, randomization_check, rank_correlation, weighted_layers
 from signalscreen_cli.methods.gradients import Saliency
-from signalscreen_cli.model_files import load_model
+from signalscreen_cli.model.files import load_model
 
 ROOT = Path(__file__).parents[2]
 

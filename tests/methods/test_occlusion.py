@@ -5,7 +5,8 @@ import pytest
 
 from signalscreen_cli.errors import UsageError
 from signalscreen_cli.methods.baselines import make_baseline
-from signalscreen_cli.methods.occlusion import Occlusion, window_bounds, window_masks
+from signalscreen_cli.methods.occlusion import Occlusion
+from signalscreen_cli.methods.windows import window_bounds, window_masks
 from tests.zoo import adapter_for, build_linear, small_cnn
 
 

@@ -7,10 +7,7 @@ import numpy as np
 import pytest
 
 from signalscreen_cli.methods.baselines import make_baseline
-from signalscreen_cli.methods.gradients import (
-    GradientXInput,
-    IntegratedGradients,
-)
+from signalscreen_cli.methods.gradients import GradientXInput, IntegratedGradients
 from signalscreen_cli.methods.noise_tunnel import SmoothGrad, SmoothGradSquared, VarGrad
 from signalscreen_cli.methods.quadrature import path_rule, refinement_levels
 from tests.zoo import adapter_for, build_linear, small_cnn

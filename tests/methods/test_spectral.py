@@ -130,7 +130,7 @@ def test_cli_writes_band_and_time_frequency_maps_with_their_axes_and_plots(tmp_p
     from typer.testing import CliRunner
 
     from signalscreen_cli.cli import app
-    from signalscreen_cli.results import read_result
+    from signalscreen_cli.results.reader import read_result
 
     root = Path(__file__).parents[2]
     out = tmp_path / "out"

@@ -283,7 +283,7 @@ def test_a_zarr_store_holds_the_same_arrays_and_reads_back_everywhere(cluster, t
         tmp_path / "zarr",
     )
     assert npz_run.exit_code == 0 and zarr_run.exit_code == 0, zarr_run.output
-    from signalscreen_cli.results import read_result
+    from signalscreen_cli.results.reader import read_result
 
     stored = read_result(tmp_path / "zarr")
     assert stored.store == "zarr" and not (tmp_path / "zarr" / "attributions.npz").exists()
@@ -323,7 +323,7 @@ def test_a_zarr_store_holds_the_same_arrays_and_reads_back_everywhere(cluster, t
 
 
 def test_the_remote_stage_writes_the_maps_and_sends_back_only_the_plotted_rows(tmp_path):
-    from signalscreen_cli.pipeline.chunks import ChunkResult
+    from signalscreen_cli.records import ChunkResult
     from signalscreen_cli.sinks.zarr_store import ZarrStore
 
     store = ZarrStore(tmp_path, n_rows=10, chunk_rows=4)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ExitCode
-from signalscreen_cli.joins import MismatchedOutputs, Source, check_join, differences
+from signalscreen_cli.results.joins import MismatchedOutputs, Source, check_join, differences
 
 ROOT = Path(__file__).parents[2]
 CSV = ROOT / "sample_data" / "ecg_beats.csv"

@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from signalscreen_cli.pipeline.chunks import ChunkResult
-from signalscreen_cli.sinks import RunRecord
-from signalscreen_cli.sinks.summary import SUMMARY_JSON, SUMMARY_NPZ, SummarySink
+from signalscreen_cli.layout import SUMMARY_JSON, SUMMARY_NPZ
+from signalscreen_cli.records import ChunkResult, RunRecord
+from signalscreen_cli.sinks.summary import SummarySink
 from signalscreen_cli.summaries.sketch import PositionQuantiles
 from signalscreen_cli.summaries.stats import top_segments
 

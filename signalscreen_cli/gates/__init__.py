@@ -1,0 +1,1 @@
+"""Quality gates on scores (exit 9) and their JUnit XML."""

@@ -1,0 +1,343 @@
+"""The Keras adapter: compiled forward and gradient calls, and where the logits are.
+
+This module imports TensorFlow and Keras (quietly); ``model.files`` loads models through it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import MethodNotApplicableError, ModelFileError
+from .batching import auto_batch_size
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Hide the C++ start-up chatter TensorFlow writes to fd 2 before its log level applies.
+
+    Only when ``TF_CPP_MIN_LOG_LEVEL`` is 3 (the CLI sets it unless ``--debug``).
+    """
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") != "3":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+with _native_stderr_silenced():
+    import keras
+    import tensorflow as tf
+
+    tf.config.list_physical_devices()
+
+from .graph import check_steps, find_logits, is_conv, split_at  # noqa: E402 (after TensorFlow's quiet import)
+
+DEFAULT_BATCH_SIZE = None  # chosen per model by batching.auto_batch_size
+# A CAM weighting: (activations, their gradients, an array namespace) -> channel weights (n, K)
+Weighting = Callable[[Any, Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One layer as ``inspect`` shows it.
+
+    Attributes
+    ----------
+    index, name, kind : int, str, str
+        Position in ``model.layers``, layer name and class name.
+    output_shape : tuple
+        Output shape without the batch axis.
+    parameters : int
+        Number of weights.
+    is_conv : bool
+        Whether the layer is a 1D convolution usable by the CAM methods.
+    """
+
+    index: int
+    name: str
+    kind: str
+    output_shape: tuple[int | None, ...]
+    parameters: int
+    is_conv: bool
+
+
+class ModelAdapter:
+    """Compiled forward and gradient calls of one Keras model on ``(n, L, C)`` float32 batches.
+
+    Every method of the package calls the model through here; each ``tf.function`` is traced once with a
+    fixed input signature and reused for every batch.
+    """
+
+    def __init__(
+        self,
+        model: keras.Model,
+        *,
+        batch_size: int | None = DEFAULT_BATCH_SIZE,
+        memory_budget: int | None = None,
+        jit: bool = False,
+        has_layers: bool = True,
+        output_steps: tuple[int, int | None] | None = None,
+    ) -> None:
+        if len(model.inputs) != 1 or len(model.outputs) != 1:
+            raise ModelFileError(
+                f"model has {len(model.inputs)} inputs and {len(model.outputs)} outputs",
+                "SignalScreen supports models with one signal input and one output",
+            )
+        input_shape = tuple(model.inputs[0].shape[1:])
+        output_shape = tuple(model.outputs[0].shape[1:])
+        if len(input_shape) not in (1, 2) or len(output_shape) not in (1, 2) or output_shape[-1] is None:
+            raise ModelFileError(
+                f"model maps {input_shape} to {output_shape}",
+                "SignalScreen supports inputs (L,) or (L, C) and outputs (K,) or per step (L', K)",
+            )
+        self.output_length = output_shape[0] if len(output_shape) == 2 else None
+        self.output_steps = check_steps(output_steps, output_shape)
+        self.model = model
+        self.has_layers = has_layers
+        self.jit = jit
+        self.takes_channel_axis = len(input_shape) == 2
+        self.input_shape: tuple[int | None, int] = (
+            (input_shape[0], int(input_shape[1])) if self.takes_channel_axis else (input_shape[0], 1)
+        )
+        self.n_outputs = int(output_shape[-1])
+        if has_layers:
+            self.output_activation, self.logit_path, logit_tensor = find_logits(model)
+        else:
+            self.output_activation, logit_tensor = "unknown", model.outputs[0]
+            self.logit_path = "SavedModel output used as is (its layers are not visible)"
+        self._logit_model = keras.Model(model.inputs, logit_tensor)
+        self.batch_size = batch_size or auto_batch_size(model, memory_budget)
+        self._layer_calls_cache: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {}
+        self._layer_maps_cache: dict[tuple[str, Weighting, bool], Callable[..., Any]] = {}
+        self._input_spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
+        self._target_spec = tf.TensorSpec((None,), tf.int32)
+        spec, target_spec = self._input_spec, self._target_spec
+        self._forward = self._compile(self._forward_impl, spec)
+        self._logits = self._compile(self._logits_impl, spec)
+        self._gradients = self._compile(self._gradients_impl, spec, target_spec)
+
+    # ---- public calls, numpy in, numpy out, batched ----
+    def predict(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        """The model's own outputs (probabilities for softmax/sigmoid heads), shape ``(n, K)``.
+
+        Forward-only callers with many cheap copies (occlusion, Score-CAM) may pass a larger ``batch_size``.
+        """
+        return self._concat(self._forward(tf.constant(b)).numpy() for b in self._batches(x, batch_size))
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """Outputs before the final softmax/sigmoid, shape ``(n, K)``."""
+        return self._concat(self._logits(tf.constant(b)).numpy() for b in self._batches(x))
+
+    def gradients(self, x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``∂ logit[target] / ∂x`` with shape ``(n, L, C)``, and the logits ``(n, K)``."""
+        grads, logits = [], []
+        for start, batch in self._indexed_batches(x):
+            target = tf.constant(targets[start : start + len(batch)], tf.int32)
+            g, z = self._gradients(tf.constant(batch), target)
+            grads.append(g.numpy())
+            logits.append(z.numpy())
+        return self._concat(grads), self._concat(logits)
+
+    def layer_activations_and_gradients(
+        self, x: np.ndarray, layer: str, targets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Activations ``A`` of ``layer`` ``(n, L', K)`` and ``∂ logit[target] / ∂A``."""
+        call = self._layer_calls(layer)[1]
+        acts, grads = [], []
+        for start, batch in self._indexed_batches(x):
+            target = tf.constant(targets[start : start + len(batch)], tf.int32)
+            a, g = call(tf.constant(batch), target)
+            acts.append(a.numpy())
+            grads.append(g.numpy())
+        return self._concat(acts), self._concat(grads)
+
+    def layer_maps(
+        self, x: np.ndarray, layer: str, targets: np.ndarray, weighting: Weighting, relu: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Class-activation maps of ``layer`` at its resolution ``(n, L')`` and resized to the input ``(n, L)``.
+
+        ``Σ_k w_k A_k`` with ``w = weighting(A, ∂ logit[target] / ∂A, keras.ops)`` ``(n, K)``, then ReLU when
+        ``relu``, then a linear half-pixel resize: one compiled call per layer and weighting, so the activations
+        and gradients never leave the graph.
+        """
+        key = (layer, weighting, relu)
+        if key not in self._layer_maps_cache:
+            split = self._split(layer)
+
+            def maps(x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+                with tf.GradientTape() as tape:
+                    acts, logits = split(self._to_model(x), training=False)
+                    chosen = self._target_score(logits, target)
+                grads = tape.gradient(chosen, acts)
+                raw = tf.einsum("nlk,nk->nl", acts, weighting(acts, grads, keras.ops))
+                if relu:
+                    raw = tf.nn.relu(raw)
+                resized = tf.image.resize(raw[:, :, None, None], (tf.shape(x)[1], 1), method="bilinear")
+                return raw, resized[:, :, 0, 0]
+
+            self._layer_maps_cache[key] = self._compile(maps, self._input_spec, self._target_spec)
+        call = self._layer_maps_cache[key]
+        raws, resized = [], []
+        for start, batch in self._indexed_batches(x):
+            raw, full = call(tf.constant(batch), tf.constant(targets[start : start + len(batch)], tf.int32))
+            raws.append(raw.numpy())
+            resized.append(full.numpy())
+        return self._concat(raws), self._concat(resized)
+
+    def layer_activations(self, x: np.ndarray, layer: str) -> np.ndarray:
+        """Activations of ``layer``, shape ``(n, L', K)``."""
+        call = self._layer_calls(layer)[0]
+        return self._concat(call(tf.constant(b)).numpy() for b in self._batches(x))
+
+    def compiled_calls(self) -> list[Any]:
+        """Every ``tf.function`` built so far; their trace counts show whether a call retraced."""
+        layer_calls = [call for pair in self._layer_calls_cache.values() for call in pair]
+        return [self._forward, self._logits, self._gradients, *layer_calls, *self._layer_maps_cache.values()]
+
+    # ---- layers ----
+    def layers(self) -> list[LayerInfo]:
+        """Top-level layers in order, with output shapes and parameter counts."""
+        infos = []
+        for index, layer in enumerate(self.model.layers):
+            try:
+                shape = tuple(layer.output.shape[1:])
+            except (AttributeError, ValueError):
+                shape = ()
+            infos.append(
+                LayerInfo(index, layer.name, type(layer).__name__, shape, int(layer.count_params()), is_conv(layer))
+            )
+        return infos
+
+    def conv_layers(self) -> list[str]:
+        """Names of the 1D convolution layers, input side first."""
+        return [layer.name for layer in self.model.layers if is_conv(layer)]
+
+    def default_cam_layer(self) -> tuple[str, str]:
+        """The CAM methods' default layer, the last conv on the main path, and why (``cam_layer.py``)."""
+        from .cam_layer import default_cam_layer
+
+        return default_cam_layer(self.model, self.conv_layers())
+
+    def resolve_layer(self, layer: str | int | None) -> str:
+        """The layer a CAM method uses: by default the last conv layer on the main path; a name or index
+        overrides."""
+        if not self.has_layers:
+            raise MethodNotApplicableError(
+                "a SavedModel folder exposes no layers, which the CAM methods need",
+                "use occlusion, saliency or integrated_gradients, or give the .keras/.h5 model",
+            )
+        convs = self.conv_layers()
+        if layer is None:
+            if not convs:
+                raise MethodNotApplicableError(
+                    "the model has no Conv1D layer, which the CAM methods need",
+                    "use occlusion, saliency or integrated_gradients, or name a layer with --layer",
+                )
+            return self.default_cam_layer()[0]
+        names = [existing.name for existing in self.model.layers]
+        if isinstance(layer, int) or str(layer).lstrip("-").isdigit():
+            position = int(layer)
+            if not -len(names) <= position < len(names):
+                raise MethodNotApplicableError(f"--layer {position}: the model has {len(names)} layers")
+            name = names[position]
+        elif layer in names:
+            name = str(layer)
+        else:
+            raise MethodNotApplicableError(
+                f"--layer {layer!r}: no such layer", "conv layers: " + (", ".join(convs) or "(none)")
+            )
+        if len(self.model.get_layer(name).output.shape) != 3:
+            raise MethodNotApplicableError(f"--layer {name!r}: output is not (L', channels), so no CAM can be made")
+        return name
+
+    # ---- internals ----
+    def _compile(self, function: Callable[..., Any], *signature: tf.TensorSpec) -> Callable[..., Any]:
+        """A ``tf.function`` with a fixed signature. No AutoGraph: the calls have no tensor-dependent control
+        flow, and converting them costs about 0.3 s of every fresh process."""
+        return tf.function(function, input_signature=list(signature), jit_compile=self.jit, autograph=False)
+
+    def _to_model(self, x: tf.Tensor) -> tf.Tensor:
+        return x if self.takes_channel_axis else x[:, :, 0]
+
+    def _forward_impl(self, x: tf.Tensor) -> tf.Tensor:
+        return self._over_steps(self.model(self._to_model(x), training=False))
+
+    def _logits_impl(self, x: tf.Tensor) -> tf.Tensor:
+        return self._over_steps(self._logit_model(self._to_model(x), training=False))
+
+    def _over_steps(self, outputs: tf.Tensor) -> tf.Tensor:
+        """A per-step model's outputs ``(n, L', K)`` summed over the target's steps; others as they are."""
+        if self.output_steps is None:
+            return outputs
+        start, stop = self.output_steps
+        return tf.reduce_sum(outputs[:, start:stop, :], axis=1)
+
+    def _gradients_impl(self, x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            logits = self._logits_impl(x)
+            chosen = self._target_score(logits, target)
+        return tape.gradient(chosen, x), logits
+
+    def _target_score(self, logits: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
+        """The sum over the batch of each signal's target logit: its gradient is each signal's own."""
+        return tf.reduce_sum(logits * tf.one_hot(target, self.n_outputs, dtype=logits.dtype))
+
+    def _split(self, layer: str) -> Callable[..., tuple[tf.Tensor, tf.Tensor]]:
+        """A call giving (activations of ``layer``, logits over the target's steps)."""
+        joint = split_at(self.model, self._logit_model, layer)
+
+        def split(x: tf.Tensor, training: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
+            activations, logits = joint(x, training=training)
+            return activations, self._over_steps(logits)
+
+        return split
+
+    def _layer_calls(self, layer: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        """Compiled (activations) and (activations, gradients) calls for ``layer``, built once per layer."""
+        if layer not in self._layer_calls_cache:
+            split = self._split(layer)
+            spec = self._input_spec
+
+            def activations(x: tf.Tensor) -> tf.Tensor:
+                return split(self._to_model(x), training=False)[0]
+
+            def activations_and_gradients(x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+                with tf.GradientTape() as tape:
+                    acts, logits = split(self._to_model(x), training=False)
+                    chosen = self._target_score(logits, target)
+                return acts, tape.gradient(chosen, acts)
+
+            self._layer_calls_cache[layer] = (
+                self._compile(activations, spec),
+                self._compile(activations_and_gradients, spec, self._target_spec),
+            )
+        return self._layer_calls_cache[layer]
+
+    def _batches(self, x: np.ndarray, batch_size: int | None = None) -> Iterator[np.ndarray]:
+        for _, batch in self._indexed_batches(x, batch_size):
+            yield batch
+
+    def _indexed_batches(self, x: np.ndarray, batch_size: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        x = np.asarray(x, dtype=np.float32)
+        size = batch_size or self.batch_size
+        for start in range(0, len(x), size):
+            yield start, x[start : start + size]
+
+    def _concat(self, parts: Iterator[np.ndarray] | list[np.ndarray]) -> np.ndarray:
+        parts = list(parts)
+        return np.concatenate(parts) if parts else np.zeros((0, self.n_outputs), np.float32)

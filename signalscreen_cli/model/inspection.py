@@ -1,0 +1,33 @@
+"""What ``signalscreen inspect`` reports about a model."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from ..methods import builtin_methods
+
+
+def describe_model(path: Path, **load_options: Any) -> dict[str, Any]:
+    """Layers, input/output, logit path, conv layers and the methods that apply, as plain data."""
+    from .files import load_model
+
+    adapter = load_model(path, **load_options)
+    convs = adapter.conv_layers()
+    layers = []
+    for info in adapter.layers():
+        row = asdict(info)
+        row["type"] = row.pop("kind")
+        row["output_shape"] = list(row["output_shape"])
+        layers.append(row)
+    return {
+        "model": str(path),
+        "input_shape": list(adapter.input_shape),
+        "n_outputs": adapter.n_outputs,
+        "output_activation": adapter.output_activation,
+        "logit_path": adapter.logit_path,
+        "layers": layers,
+        "conv_layers": convs,
+        "applicable_methods": [name for name, cls in builtin_methods().items() if cls.family != "layer" or convs],
+    }

@@ -1,0 +1,252 @@
+"""Figures of signals coloured by their attribution (matplotlib ``Figure`` objects, no pyplot).
+
+The trace is drawn in colours that keep 3:1 contrast against the white background (``colours.py``), so the
+whole signal stays visible; every panel has ticks, the time in seconds where the rate is known and the
+amplitude with its unit; every colour bar says what its value means. No text is smaller than 9 pt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from .colours import colour_map
+from .labels import amplitude_label
+
+TEXT_POINTS = 9
+
+
+def save_figure(figure: Figure, path: Path, dpi: int) -> None:
+    """Save in the format the suffix names. SVG keeps its text as text (``svg.fonttype: none``: no glyph
+    outlines to build, and a reader can select it); PNG is compressed at zlib level 1 (most of the size for a
+    third of the time of the default 6)."""
+    import matplotlib
+
+    if path.suffix == ".svg":
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "signalscreen"}):
+            figure.savefig(path, dpi=dpi, metadata={"Date": None})
+    elif path.suffix == ".png":
+        figure.savefig(path, dpi=dpi, pil_kwargs={"compress_level": 1})
+    else:
+        figure.savefig(path, dpi=dpi)
+
+
+def is_signed(values: np.ndarray) -> bool:
+    """Whether a map has negative values beyond round-off (relative 1e-6 of its largest magnitude)."""
+    finite = values[np.isfinite(values)]
+    return bool(finite.size) and float(finite.min()) < -1e-6 * float(np.abs(finite).max())
+
+
+def colour_scale(attribution: np.ndarray, signed: bool | None = None) -> tuple[Normalize, Any]:
+    """Colour scale of one signal's map, its range from that map: symmetric and diverging for signed
+    arrays, sequential for non-negative ones. Pass ``signed`` (decided once per array) so every signal of
+    one method gets the same kind of scale."""
+    finite = attribution[np.isfinite(attribution)]
+    if signed if signed is not None else is_signed(attribution):
+        limit = float(np.abs(finite).max()) or 1.0
+        return Normalize(-limit, limit), colour_map(True)
+    top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    return Normalize(0.0, top), colour_map(False)
+
+
+def draw_signal(
+    axes: Any, time: np.ndarray, signal: np.ndarray, attribution: np.ndarray, norm: Normalize, cmap: Any
+) -> Any:
+    """One channel as a line whose segments are coloured by the mean attribution of their ends."""
+    points = np.column_stack([time, signal])
+    segments = np.stack([points[:-1], points[1:]], axis=1)
+    collection = LineCollection(segments, cmap=cmap, norm=norm, linewidth=2.0, capstyle="round")
+    collection.set_array((attribution[:-1] + attribution[1:]) / 2 if len(attribution) > 1 else attribution)
+    axes.add_collection(collection)  # every colour of the map is dark enough to see on white: no halo needed
+    pad = 0.05 * (float(signal.max() - signal.min()) or 1.0)
+    axes.set_xlim(time[0], time[-1] if len(time) > 1 else time[0] + 1)
+    axes.set_ylim(float(signal.min()) - pad, float(signal.max()) + pad)
+    return collection
+
+
+def signal_figure(
+    signal: np.ndarray,
+    attribution: np.ndarray,
+    title: str,
+    sampling_rate: float | None = None,
+    label: str = "",
+    signed: bool | None = None,
+    channel_names: list[str] | None = None,
+    units: list[str] | None = None,
+) -> Figure:
+    """A signal ``(L, C)`` with one panel per channel (named by ``channel_names``, e.g. the leads, with the
+    ``units`` of each), coloured by ``attribution`` (``(L,)`` or ``(L, C)``); ``label`` says what its value
+    means, on the colour bar."""
+    plot = SignalPlot(signal.shape[0], signal.shape[1], sampling_rate, channel_names, units)
+    return plot.draw(signal, attribution, title, label, signed)
+
+
+class SignalPlot:
+    """The figure of one signal and its map, built once per signal shape and redrawn for each signal: its
+    axes, ticks and colour bar are reused (building them costs more than drawing them)."""
+
+    def __init__(
+        self,
+        length: int,
+        channels: int,
+        sampling_rate: float | None = None,
+        channel_names: list[str] | None = None,
+        units: list[str] | None = None,
+    ) -> None:
+        from matplotlib.cm import ScalarMappable
+
+        self.time = np.arange(length) / sampling_rate if sampling_rate else np.arange(length, dtype=float)
+        height = 1.0 + 1.6 * channels
+        self.figure = Figure(figsize=(9, height))
+        # Fixed margins (in inches) rather than a layout engine: layout solving doubles the cost of a plot.
+        bottom, top = 0.55 / height, 1 - 0.4 / height
+        self.figure.subplots_adjust(left=0.08, right=0.86, bottom=bottom, top=top, hspace=0.12)
+        self.axes = self.figure.subplots(channels, 1, sharex=True, squeeze=False)[:, 0]
+        self.lines = []
+        for channel, axes in enumerate(self.axes):
+            lines = LineCollection([], linewidth=2.0, capstyle="round")
+            axes.add_collection(lines)  # every colour of the map is dark enough to see on white: no halo
+            self.lines.append(lines)
+            name = channel_names[channel] if channel_names else (f"channel {channel}" if channels > 1 else None)
+            axes.set_ylabel(amplitude_label(_unit(units, channel), name), fontsize=TEXT_POINTS)
+            # Fixed label and title places: placing them by the tick labels' boxes took a third of each draw.
+            axes.yaxis.set_label_coords(-0.065, 0.5)
+            axes.tick_params(labelsize=TEXT_POINTS)
+            axes.set_xlim(self.time[0], self.time[-1] if length > 1 else self.time[0] + 1)
+        self.axes[-1].set_xlabel("time (s)" if sampling_rate else "sample", fontsize=TEXT_POINTS)
+        self.axes[-1].xaxis.set_label_coords(0.5, -0.38 / (self.axes[-1].get_position().height * height))
+        self.title = self.axes[0].set_title("", fontsize=10, y=1.0, pad=6)
+        self.scale = ScalarMappable(Normalize(0, 1), colour_map(False))
+        self.bar = self.figure.colorbar(self.scale, cax=self.figure.add_axes((0.88, bottom, 0.015, top - bottom)))
+        self.bar.ax.tick_params(labelsize=TEXT_POINTS)
+
+    def draw(
+        self, signal: np.ndarray, attribution: np.ndarray, title: str, label: str = "", signed: bool | None = None
+    ) -> Figure:
+        """The figure, showing ``signal`` ``(L, C)`` coloured by ``attribution`` (``(L,)`` or ``(L, C)``)."""
+        if attribution.ndim == 1:
+            attribution = np.repeat(attribution[:, None], signal.shape[1], axis=1)
+        scale, cmap = colour_scale(attribution, signed)
+        norm = self.scale.norm  # one Normalize, its limits moved: a new one would rebuild the bar's ticks
+        with norm.callbacks.blocked():
+            norm.vmin, norm.vmax = scale.vmin, scale.vmax
+        for channel, (axes, lines) in enumerate(zip(self.axes, self.lines, strict=True)):
+            values, trace = attribution[:, channel], signal[:, channel]
+            points = np.column_stack([self.time, trace])
+            lines.set_segments(np.stack([points[:-1], points[1:]], axis=1))
+            lines.set_array((values[:-1] + values[1:]) / 2 if len(values) > 1 else values)
+            if lines.norm is not norm:
+                lines.set_norm(norm)
+            if lines.get_cmap() is not cmap:
+                lines.set_cmap(cmap)
+            pad = 0.05 * (float(trace.max() - trace.min()) or 1.0)
+            axes.set_ylim(float(trace.min()) - pad, float(trace.max()) + pad)
+        self.title.set_text(title)
+        with self.scale.callbacks.blocked():
+            self.scale.set_cmap(cmap)
+        self.bar.update_normal(self.scale)
+        self.bar.set_label(label or "attribution", fontsize=TEXT_POINTS)
+        return self.figure
+
+
+def _unit(units: list[str] | None, channel: int) -> str | None:
+    return units[channel] if units and channel < len(units) else None
+
+
+def overview_figure(
+    signals: np.ndarray,
+    maps: dict[str, np.ndarray],
+    row_labels: list[str],
+    signed: dict[str, bool],
+    sampling_rate: float | None = None,
+    meanings: dict[str, str] | None = None,
+    unit: str | None = None,
+) -> Figure:
+    """A grid of plotted signals (rows) by maps (columns), first channel shown. Each row is scaled by its own
+    largest magnitude (where each signal's model looks, even where one signal's maps are ten times
+    another's), so each column has one colour bar, from −1 or 0 to 1, saying what the value means
+    (``meanings``) and that it is a share of the row's largest."""
+    names = list(maps)
+    rows, length = len(signals), signals.shape[1]
+    time = np.arange(length) / sampling_rate if sampling_rate else np.arange(length, dtype=float)
+    width, height = 3.6 * len(names) + 0.6, 1.3 * rows + 1.75
+    figure = Figure(figsize=(width, height))
+    # Fixed margins in inches (not the constrained layout engine, which took 4 of the 5 s of a 16-row PNG):
+    # the row labels on the left, the column titles on top, time ticks and the colour bars at the bottom.
+    figure.subplots_adjust(
+        left=0.95 / width, right=1 - 0.15 / width, top=1 - 0.35 / height, bottom=1.4 / height, hspace=0.2, wspace=0.22
+    )
+    grid = figure.subplots(rows, len(names), squeeze=False)  # not sharex: 48 linked limits cost 0.6 s
+    x_ticks = [t for t in MaxNLocator(6).tick_values(time[0], time[-1]) if time[0] <= t <= time[-1]]
+    for column, name in enumerate(names):
+        values = np.asarray(maps[name])
+        values = values[..., 0] if values.ndim == 3 else values
+        largest = np.nanmax(np.abs(values.reshape(rows, -1)), axis=1, initial=0.0)
+        scaled = values / np.where(largest > 0, largest, 1.0).reshape((rows,) + (1,) * (values.ndim - 1))
+        norm, cmap = Normalize(-1.0 if signed[name] else 0.0, 1.0), colour_map(signed[name])
+        collection = None
+        for row in range(rows):
+            axes = grid[row, column]
+            collection = draw_signal(axes, time, signals[row, :, 0], scaled[row], norm, cmap)
+            axes.tick_params(labelsize=TEXT_POINTS, length=3, labelbottom=row == rows - 1)
+            axes.set_xticks(x_ticks)  # one set for every panel, placed once
+            axes.locator_params(axis="y", nbins=3)
+            if column == 0:
+                axes.set_ylabel(f"{row_labels[row]}\n{amplitude_label(unit)}", fontsize=TEXT_POINTS)
+                # fixed places (inches left of the axes): placing labels by tick boxes costs a third of a draw
+                axes.yaxis.set_label_coords(-0.42 / (axes.get_position().width * width), 0.5)
+        grid[0, column].set_title(name, fontsize=10, y=1.0, pad=5)
+        bottom_axes = grid[-1, column]
+        bottom_axes.set_xlabel("time (s)" if sampling_rate else "sample", fontsize=TEXT_POINTS)
+        bottom_axes.xaxis.set_label_coords(0.5, -0.3 / (bottom_axes.get_position().height * height))
+        box = grid[-1, column].get_position()
+        bar_axes = figure.add_axes((box.x0 + 0.05 * box.width, 0.62 / height, 0.9 * box.width, 0.11 / height))
+        bar = figure.colorbar(collection, cax=bar_axes, orientation="horizontal")
+        meaning = (meanings or {}).get(name, name)
+        bar.set_label(f"{meaning}\n(share of each row's largest |value|)", fontsize=TEXT_POINTS)
+        bar.set_ticks([-1.0, -0.5, 0.0, 0.5, 1.0] if signed[name] else [0.0, 0.5, 1.0])
+        bar.ax.tick_params(labelsize=TEXT_POINTS)
+    return figure
+
+
+def track_figure(
+    recording: np.ndarray,
+    track: np.ndarray,
+    start: int,
+    title: str,
+    sampling_rate: float | None,
+    label: str,
+    signed: bool | None = None,
+    units: list[str] | None = None,
+) -> Figure:
+    """A page of a long recording ``(P, C)``: the signal coloured by its track, and the track itself below."""
+    length, channels = recording.shape
+    if track.ndim == 1:
+        track = np.repeat(track[:, None], channels, axis=1)
+    positions = np.arange(start, start + length)
+    time = positions / sampling_rate if sampling_rate else positions.astype(float)
+    norm, cmap = colour_scale(track, signed)
+    height = 1.4 + 1.4 * (channels + 1)
+    figure = Figure(figsize=(12, height))
+    bottom, top = 0.55 / height, 1 - 0.4 / height
+    figure.subplots_adjust(left=0.07, right=0.9, bottom=bottom, top=top, hspace=0.15)
+    axes_list = figure.subplots(channels + 1, 1, sharex=True, squeeze=False)[:, 0]
+    collection = None
+    for channel in range(channels):
+        collection = draw_signal(axes_list[channel], time, recording[:, channel], track[:, channel], norm, cmap)
+        name = f"channel {channel}" if channels > 1 else None
+        axes_list[channel].set_ylabel(amplitude_label(_unit(units, channel), name), fontsize=TEXT_POINTS)
+    for channel in range(channels):
+        axes_list[-1].plot(time, track[:, channel], linewidth=1.0)
+    axes_list[-1].axhline(0.0, color="0.6", linewidth=0.6)
+    axes_list[-1].set_ylabel(label)
+    axes_list[-1].set_xlabel("time (s)" if sampling_rate else "sample")
+    axes_list[0].set_title(title, fontsize=10)
+    figure.colorbar(collection, cax=figure.add_axes((0.92, bottom, 0.012, top - bottom)), label=label)
+    return figure
