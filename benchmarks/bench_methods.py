@@ -15,8 +15,8 @@ import numpy as np
 from common import SAMPLE_MODEL, beats, best_of
 
 from signalscreen_cli.methods import available_methods, get_method
+from signalscreen_cli.methods.perturbation import copies_per_call
 from signalscreen_cli.model.files import load_model
-from signalscreen_cli.perturbation import copies_per_call
 
 BLOCK = 65536
 

@@ -18,11 +18,11 @@ from .errors import UsageError
 from .methods import DEFAULT_METHODS
 from .params import Parameters
 from .signals.clinical.options import ClinicalOptions
+from .signals.files import NAN_POLICIES
 from .targets import Target
 
 NORMALIZATIONS = ("none", "minmax", "maxabs")
 PLOT_FORMATS = ("png", "svg")
-NAN_POLICIES = ("error", "zero", "interpolate")
 EVERY_METHOD = "all"
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..perturbation import perturbed_scores
+from ..methods.perturbation import perturbed_scores
 
 
 @dataclass(frozen=True)

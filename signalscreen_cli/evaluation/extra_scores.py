@@ -142,8 +142,8 @@ def extra_results(
         found.files.append(("faithfulness.csv", faith.write_faithfulness_csv, rows))
         found.markdown += "\nFaithfulness correlation, ROAD and random-logit:\n" + faith.faithfulness_markdown(rows)
     if request.waves:
+        from ..report.score_sections import wave_sentences
         from . import wave_report as waves
-        from .score_sections import wave_sentences
 
         rows = waves.wave_rows(arrays, method_of, names)
         found.sections["waves"] = waves.wave_section(arrays, rows, request.waves)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..methods.arrays import signal_rng
-from ..perturbation import perturbed_scores
+from ..methods.perturbation import perturbed_scores
 from .maps import position_scores
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..methods.arrays import signal_rng
-from ..perturbation import perturbed_scores
+from ..methods.perturbation import perturbed_scores
 from .curves import step_counts
 
 

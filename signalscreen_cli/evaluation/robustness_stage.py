@@ -15,7 +15,7 @@ import numpy as np
 
 from ..methods.arrays import batched_rows
 from ..methods.base import Adapter, Method
-from ..perturbation import copies_per_call
+from ..methods.perturbation import copies_per_call
 from ..pipeline.chunks import normalize, run_method
 from ..records import ChunkResult
 from .complexity import complexity, sparseness

@@ -194,7 +194,7 @@ class IncrementalForward:
         copies that short, blocks ``BLOCK_CALLS`` calls' worth. Interior copies and copies near the edges
         take calls of their own.
         """
-        from ..perturbation import copies_per_call
+        from ..methods.perturbation import copies_per_call
 
         caches = self.caches(x, width)
         interior = self.interior(width)

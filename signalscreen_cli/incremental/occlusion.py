@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..methods.base import Adapter
+from ..methods.perturbation import Build, perturbed_scores
 from ..methods.windows import interp_fill, window_bounds
-from ..perturbation import Build, perturbed_scores
 
 FULL_PASSES_ASKED = "full passes (--no-incremental)"
 

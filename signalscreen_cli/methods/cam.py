@@ -132,7 +132,7 @@ class ScoreCAM(_LayerMethod):
     def _maps(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, layer: str) -> tuple[np.ndarray, ...]:
         import numpy as np
 
-        from ..perturbation import perturbed_scores
+        from .perturbation import perturbed_scores
 
         activations = adapter.layer_activations(x, layer)
         n, _, channels = activations.shape

@@ -109,8 +109,8 @@ class SegmentShapley(Method):
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from ..perturbation import perturbed_scores
         from .arrays import check_inputs, signal_rng
+        from .perturbation import perturbed_scores
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)

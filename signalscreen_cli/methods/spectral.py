@@ -84,8 +84,8 @@ class SpectralOcclusion(Method):
         import numpy as np
         from scipy import fft
 
-        from ..perturbation import perturbed_scores
         from .arrays import check_inputs
+        from .perturbation import perturbed_scores
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
@@ -153,8 +153,8 @@ class FreqRISE(Method):
         import numpy as np
         from scipy import signal as sp
 
-        from ..perturbation import perturbed_scores
         from .arrays import check_inputs, signal_rng
+        from .perturbation import perturbed_scores
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)

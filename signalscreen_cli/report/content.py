@@ -203,7 +203,7 @@ def evaluation_section(folder: Path, name: Path | None = None) -> dict[str, Any]
         for name, entry in curves["maps"].items()
     }
     figure = figures.curves_figure(curves["fractions"], mean_curves, "target output")
-    from ..evaluation.score_sections import score_tables, wave_sentences
+    from .score_sections import score_tables, wave_sentences
 
     return {
         "score_tables": score_tables(document),

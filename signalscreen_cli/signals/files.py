@@ -15,11 +15,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import ShapeMismatchError, SignalFileError, UsageError
-from ..request import NAN_POLICIES
 from .clinical.options import ClinicalOptions, is_clinical
 from .csv_rows import CsvRows
 
 SUPPORTED_SUFFIXES = (".npy", ".npz", ".csv", ".h5", ".hdf5")
+NAN_POLICIES = ("error", "zero", "interpolate")
 
 
 class RowSource(Protocol):

@@ -11,12 +11,26 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ..pipeline.plan import Plan
+    import numpy as np
+
     from ..request import ExplainRequest
+    from ..targets import Target
     from . import Sink
+
+
+class PlannedRun(Protocol):
+    """What the sinks read of a run's plan (``pipeline.plan.Plan`` provides it), so they need not import it."""
+
+    rows: np.ndarray
+    chunk_rows: int
+    target: Target
+    segment: int | None
+    hop: int | None
+    row_info: dict[str, np.ndarray]
+    reading: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -29,8 +43,8 @@ class RunOutputs:
         The staging folder that becomes the output folder.
     request : ExplainRequest
         The run's request.
-    plan : Plan
-        The run's plan (rows, chunk size, labels, the reader's account).
+    plan : PlannedRun
+        The run's plan (rows, chunk size, target, windows, labels, the reader's account).
     class_names : list of str
         A name per model output.
     maps_stay_remote : bool
@@ -39,7 +53,7 @@ class RunOutputs:
 
     folder: Path
     request: ExplainRequest
-    plan: Plan
+    plan: PlannedRun
     class_names: list[str]
     maps_stay_remote: bool = False
 

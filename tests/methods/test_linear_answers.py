@@ -65,7 +65,7 @@ def test_occlusion_by_hand_with_a_mean_baseline_and_stride(linear):
 
 def test_the_engine_calls_the_model_in_blocks_within_its_budget(linear):
     adapter, x, _, _ = linear
-    from signalscreen_cli.perturbation import perturbed_scores
+    from signalscreen_cli.methods.perturbation import perturbed_scores
 
     seen: list[int] = []
     predict = adapter.predict

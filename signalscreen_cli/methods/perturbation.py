@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .methods.arrays import batched_rows
-from .methods.base import Adapter
+from .arrays import batched_rows
+from .base import Adapter
 
 COPY_BYTES = 64 << 20
 """At most this many bytes of perturbed copies exist at once (unless one case needs more)."""
