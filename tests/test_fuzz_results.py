@@ -74,3 +74,16 @@ def test_a_changed_manifest_never_exits_as_a_bug(data, value, delete):
             result = CliRunner().invoke(app, argv)
             assert result.exit_code != 1, (path, value, delete, argv[0], result.output)
             assert result.exit_code == 0 or result.output.startswith("Error: "), result.output
+
+
+def test_a_report_of_a_manifest_without_the_models_facts_still_renders(tmp_path):
+    """Found by the fuzzer: the page read ``model.n_outputs`` and failed as a bug when it was missing."""
+    run = tmp_path / "run"
+    shutil.copytree(FOLDER / "run", run)
+    manifest = json.loads((run / "manifest.json").read_text())
+    for key in ("n_outputs", "input_shape", "output_activation", "logit_path"):
+        manifest["model"].pop(key, None)
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    result = CliRunner().invoke(app, ["report", str(run), "-o", str(tmp_path / "page.html")])
+    assert result.exit_code == 0, result.output
+    assert "not recorded" in (tmp_path / "page.html").read_text()

@@ -9,7 +9,7 @@ from typing import Any
 NUMBER = (int, float)
 TEXT_OR_NONE = (str, type(None))
 REQUIRED: dict[str, dict[str, Any]] = {
-    "model": {"path": str, "sha256": TEXT_OR_NONE, "n_outputs": int},  # the report's classes come from it
+    "model": {"path": str, "sha256": TEXT_OR_NONE},
     "data": {"path": str, "sha256": TEXT_OR_NONE, "signals": int},
 }
 OPTIONAL: dict[str, Any] = {
@@ -24,7 +24,7 @@ OPTIONAL: dict[str, Any] = {
     "command": list,
 }
 OPTIONAL_IN = {
-    "model": {"input_shape": list, "output_activation": TEXT_OR_NONE, "logit_path": TEXT_OR_NONE},
+    "model": {"input_shape": list, "n_outputs": int, "output_activation": TEXT_OR_NONE, "logit_path": TEXT_OR_NONE},
     "data": {"rows_in_file": int, "row_shape": list},
 }
 
