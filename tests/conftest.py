@@ -40,6 +40,10 @@ SLOW_MODULES = (
     "test_models.py",
     "test_evaluate_cli.py",
     "test_compare.py",
+    "test_relevance_crosscheck.py",
+    "test_exactness.py",
+    "test_joins.py",
+    "test_score_stages_executors.py",
     # real clusters, browsers, installs and fresh processes
     "test_cluster.py",
     "test_browser.py",
@@ -49,6 +53,7 @@ SLOW_MODULES = (
     "test_ci_examples.py",
     "test_output_failures.py",
     "test_help_and_all.py",
+    "test_fuzz_results.py",
 )
 SLOW_FIXTURES = {"plugin_path", "with_plugin", "cluster"}
 """Marked ``slow`` here, so they are listed once; ``pytest -m 'not slow'`` is the quick inner loop."""
