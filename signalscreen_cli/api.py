@@ -86,7 +86,8 @@ class Explainer:
     """
 
     def __init__(self, model: Any, methods: tuple[str, ...] | list[str] = DEFAULT_METHODS, **options: Any) -> None:
-        from .pipeline.plan import method_plans, model_spec
+        from .pipeline.plan import method_plans
+        from .pipeline.specs import model_spec
 
         self.request = request_for(model, np.zeros((1, 1), np.float32), None, {"methods": tuple(methods), **options})
         check_request(self.request)

@@ -26,7 +26,8 @@ import numpy as np
 from ..errors import ClusterError
 from ..records import ChunkResult
 from ..signals.files import RowSource
-from .plan import DataSpec, Plan
+from .plan import Plan
+from .specs import DataSpec
 
 EXTRA_HINT = 'install the extra: pip install "signalscreen[dask]"'
 

@@ -19,8 +19,9 @@ from ..records import ChunkResult, RunRecord, writing
 from ..request import ExplainRequest
 from ..results.reader import StoredResult, read_result
 from ..sinks.summary import SummarySink
-from .plan import DataSpec, Plan, data_spec, model_spec
+from .plan import Plan
 from .run import stream
+from .specs import DataSpec, data_spec, model_spec
 from .tally import Tally
 
 RUN_SPECIFIC = ("shard", "out_dir", "overwrite", "resume")

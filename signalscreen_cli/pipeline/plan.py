@@ -7,10 +7,7 @@ Everything in a :class:`Plan` pickles, so an executor may carry it to other proc
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -19,14 +16,9 @@ from ..errors import ShapeMismatchError, UsageError
 from ..model.batching import auto_chunk_rows
 from ..params import Parameters
 from ..request import EVERY_METHOD, ExplainRequest, resolve_methods, window_samples, wrapped_method
-from ..signals.clinical.options import ClinicalOptions
 from ..signals.files import (
     RowSource,
-    apply_nan_policy,
-    array_rows,
-    dataset_mean,
     fit_to_model,
-    open_rows,
     parse_samples,
     read_rows,
 )
@@ -39,118 +31,13 @@ if TYPE_CHECKING:
     from ..records import ChunkResult
 
 
+from .specs import DataSpec, ModelSpec, data_spec, model_spec
+
+
 class Stage(Protocol):
     """A step applied to every chunk after the methods, by the executor, with the model at hand."""
 
     def __call__(self, adapter: ModelAdapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult: ...
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """How to load the model; ``load()`` loads it once per process and spec."""
-
-    path: Path
-    batch_size: int | None = None
-    memory_budget: int | None = None
-    jit: bool = False
-    unsafe: bool = False
-    custom_objects: Path | None = None
-    output_steps: tuple[int, int | None] | None = None
-    memory: Any = field(default=None, repr=False, compare=False)
-    """A ``keras.Model`` given in memory (``path`` then names it uniquely)."""
-
-    def load(self) -> ModelAdapter:
-        return _load(self)
-
-    def describe(self) -> dict[str, Any]:
-        """Where the model came from and its SHA-256 (of the file, or of the in-memory weights)."""
-        from ..outputs.provenance import file_sha256
-
-        if self.memory is not None:
-            return {"path": str(self.path), "sha256": weights_sha256(self.memory), "in_memory": True}
-        return {"path": str(self.path), "sha256": file_sha256(self.path) if self.path.is_file() else None}
-
-
-def weights_sha256(model: Any) -> str:
-    digest = hashlib.sha256()
-    for weights in model.get_weights():
-        digest.update(np.ascontiguousarray(weights).tobytes())
-    return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=4)
-def _load(spec: ModelSpec) -> ModelAdapter:
-    from ..model.files import load_model
-
-    if spec.memory is not None:
-        from ..model.adapter import ModelAdapter
-
-        return ModelAdapter(
-            spec.memory,
-            batch_size=spec.batch_size,
-            memory_budget=spec.memory_budget,
-            jit=spec.jit,
-            output_steps=spec.output_steps,
-        )
-    return load_model(
-        spec.path,
-        batch_size=spec.batch_size,
-        memory_budget=spec.memory_budget,
-        jit=spec.jit,
-        unsafe=spec.unsafe,
-        custom_objects=spec.custom_objects,
-        output_steps=spec.output_steps,
-    )
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    """How to read the signals: the file, its array, label and id columns, and what to do with non-finite
-    values."""
-
-    path: Path
-    key: str | None = None
-    label_column: int | str | None = None
-    nan_policy: str = "error"
-    clinical: ClinicalOptions | None = None
-    sampling_rate: float | None = None
-    drop_columns: tuple[int | str, ...] = ()
-    memory: Any = field(default=None, repr=False, compare=False)
-    """Signals given in memory (``path`` then names them)."""
-
-    def open(self) -> RowSource:
-        if self.memory is not None:
-            return array_rows(self.memory, self.path)
-        return open_rows(self.path, **self._reading())
-
-    def describe(self) -> dict[str, Any]:
-        """Where the signals came from and their SHA-256 (of the file, or of the in-memory array's bytes)."""
-        from ..outputs.provenance import file_sha256
-
-        if self.memory is not None:
-            values = np.ascontiguousarray(self.memory)
-            digest = hashlib.sha256(str((values.dtype.str, values.shape)).encode() + values.tobytes()).hexdigest()
-            return {"path": str(self.path), "sha256": digest, "in_memory": True}
-        return {"path": str(self.path), "sha256": file_sha256(self.path)}
-
-    def mean(self) -> np.ndarray:
-        """The mean signal over every row of the file."""
-        if self.memory is not None:
-            return read_rows(self.open(), np.arange(len(self.memory)), self.path).mean(axis=0)
-        return dataset_mean(self.path, **self._reading())
-
-    def _reading(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "label_column": self.label_column,
-            "drop_columns": self.drop_columns,
-            "clinical": self.clinical,
-            "sampling_rate": self.sampling_rate,
-        }
-
-    def read(self, source: RowSource, index: np.ndarray) -> np.ndarray:
-        """Rows ``index`` as float32 ``(k, L, C)``, non-finite values handled."""
-        return apply_nan_policy(read_rows(source, index, self.path), self.nan_policy, self.path, index)
 
 
 @dataclass(frozen=True)
@@ -338,34 +225,6 @@ def labels_info(source: RowSource, rows: np.ndarray, request: ExplainRequest, n_
 
     labels = row_labels(source, rows, request.labels, n_outputs, request.data_path, request.class_names)
     return {} if labels is None else {"labels": labels}
-
-
-def data_spec(request: ExplainRequest) -> DataSpec:
-    """The signals a request names (or holds, from the Python API)."""
-    return DataSpec(
-        request.data_path,
-        request.key,
-        request.label_column,
-        request.nan_policy,
-        request.clinical,
-        request.sampling_rate,
-        request.drop_columns,
-        memory=request.signals,
-    )
-
-
-def model_spec(request: ExplainRequest) -> ModelSpec:
-    """The model a request names (or holds, from the Python API)."""
-    return ModelSpec(
-        request.model_path,
-        request.batch_size,
-        request.memory_budget,
-        request.jit,
-        request.unsafe_load,
-        request.custom_objects,
-        request.parsed_target.steps,
-        memory=request.model,
-    )
 
 
 def select_rows(request: ExplainRequest, n_rows: int) -> np.ndarray:

@@ -62,7 +62,7 @@ class RunResult(ResultAccess):
     def signal(self, i: int) -> np.ndarray:
         """Read again from the data file (checked against the manifest's SHA-256)."""
         from ..results.reader import read_result
-        from .plan import data_spec
+        from .specs import data_spec
 
         stored = read_result(self.out_dir)
         data = data_spec(stored.request())

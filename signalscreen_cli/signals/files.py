@@ -6,28 +6,20 @@ sources so that a selection or a chunk only reads the rows it needs.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from ..errors import ShapeMismatchError, SignalFileError, UsageError
 from .clinical.options import ClinicalOptions, is_clinical
+from .containers import RowSource, as_rows, open_hdf5, open_npy, open_npz
 from .csv_rows import CsvRows
 
 SUPPORTED_SUFFIXES = (".npy", ".npz", ".csv", ".h5", ".hdf5")
 NAN_POLICIES = ("error", "zero", "interpolate")
-
-
-class RowSource(Protocol):
-    """Anything indexable by row with a shape: ndarray, memmap, h5py dataset."""
-
-    shape: tuple[int, ...]
-
-    def __getitem__(self, index: object) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -113,14 +105,14 @@ def open_rows(
         key, labels = labels_array(path, label_column, key)
         label_column = None
     if suffix == ".npy":
-        source = _open_npy(path)
+        source = open_npy(path)
     elif suffix == ".npz":
-        source = _open_npz(path, key)
+        source = open_npz(path, key)
     elif suffix == ".csv":
         source = CsvRows(path)
     else:
-        source = _open_hdf5(path, key)
-    source = side_columns(_as_rows(source, path), label_column, drop_columns, path)
+        source = open_hdf5(path, key)
+    source = side_columns(as_rows(source, path), label_column, drop_columns, path)
     if labels is not None:
         if len(labels) != source.shape[0]:
             raise SignalFileError(f"{path}: {len(labels)} labels for {source.shape[0]} signals")
@@ -259,91 +251,3 @@ def fit_to_model(
     return data
 
 
-def _as_rows(source: RowSource, path: Path) -> RowSource:
-    dtype = getattr(source, "dtype", np.dtype(np.float64))
-    if not (np.issubdtype(dtype, np.number) or np.issubdtype(dtype, np.bool_)) or np.issubdtype(
-        dtype, np.complexfloating
-    ):
-        raise SignalFileError(f"{path}: holds {dtype} values, not real numbers")
-    shape = tuple(source.shape)
-    if len(shape) not in (1, 2, 3):
-        raise SignalFileError(f"{path}: array of rank {len(shape)} {shape}; expected (L,), (n, L) or (n, L, C)")
-    if 0 in shape:
-        raise SignalFileError(f"{path}: array of shape {shape} holds no signal values")
-    return np.asarray(source[...]).reshape(1, -1) if len(shape) == 1 else source
-
-
-def _open_npy(path: Path) -> RowSource:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", RuntimeWarning)  # a header whose shape overflows: a bad header
-            warnings.simplefilter("ignore", DeprecationWarning)  # old dtype aliases ('a') still name a dtype
-            return NpyRows(path)
-    except ValueError as exc:
-        if "pickle" in str(exc).lower() or "object" in str(exc).lower():
-            raise SignalFileError(f"{path}: holds Python objects, not numbers") from exc
-        raise SignalFileError(f"{path}: not a valid .npy file ({exc})") from exc
-    except (OSError, EOFError) as exc:
-        raise SignalFileError(f"{path}: not a valid .npy file ({exc})") from exc
-    except (SyntaxError, MemoryError, TypeError, IndexError, ArithmeticError, RuntimeWarning) as exc:
-        # numpy parses the header text with Python's tokenizer and literal_eval: their errors are a bad header
-        raise SignalFileError(f"{path}: not a valid .npy file (unreadable header: {type(exc).__name__})") from None
-    except Exception as exc:
-        if type(exc).__name__ != "TokenError":
-            raise
-        raise SignalFileError(f"{path}: not a valid .npy file (unreadable header: TokenError)") from None
-
-
-class NpyRows:
-    """A ``.npy`` file read by row through a memory map opened for each read and closed after it, so
-    unselected rows are never read and pages read earlier do not stay in the process's memory."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        probe = np.load(path, mmap_mode="r", allow_pickle=False)
-        self.shape, self.dtype = tuple(probe.shape), probe.dtype
-        del probe
-
-    def __getitem__(self, index: object) -> np.ndarray:
-        mapped = np.load(self.path, mmap_mode="r", allow_pickle=False)
-        try:
-            return np.array(mapped[index])
-        finally:
-            del mapped
-
-
-def _open_npz(path: Path, key: str | None) -> RowSource:
-    from .npz_members import open_member
-
-    return open_member(path, key, _chosen_key)
-
-
-def _open_hdf5(path: Path, key: str | None) -> RowSource:
-    import h5py
-
-    try:
-        handle = h5py.File(path, "r")
-    except OSError as exc:
-        raise SignalFileError(f"{path}: not a valid HDF5 file ({exc})") from exc
-    names: list[str] = []
-    handle.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
-    if not names:
-        from .h5_rows import describe_empty
-
-        raise SignalFileError(f"{path}: holds no dataset ({describe_empty(handle)})")
-    from .h5_rows import check_chunks
-
-    return check_chunks(handle[_chosen_key(path, names, key, "dataset")], path)
-
-
-def _chosen_key(path: Path, names: list[str], key: str | None, kind: str) -> str:
-    """``key``, or the only name; several names and no key, or a key not among them, is an error."""
-    if key is None and len(names) == 1:
-        return names[0]
-    if key is None and not names:
-        raise SignalFileError(f"{path}: holds no {kind}", f"give a file with one {kind} (n, L) or (n, L, C)")
-    if key is None:
-        raise UsageError(f"{path}: holds several {kind}s; choose one with --key", "keys: " + ", ".join(names))
-    if key not in names:
-        raise SignalFileError(f"{path}: no {kind} named {key!r}", "keys: " + (", ".join(names) or "(none)"))
-    return key
