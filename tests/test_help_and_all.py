@@ -99,3 +99,13 @@ def test_mistakes_a_person_makes_first_are_answered_before_tensorflow_loads(tmp_
         done = subprocess.run([sys.executable, "-c", code, *arguments], capture_output=True, text=True)
         assert done.stdout.strip() == f"exit {exit_code} False", (message, done.stdout, done.stderr)
         assert message in done.stderr, (message, done.stderr)
+
+
+def test_inspect_lists_the_methods_all_would_run(tmp_path):
+    from signalscreen_cli.model.inspection import describe_model
+
+    model = recurrent_model(length=16)
+    model.save(tmp_path / "lstm.keras")
+    listed = describe_model(tmp_path / "lstm.keras")["applicable_methods"]
+    assert "saliency" in listed and "occlusion" in listed
+    assert not {"gradcam", "lrp", "deeplift", "guided_gradcam"} & set(listed)

@@ -29,5 +29,5 @@ def describe_model(path: Path, **load_options: Any) -> dict[str, Any]:
         "logit_path": adapter.logit_path,
         "layers": layers,
         "conv_layers": convs,
-        "applicable_methods": [name for name, cls in builtin_methods().items() if cls.family != "layer" or convs],
+        "applicable_methods": [name for name, cls in builtin_methods().items() if not cls().not_applicable(adapter)],
     }
