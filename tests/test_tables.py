@@ -102,3 +102,18 @@ def test_a_labels_array_beside_the_signals_in_npz_and_h5(table, tmp_path):
         assert result.exit_code == 0, result.output
         with np.load(tmp_path / data.suffix / "attributions.npz") as got:
             assert got["labels"].tolist() == labels.tolist() and got["saliency"].shape == (12, 187, 1)
+
+
+def test_row_ids_in_a_zarr_store_raise_no_library_warning(table, tmp_path):
+    import warnings
+
+    pytest.importorskip("zarr")
+    folder, _ = table
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = invoke(
+            "explain", MODEL, folder / "beats.csv", "--drop-columns", "id", "--label-column", "label",
+            "--class-names", "N,V", "--store", "zarr", *FAST, "-o", tmp_path / "z",
+        )
+    assert result.exit_code == 0, result.output
+    assert not [w for w in caught if "Zarr" in str(w.message)], [str(w.message) for w in caught]

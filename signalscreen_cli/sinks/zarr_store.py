@@ -7,6 +7,7 @@ Arrays are created on their first chunk and filled by row ranges; the ``dask`` e
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,7 +63,9 @@ class ZarrStore:
 
     def pack(self, extra: dict[str, np.ndarray]) -> None:
         """Add the arrays that are not per chunk (``sample_index``…); the store is then complete."""
-        with writing(self.path):
+        with writing(self.path), warnings.catch_warnings():
+            # row ids and record names are text, which Zarr v3 stores but warns has no settled specification
+            warnings.filterwarnings("ignore", message="The data type .* does not have a Zarr V3 specification")
             for name, values in extra.items():
                 self.group.create_array(name, data=np.asarray(values), chunks=values.shape or (1,))
 
