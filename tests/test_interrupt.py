@@ -48,3 +48,25 @@ def test_signal_mid_write_leaves_nothing(tmp_path, signum):
     assert "Error: The run was stopped" in stderr and "Traceback" not in stderr
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_signal_landing_in_a_finaliser_prints_no_traceback(monkeypatch):
+    """Python reports an exception raised in a finaliser as "Exception ignored in …" with a traceback; a stop
+    signal landing there (seen in matplotlib's weakref callbacks) must stay quiet: the run stops at its next
+    check."""
+    import contextlib
+    import gc
+    import io
+
+    from signalscreen_cli import interrupts
+
+    class StoppedHere:
+        def __del__(self):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sys, "unraisablehook", sys.__unraisablehook__)  # Python's own report, not pytest's
+    shown = io.StringIO()
+    with contextlib.redirect_stderr(shown), interrupts.stop_on_signals():
+        StoppedHere()
+        gc.collect()
+    assert shown.getvalue() == ""
