@@ -17,7 +17,7 @@ from signalscreen_cli.methods.occlusion import OcclusionParameters
 from signalscreen_cli.params import Parameters, param
 from signalscreen_cli.request import ExplainRequest, explain_request, parse_method_params, resolve_methods
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ExitCode, SignalFileError
 from signalscreen_cli.signals.files import open_rows, read_signals
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"
 H5_MODEL = ROOT / "sample_models" / "ecg_cnn.h5"
 

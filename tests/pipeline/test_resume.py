@@ -24,7 +24,7 @@ from signalscreen_cli.pipeline.run import run as run_pipeline
 from signalscreen_cli.request import explain_request
 from signalscreen_cli.results.reader import read_result
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"
 ARGS = ("--samples", "0:40", "--chunk-size", "4", "-m", "occlusion,saliency", "--no-plots", "-q")
 OUTPUTS = ("attributions.npz", "summary.npz")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from signalscreen_cli.cli import app
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODELS = {fmt: ROOT / "sample_models" / f"ecg_cnn{fmt}" for fmt in (".keras", ".h5")}
 DATA = {"npy": ROOT / "sample_data" / "ecg_beats.npy", "csv": ROOT / "sample_data" / "ecg_beats.csv"}
 

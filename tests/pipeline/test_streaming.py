@@ -14,7 +14,7 @@ from signalscreen_cli.model.files import load_model
 from signalscreen_cli.request import ExplainRequest, resolve_methods
 from signalscreen_cli.signals.segments import cut, stitch, window_starts
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL = ROOT / "sample_models" / "ecg_cnn.keras"
 DATA = ROOT / "sample_data" / "ecg_beats.npy"
 METHODS = ("occlusion", "saliency", "gradcam", "integrated_gradients", "smoothgrad")

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from signalscreen_cli.cli import app
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL, BEATS, LABELS = ROOT / "sample_models/ecg_cnn.keras", ROOT / "sample_data/ecg_beats.npy", "ecg_labels.npy"
 FAST = ("-m", "saliency,occlusion", "-w", "9", "--no-plots", "-q")
 

@@ -16,7 +16,7 @@ from signalscreen_cli.cli import app
 from signalscreen_cli.cli.run_notes import ig_warning, run_notes
 from signalscreen_cli.model.cam_layer import default_cam_layer, layer_depths
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "sample_models" / "ecg_cnn.keras"
 
 

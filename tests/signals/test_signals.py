@@ -9,7 +9,7 @@ import pytest
 from signalscreen_cli.errors import ShapeMismatchError, SignalFileError, UsageError
 from signalscreen_cli.signals.files import fit_to_model, parse_samples, read_signals
 
-SAMPLE_CSV = Path(__file__).parents[1] / "sample_data" / "ecg_beats.csv"
+SAMPLE_CSV = Path(__file__).parents[2] / "sample_data" / "ecg_beats.csv"
 
 
 def test_npy_shapes_become_n_l_c(tmp_path):

@@ -21,7 +21,7 @@ from signalscreen_cli.plots.labels import amplitude_label, manifest_meanings, ma
 from signalscreen_cli.plots.traces import overview_figure, signal_figure
 from signalscreen_cli.report import figures
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 LENGTH, RATE = 187, 125.0
 
 

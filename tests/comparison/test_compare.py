@@ -19,7 +19,7 @@ from signalscreen_cli.evaluation.randomization import cascade
 from signalscreen_cli.results.integrity import array_entry
 from signalscreen_cli.similarity import cosine, pearson, spearman, top_overlap
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"
 RETRAINED = ROOT / "sample_models" / "ecg_cnn_retrained.keras"
 METHODS = ("saliency", "gradient_x_input", "gradcam")

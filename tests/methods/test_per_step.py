@@ -100,7 +100,7 @@ def test_cli_targets_a_class_over_steps(saved, tmp_path):
 
 
 def test_steps_on_a_flat_model_and_bad_steps_are_refused(tmp_path):
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[2]
     model, data = root / "sample_models/ecg_cnn.keras", root / "sample_data/ecg_beats.npy"
     flat = CliRunner().invoke(app, ["explain", str(model), str(data), "--target", "1@3:5", "-o", str(tmp_path / "a")])
     assert flat.exit_code == 6 and "has no step axis" in flat.output and not (tmp_path / "a").exists()

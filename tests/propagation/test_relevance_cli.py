@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from signalscreen_cli.cli import app
 from tests.zoo import recurrent_model
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL = ROOT / "sample_models" / "ecg_cnn.keras"
 DATA = ROOT / "sample_data" / "ecg_beats.npy"
 NEW = ("lrp", "deeplift", "guided_backprop", "deconvnet", "guided_gradcam")

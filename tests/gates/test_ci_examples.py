@@ -19,7 +19,7 @@ import yaml
 
 from signalscreen_cli.errors import ExitCode
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "examples" / "ci"
 SETTINGS = {
     "MODEL": str(ROOT / "sample_models" / "ecg_cnn_retrained.keras"),

@@ -79,7 +79,7 @@ def test_mistakes_a_person_makes_first_are_answered_before_tensorflow_loads(tmp_
     """Paths, extensions, swapped arguments, sample ranges, targets and method names need no model."""
     from pathlib import Path
 
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[2]
     model, data = str(root / "sample_models/ecg_cnn.keras"), str(root / "sample_data/ecg_beats.npy")
     (tmp_path / "model.txt").write_text("x")
     mistakes = {  # message: (exit code, arguments)

@@ -12,7 +12,7 @@ from scipy.stats import rankdata
 
 from signalscreen_cli.similarity import average_ranks
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 PROBE = """
 import atexit, sys
 atexit.register(lambda: print("imported:", ",".join(m for m in ("scipy.stats", "jinja2", "dask", "zarr", "wfdb")

@@ -14,7 +14,7 @@ from signalscreen_cli import Explainer, explain
 from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ModelFileError, SignalFileError
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"
 OPTIONS = {"methods": ("occlusion", "saliency", "integrated_gradients", "gradcam"), "samples": "0:12", "steps": 16}
 

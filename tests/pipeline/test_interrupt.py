@@ -10,7 +10,7 @@ import pytest
 
 from signalscreen_cli.errors import ExitCode
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

@@ -10,7 +10,7 @@ from signalscreen_cli.cli import app
 from signalscreen_cli.errors import UsageError
 from signalscreen_cli.targets import Target
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL, DATA = ROOT / "sample_models/ecg_cnn.keras", ROOT / "sample_data/ecg_beats.npy"
 
 

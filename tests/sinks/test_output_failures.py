@@ -12,7 +12,7 @@ import pytest
 
 from signalscreen_cli.errors import ExitCode
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"
 EXPLAIN = [sys.executable, "-m", "signalscreen_cli", "explain", str(MODEL), str(DATA), "-m", "saliency,gradcam"]
 

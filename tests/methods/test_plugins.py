@@ -18,7 +18,7 @@ import pytest
 from signalscreen_cli.errors import ExitCode
 from tests.zoo import build_linear
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 LENGTH, CHANNELS, OUTPUTS = 16, 2, 3
 
 

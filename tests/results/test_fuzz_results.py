@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from signalscreen_cli import explain
 from signalscreen_cli.cli import app
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60")) // 3  # each case runs compare and report: 20 by default
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)

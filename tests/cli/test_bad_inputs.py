@@ -16,7 +16,7 @@ from signalscreen_cli.cli import app
 from signalscreen_cli.errors import ExitCode
 from tests.zoo import recurrent_model
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL = ROOT / "sample_models" / "ecg_cnn.keras"
 DATA = ROOT / "sample_data" / "ecg_beats.npy"
 SIGNAL, MODEL_FILE, USAGE = ExitCode.SIGNAL_FILE, ExitCode.MODEL_FILE, ExitCode.USAGE

@@ -18,7 +18,7 @@ from signalscreen_cli.errors import ExitCode
 from signalscreen_cli.results.integrity import DamagedResultError, array_entry
 from signalscreen_cli.results.reader import read_result
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MODEL, DATA = ROOT / "sample_models" / "ecg_cnn.keras", ROOT / "sample_data" / "ecg_beats.npy"
 METHODS = ("saliency", "gradcam")
 
