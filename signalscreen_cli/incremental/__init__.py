@@ -6,6 +6,7 @@ output at a position depends on the whole signal: the local prefix runs once per
 recomputes the prefix over its changed span only, splices it into the cached activations and runs the head.
 
 ``geometry`` (numpy only) works out the recomputed range of every prefix tensor; ``graph`` reads the split off
-the Keras graph; ``forward`` runs it in compiled calls, ``splice`` joins recomputed ranges to cached
-activations; ``occlusion`` builds occlusion's copies for it. Nothing here is imported until a method runs.
+the Keras graph; ``forward`` runs it in compiled calls, ``copies`` is one copy's pass inside them, ``splice``
+joins recomputed ranges to cached activations; ``occlusion`` builds occlusion's copies for it. Nothing here is
+imported until a method runs.
 """

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from ..model.adapter import tf
+from .copies import CopyGraph, call_layer, reads_padding
 from .geometry import Plan, plan_ranges, tensor_lengths
-from .graph import Split, Step, layer_geometry, split_model, window_layer
-from .splice import pool_outside, pooled, read_held, whole
+from .graph import Split, layer_geometry, split_model
+from .splice import pool_outside
 
 SpanBuild = Callable[[slice, np.ndarray, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 """``build(cases, source starts, source size) -> (signal of each copy (m,), span start of each copy (m,),
@@ -62,11 +63,7 @@ class IncrementalForward:
         # What the prefix keeps per signal: the frontier's activations and the global pools' reductions,
         # and per width the activations of the tensors its plan splices.
         self.kept: list[Any] = list(split.frontier)
-        self._windows = {
-            id(step): window_layer(step, (None, None, step.layer.input.shape[-1]))
-            for step in split.steps
-            if step.kind == "sliding"
-        }
+        self.copies = CopyGraph(split, adapter)
         self._prefixes: dict[tuple[Any, ...], Callable[..., Any]] = {}
         self._plans: dict[int, Plan] = {}
         self._calls: dict[tuple[int, bool], Callable[..., Any]] = {}
@@ -114,7 +111,7 @@ class IncrementalForward:
         wanted = [
             plan.inside[index, step.inputs[0]]
             for index, step in enumerate(self.split.steps)
-            if step.output in plan.held and self._pads(step)
+            if step.output in plan.held and reads_padding(self.split, step)
         ]
         wanted += [plan.held[id(node.input_tensors[0])].inside() for node, _ in self.split.pooled]
         return np.logical_and.reduce([np.ones(self.length - width + 1, bool), *wanted])
@@ -138,7 +135,7 @@ class IncrementalForward:
         values = {self.split.source: x}
         for step in self.split.steps:
             inputs = [values[t] for t in step.inputs]
-            values[step.output] = _call(step.layer, inputs if step.kind == "merge" else inputs[0])
+            values[step.output] = call_layer(step.layer, inputs if step.kind == "merge" else inputs[0])
         return [values[key] if isinstance(key, int) else self._outside(key, values[key[0]]) for key in keys]
 
     def _outside(self, key: tuple[int, str, int], activations: tf.Tensor) -> tf.Tensor:
@@ -179,7 +176,8 @@ class IncrementalForward:
 
             def outputs(caches: list[tf.Tensor], signal: tf.Tensor, starts: tf.Tensor, values: tf.Tensor) -> tf.Tensor:
                 by_key = dict(zip(keys, caches, strict=True))
-                return self._outputs_impl(plan, width, edge, by_key, signal, starts, values)
+                interior = None if edge else self.interior(width)
+                return self.copies.outputs(plan, width, interior, by_key, signal, starts, values)
 
             self._calls[width, edge] = tf.function(outputs, input_signature=signature, autograph=False)
         return self._calls[width, edge]
@@ -221,83 +219,6 @@ class IncrementalForward:
                     result = self._compiled(width, edge)(caches, *args, tf.constant(values[padded])).numpy()
                     outputs[rows] = result[np.arange(len(rows)), targets[rows]]
             yield block, outputs
-
-    def _outputs_impl(
-        self,
-        plan: Plan,
-        width: int,
-        edge: bool,
-        caches: dict[Any, tf.Tensor],
-        signal: tf.Tensor,
-        spans: tf.Tensor,
-        values: Any,
-    ) -> tf.Tensor:
-        # Each prefix tensor of a copy is recomputed over its held range only; the head reads it spliced.
-        computed = {self.split.source: values}
-        interior = None if edge else self.interior(width)
-        for index, step in enumerate(self.split.steps):
-            if step.output not in plan.held:
-                continue
-            out = plan.held[step.output]
-            size = (out.size - 1) * step.stride + _reach(step) + 1 if step.kind == "sliding" else out.size
-            pads = edge and self._pads(step)
-            fill = step.fill if pads else None
-            parts = [
-                read_held(
-                    plan.held[tensor],
-                    plan.offsets(index, tensor, interior),
-                    computed[tensor],
-                    caches.get(tensor),
-                    signal,
-                    spans,
-                    size,
-                    fill,
-                )
-                for tensor in step.inputs
-            ]
-            if step.kind == "sliding":
-                computed[step.output] = _call(self._windows[id(step)], parts[0])
-            else:
-                computed[step.output] = _call(step.layer, parts if step.kind == "merge" else parts[0])
-        full = {}
-        for tensor in self.split.frontier:
-            held = plan.held[tensor]
-            first = tf.gather(tf.constant(held.starts), spans)
-            full[tensor] = whole((first, computed[tensor]), held.size, held.length, caches[tensor], signal)
-        for node, kind in self.split.pooled:
-            tensor = id(node.input_tensors[0])
-            held = plan.held[tensor]
-            first = tf.gather(tf.constant(held.starts), spans)
-            outside = caches[tensor, kind, width]
-            result = pooled(kind, (first, computed[tensor]), held.size, held.length, outside, signal, spans, edge)
-            full[id(node.outputs[0])] = result[:, None, :] if node.operation.keepdims else result
-        for node in self.split.head_nodes:
-            args, kwargs = node.arguments.fill_in(full)
-            if getattr(node.operation, "_call_has_training_arg", False) and "training" not in kwargs:
-                kwargs["training"] = False
-            outputs = node.operation(*args, **kwargs)
-            for tensor, value in zip(node.outputs, tf.nest.flatten(outputs), strict=True):
-                full[id(tensor)] = value
-        result = full[id(self.split.output)]
-        steps = self.adapter.output_steps
-        return result if steps is None else tf.reduce_sum(result[:, steps[0] : steps[1], :], axis=1)
-
-    def _pads(self, step: Step) -> bool:
-        """Whether the layer reads padding that must be masked in: a valid layer's outputs inside the tensor
-        never read outside its input; the input arrives zero-padded."""
-        zero_padded_input = step.inputs[0] == self.split.source and step.fill == 0.0
-        return step.padding != "valid" and not zero_padded_input
-
-
-def _call(layer: Any, inputs: Any) -> tf.Tensor:
-    if getattr(layer, "_call_has_training_arg", False):
-        return layer(inputs, training=False)
-    return layer(inputs)
-
-
-def _reach(step: Step) -> int:
-    return step.dilation * (step.kernel - 1)
-
 
 def incremental_forward(adapter: Any, length: int) -> IncrementalForward | str:
     """The incremental forward of ``adapter`` for signals of ``length``, or why full passes run instead."""
