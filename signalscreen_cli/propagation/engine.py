@@ -19,8 +19,9 @@ import tensorflow as tf
 
 from ..errors import MethodNotApplicableError
 from .calls import carried, forward
+from .canonizer import walk
 from .composites import Backward, rule_for
-from .graph import RELU_LIKE, Step, walk
+from .graph import RELU_LIKE, Step
 from .multipliers import multiplier_pass
 from .relevance import relevance_pass
 
