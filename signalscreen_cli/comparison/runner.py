@@ -6,9 +6,7 @@ channel axis, ``(n, L, C)``, one without, ``(n, L)`` — is compared after summi
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..gates.checks import Gate, gate_lines
-from ..outputs.provenance import json_default, package_versions, request_parameters
+from ..gates.checks import Gate
+from ..outputs.provenance import package_versions, request_parameters
 from ..results.reader import StoredResult
 from .request import CompareRequest
 from .scores import PairScores, score_pair
@@ -37,16 +35,6 @@ RULES = {
     "classes": "each signal is grouped under run A's predicted class",
     "flips": "a signal whose predicted class differs between the runs (any window, with --segment)",
 }
-COLUMNS = (
-    "map",
-    "map_a",
-    "map_b",
-    "compared",
-    "median_pearson",
-    "mean_pearson",
-    "median_spearman", "mean_spearman", "mean_cosine", "mean_top_overlap",
-    "signals",
-)
 
 
 @dataclass(frozen=True)
@@ -87,8 +75,10 @@ def compare(request: CompareRequest) -> ComparisonResult:
     """Score every pair of maps of two runs on the same signals and write the comparison."""
     from ..gates.junit import write_junit
     from ..outputs.staging import check_destination, staged_output
-    from ..records import writing
+    from ..records import RunRecord
     from ..results.reader import read_result
+    from ..sinks.finished import write_finished
+    from .sinks import COMPARE_SINKS, ComparisonOutputs
 
     started = time.perf_counter()
     check_compare_request(request)
@@ -126,22 +116,10 @@ def compare(request: CompareRequest) -> ComparisonResult:
         "classes": classes,
         "gates": [asdict(gate) for gate in gates],
     }
-    with staged_output(request.out_dir, request.overwrite) as staging, writing(staging):
-        (staging / "comparison.json").write_text(json.dumps(document, indent=2, default=json_default) + "\n")
-        _write_csv(staging / "comparison.csv", rows)
-        (staging / "summary.md").write_text(summary_markdown(request, rows, gates, n, int(flips.sum())))
-        means = {
-            f"{pair.name}__{which}__{entry['class']}": np.asarray(entry[f"mean_map_{which}"], np.float32)
-            for pair in scores
-            for entry in classes.get(pair.name, [])
-            for which in ("a", "b")
-        }
-        np.savez(staging / "class_means.npz", **means)
-        if request.plots:
-            from .plots import write_figures
-
-            rate = (run_a.manifest.get("parameters") or {}).get("sampling_rate")
-            write_figures(staging, scores, classes, arrays_a["sample_index"], request, rate)
+    rate = (run_a.manifest.get("parameters") or {}).get("sampling_rate")
+    with staged_output(request.out_dir, request.overwrite) as staging:
+        outputs = ComparisonOutputs(staging, request, rows, gates, scores, classes, arrays_a["sample_index"], rate)
+        write_finished(COMPARE_SINKS, outputs, RunRecord(document, class_names=names))
     if request.junit:
         write_junit(request.junit, "compare", gates, time.perf_counter() - started)
     return ComparisonResult(request.out_dir, rows, document, gates)
@@ -276,31 +254,3 @@ def _describe(run: StoredResult) -> dict[str, Any]:
         "model": {key: run.manifest["model"].get(key) for key in ("path", "sha256")},
         "methods": sorted(run.manifest.get("methods") or {}),
     }
-
-
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(
-            {key: repr(value) if isinstance(value, float) else value for key, value in row.items()} for row in rows
-        )
-
-
-def summary_markdown(request: CompareRequest, rows: list[dict[str, Any]], gates: list[Gate], n: int, flips: int) -> str:
-    """``summary.md``: the table and the gates, for a CI job summary."""
-    lines = [
-        f"### SignalScreen compare: `{request.run_a}` vs `{request.run_b}`",
-        "",
-        f"{n} signals, {flips} prediction change(s).",
-        "",
-        f"| map | compared | median Pearson | median Spearman | mean cosine | top-{request.top:g}% overlap |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
-        *(
-            f"| {r['map']} | {r['compared']} | {r['median_pearson']:.3f} | {r['median_spearman']:.3f} "
-            f"| {r['mean_cosine']:.3f} | {r['mean_top_overlap']:.3f} |"
-            for r in rows
-        ),
-    ]
-    lines += gate_lines(gates)
-    return "\n".join(lines) + "\n"

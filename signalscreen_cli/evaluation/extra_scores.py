@@ -151,9 +151,3 @@ def extra_results(
         found.markdown += f"\nRelevance per wave ({request.waves}):\n" + waves.wave_markdown(rows)
         found.markdown += "".join(f"\n- {line}" for line in wave_sentences(found.sections)) + "\n"
     return found
-
-
-def write_extra(folder: Path, found: ExtraResults) -> None:
-    """The CSV files of the optional scores, into the staging folder."""
-    for name, write, rows in found.files:
-        write(folder / name, rows)

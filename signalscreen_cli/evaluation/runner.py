@@ -108,9 +108,11 @@ def _evaluate(request: EvaluateRequest, progress: Progress | None, journal: Path
     from ..pipeline.plan import make_plan
     from ..pipeline.resume import check_stale, journaled
     from ..pipeline.run import executor_for, stream
-    from ..records import RunRecord, writing
+    from ..records import RunRecord
+    from ..sinks.finished import write_finished
     from ..sinks.memory import MemorySink
     from . import report
+    from .sinks import EVALUATE_SINKS, EvaluationOutputs
     from .stored import stored_run
 
     check_evaluate_request(request)
@@ -139,7 +141,7 @@ def _evaluate(request: EvaluateRequest, progress: Progress | None, journal: Path
     scorer = ScoreChunk(
         request.steps, baseline, mean_signal, request.randomization, baseline.seed, made.normalize, from_file
     )
-    from .extra_scores import STAGE_NAMES, extra_results, extra_stages, write_extra
+    from .extra_scores import STAGE_NAMES, extra_results, extra_stages
 
     plan = replace(plan, stages=(*extra_stages(request, plan, baseline, mean_signal, made.normalize), scorer))
     sink = MemorySink()
@@ -174,23 +176,12 @@ def _evaluate(request: EvaluateRequest, progress: Progress | None, journal: Path
     gates = evaluation_gates(request, rows, scores.reference_of)
     gates += score_gates(gate_thresholds(request), extra.gate_rows)
     document["gates"] = [asdict(gate) for gate in gates]
-    with staged_output(request.explain.out_dir, request.explain.overwrite) as staging, writing(staging):
-        report.write_json(staging / "evaluation.json", document)
-        report.write_csv(staging / "evaluation.csv", rows)
-        summary = report.summary_markdown(rows, gates, len(plan.rows), request)
-        (staging / "summary.md").write_text(summary + extra.markdown)
-        write_extra(staging, extra)
-        if request.plots:
-            from .plots import write_figures
-
-            squashed = facts["output_activation"] in ("softmax", "sigmoid")
-            label = "target probability" if squashed else "target output"
-            write_figures(staging, scores.curves, scores.randomization, request.formats, label)
-        if request.report:
-            from ..report.build import REPORT_FILE, write_report
-
-            # --from already checked model and data; a --samples subset is shown, with the banner saying so
-            write_report(request.from_dir, staging, staging / REPORT_FILE, request.explain.out_dir, True)
+    with staged_output(request.explain.out_dir, request.explain.overwrite) as staging:
+        outputs = EvaluationOutputs(
+            staging, request, rows, gates, scores.curves, scores.randomization, extra, len(plan.rows),
+            facts["output_activation"],
+        )  # fmt: skip
+        write_finished(EVALUATE_SINKS, outputs, RunRecord(document, class_names=names))
     if request.junit:
         write_junit(request.junit, "evaluate", gates, time.perf_counter() - started)
     return EvaluationResult(request.explain.out_dir, rows, document, scores.curves, scores.randomization, gates)

@@ -2,7 +2,8 @@
 
 ``pipeline.run`` loops over :data:`SINKS`; a new output is one module with a ``for_run(outputs)`` builder
 plus one row here. Builders are named by import string, so choosing the sinks imports none of them
-(scikit-learn's scorer table, Click's lazy groups).
+(scikit-learn's scorer table, Click's lazy groups). ``evaluate`` and ``compare`` keep tables of the same
+rows (``evaluation.sinks``, ``comparison.sinks``), built from outputs of their own.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
     import numpy as np
@@ -58,20 +59,25 @@ class RunOutputs:
     maps_stay_remote: bool = False
 
 
+Outputs = TypeVar("Outputs")
+"""What a table's sinks build themselves from: :class:`RunOutputs` for ``explain``."""
+
+
 @dataclass(frozen=True)
-class SinkRow:
-    """One output of a run: its name, when it is wanted, and ``"module:function"`` building its sink."""
+class SinkRow(Generic[Outputs]):
+    """One output of a run: its name, when it is wanted, and ``"module:function"`` building its sink (a
+    relative module is found from this package)."""
 
     name: str
-    wanted: Callable[[RunOutputs], bool]
+    wanted: Callable[[Outputs], bool]
     builder: str
 
-    def build(self, outputs: RunOutputs) -> Sink:
+    def build(self, outputs: Outputs) -> Sink:
         module, _, function = self.builder.partition(":")
         return getattr(importlib.import_module(module, __package__), function)(outputs)
 
 
-SINKS: tuple[SinkRow, ...] = (
+SINKS: tuple[SinkRow[RunOutputs], ...] = (
     SinkRow("attributions.npz", lambda run: run.request.store == "npz", ".arrays:for_run"),
     SinkRow("attributions.zarr", lambda run: run.request.store == "zarr", ".zarr_store:for_run"),
     SinkRow("csv", lambda run: run.request.write_csv, ".csv:for_run"),
@@ -85,4 +91,9 @@ SINKS: tuple[SinkRow, ...] = (
 
 def run_sinks(outputs: RunOutputs) -> list[Sink]:
     """The sinks the run wants, in table order."""
-    return [row.build(outputs) for row in SINKS if row.wanted(outputs)]
+    return wanted_sinks(SINKS, outputs)
+
+
+def wanted_sinks(table: tuple[SinkRow[Outputs], ...], outputs: Outputs) -> list[Sink]:
+    """The sinks of ``table`` that ``outputs`` want, in table order."""
+    return [row.build(outputs) for row in table if row.wanted(outputs)]
