@@ -18,7 +18,7 @@ import numpy as np
 from ..gates.checks import Gate, gate_lines
 from ..outputs.provenance import json_default
 from ..records import RunRecord
-from ..sinks.finished import FinishedFile
+from ..sinks.finished import FinishedFile, FinishedOutputs
 from ..sinks.table import SinkRow
 from .request import CompareRequest
 from .scores import PairScores
@@ -36,15 +36,11 @@ COLUMNS = (
 
 
 @dataclass(frozen=True)
-class ComparisonOutputs:
-    """What ``compare``'s sinks build themselves from.
+class ComparisonOutputs(FinishedOutputs):
+    """What ``compare``'s sinks build themselves from, besides the folder and the request.
 
     Attributes
     ----------
-    folder : pathlib.Path
-        The staging folder that becomes the output folder.
-    request : CompareRequest
-        The comparison's request.
     rows : list of dict
         One summary row per pair of maps.
     gates : list of Gate
@@ -59,7 +55,6 @@ class ComparisonOutputs:
         Run A's sampling rate, for time axes in seconds.
     """
 
-    folder: Path
     request: CompareRequest
     rows: list[dict[str, Any]]
     gates: list[Gate]

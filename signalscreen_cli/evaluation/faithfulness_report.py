@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from .faithfulness_stage import FAITHFULNESS_SCORES, faith_key
-from .report import RANDOM, REFERENCES
-from .score_tables import mean_defined, rows_markdown, rows_table, write_rows_csv
+from .report import RANDOM
+from .score_tables import per_signal, rows_markdown, rows_table, score_rows, scored_maps, write_rows_csv
 
 HIGHER = {"faithfulness_correlation": True, "road_morf": False, "road_lerf": True, "random_logit": False}
 HEADINGS = {
@@ -31,32 +31,13 @@ RULE = (
 
 def faithfulness_rows(arrays: dict[str, np.ndarray], method_of: dict[str, str]) -> list[dict[str, Any]]:
     """One row per map scored, in run order, the random order last."""
-    prefix = faith_key("road_morf", "")
-    names = [key.removeprefix(prefix) for key in arrays if key.startswith(prefix)]
-    rows = []
-    for name in [name for name in names if name != RANDOM] + [RANDOM]:
-        row: dict[str, Any] = {"map": name, "method": method_of.get(name, REFERENCES.get(name, name))}
-        for score in FAITHFULNESS_SCORES:
-            values = arrays.get(faith_key(score, name))
-            row[score] = None if values is None else mean_defined(values)
-        rows.append(row)
-    return rows
+    names = [name for name in scored_maps(arrays, faith_key, "road_morf") if name != RANDOM]
+    return score_rows(arrays, faith_key, FAITHFULNESS_SCORES, [*names, RANDOM], method_of)
 
 
 def faithfulness_section(arrays: dict[str, np.ndarray], rows: list[dict[str, Any]], options: dict[str, Any]) -> dict:
-    return {
-        "rule": RULE,
-        **options,
-        "rows": rows,
-        "per_signal": {
-            row["map"]: {
-                score: arrays[faith_key(score, row["map"])].tolist()
-                for score in FAITHFULNESS_SCORES
-                if faith_key(score, row["map"]) in arrays
-            }
-            for row in rows
-        },
-    }
+    scores = per_signal(arrays, rows, faith_key, FAITHFULNESS_SCORES)
+    return {"rule": RULE, **options, "rows": rows, "per_signal": scores}
 
 
 def write_faithfulness_csv(path: Path, rows: list[dict[str, Any]]) -> None:

@@ -16,7 +16,7 @@ from ..methods.base import Adapter, Method
 from ..methods.baselines import BaselineParameters
 from ..records import ChunkResult
 from .faithfulness_correlation import faithfulness_correlation, output_drops, subset_masks
-from .maps import is_input_map, random_ranking, ranking
+from .maps import StageKey, input_maps, random_ranking, ranking, with_scores
 from .random_logit import random_logit
 from .report import RANDOM
 from .road import road_scores
@@ -26,8 +26,7 @@ FAITH = "faith:"
 FAITHFULNESS_SCORES = ("faithfulness_correlation", "road_morf", "road_lerf", "random_logit")
 
 
-def faith_key(score: str, name: str) -> str:
-    return f"{FAITH}{score}:{name}"
+faith_key = StageKey(FAITH)
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,7 @@ class FaithfulnessChunk:
     def __call__(self, adapter: Adapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:
         started = time.perf_counter()
         x, targets = chunk.signals, chunk.arrays["targets"]
-        maps = {
-            name: np.asarray(values, np.float32)
-            for name, values in chunk.arrays.items()
-            if chunk.kinds.get(name) == "attribution" and is_input_map(name, values, x)
-        }
+        maps = {name: np.asarray(values, np.float32) for name, values in input_maps(chunk).items()}
         base = self.baseline.baseline_of(x, self.dataset_mean)
         found: dict[str, np.ndarray] = {}
         masks = subset_masks(x, self.subsets, self.fraction, self.seed)
@@ -83,7 +78,4 @@ class FaithfulnessChunk:
             found[faith_key("road_morf", name)], found[faith_key("road_lerf", name)] = morf, lerf
         for name, values in random_logit(adapter, methods, x, targets, maps, self.seed, self.normalize).items():
             found[faith_key("random_logit", name)] = values
-        chunk.arrays.update(found)
-        chunk.kinds.update({name: "score" for name in found})
-        chunk.seconds["faithfulness"] = time.perf_counter() - started
-        return chunk
+        return with_scores(chunk, found, "faithfulness", started)

@@ -9,11 +9,17 @@ evidence *against* the target and comes last, as in Petsiuk et al.'s ordering by
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..methods.arrays import signal_rng
+
+if TYPE_CHECKING:
+    from ..records import ChunkResult
 
 
 def is_input_map(name: str, values: np.ndarray, x: np.ndarray, diagnostics: Sequence[str] = ()) -> bool:
@@ -25,6 +31,34 @@ def is_input_map(name: str, values: np.ndarray, x: np.ndarray, diagnostics: Sequ
         return False
     n, length, channels = x.shape
     return values.shape in ((n, length), (n, length, channels))
+
+
+@dataclass(frozen=True)
+class StageKey:
+    """Names of a score stage's per-signal arrays: ``key(score, map)`` is ``PREFIX:score:map``."""
+
+    prefix: str
+    """``robust:``, ``faith:``…: what every array of the stage begins with."""
+
+    def __call__(self, score: str, name: str) -> str:
+        return f"{self.prefix}{score}:{name}"
+
+
+def input_maps(chunk: ChunkResult) -> dict[str, np.ndarray]:
+    """The chunk's attribution maps that are per-position maps of its signals (what a score stage reads)."""
+    return {
+        name: values
+        for name, values in chunk.arrays.items()
+        if chunk.kinds.get(name) == "attribution" and is_input_map(name, values, chunk.signals)
+    }
+
+
+def with_scores(chunk: ChunkResult, found: dict[str, np.ndarray], stage: str, started: float) -> ChunkResult:
+    """The chunk with a stage's scores (one number per signal, kind ``score``) and the stage's wall time."""
+    chunk.arrays.update(found)
+    chunk.kinds.update(dict.fromkeys(found, "score"))
+    chunk.seconds[stage] = time.perf_counter() - started
+    return chunk
 
 
 def position_scores(values: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .robustness_stage import robust_key
-from .score_tables import mean_defined, rows_markdown, rows_table, write_rows_csv
+from .score_tables import per_signal, rows_markdown, rows_table, score_rows, scored_maps, write_rows_csv
 from .sensitivity import SENSITIVITY_SCORES
 
 ROBUSTNESS_SCORES = ("sparseness", "complexity", *SENSITIVITY_SCORES)
@@ -32,34 +32,14 @@ RULE = (
 
 def robustness_rows(arrays: dict[str, np.ndarray], method_of: dict[str, str]) -> list[dict[str, Any]]:
     """One row per map scored, in run order; ``None`` for a score not computed (no ``--robustness-samples``)."""
-    prefix = robust_key("sparseness", "")
-    rows = []
-    for name in [key.removeprefix(prefix) for key in arrays if key.startswith(prefix)]:
-        row: dict[str, Any] = {"map": name, "method": method_of.get(name, name)}
-        for score in ROBUSTNESS_SCORES:
-            values = arrays.get(robust_key(score, name))
-            row[score] = None if values is None else mean_defined(values)
-        rows.append(row)
-    return rows
+    return score_rows(arrays, robust_key, ROBUSTNESS_SCORES, scored_maps(arrays, robust_key, "sparseness"), method_of)
 
 
 def robustness_section(
     arrays: dict[str, np.ndarray], rows: list[dict[str, Any]], samples: int, radius: float
 ) -> dict[str, Any]:
-    return {
-        "rule": RULE,
-        "samples": samples,
-        "radius": radius,
-        "rows": rows,
-        "per_signal": {
-            row["map"]: {
-                score: arrays[robust_key(score, row["map"])].tolist()
-                for score in ROBUSTNESS_SCORES
-                if robust_key(score, row["map"]) in arrays
-            }
-            for row in rows
-        },
-    }
+    scores = per_signal(arrays, rows, robust_key, ROBUSTNESS_SCORES)
+    return {"rule": RULE, "samples": samples, "radius": radius, "rows": rows, "per_signal": scores}
 
 
 def _headings(rows: list[dict[str, Any]]) -> dict[str, str]:

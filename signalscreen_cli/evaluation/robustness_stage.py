@@ -19,14 +19,13 @@ from ..methods.perturbation import copies_per_call
 from ..pipeline.chunks import normalize, run_method
 from ..records import ChunkResult
 from .complexity import complexity, sparseness
-from .maps import is_input_map
+from .maps import StageKey, input_maps, with_scores
 from .sensitivity import sensitivity_noise, sensitivity_scores
 
 ROBUST = "robust:"
 
 
-def robust_key(score: str, name: str) -> str:
-    return f"{ROBUST}{score}:{name}"
+robust_key = StageKey(ROBUST)
 
 
 @dataclass(frozen=True)
@@ -53,21 +52,14 @@ class RobustnessChunk:
     def __call__(self, adapter: Adapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:
         started = time.perf_counter()
         x, targets = chunk.signals, chunk.arrays["targets"]
-        maps = {
-            name: values
-            for name, values in chunk.arrays.items()
-            if chunk.kinds.get(name) == "attribution" and is_input_map(name, values, x)
-        }
+        maps = input_maps(chunk)
         found = {}
         for name, values in maps.items():
             found[robust_key("sparseness", name)] = sparseness(values)
             found[robust_key("complexity", name)] = complexity(values)
         if self.samples > 0:
             found.update(self._sensitivities(adapter, methods, x, targets, maps))
-        chunk.arrays.update(found)
-        chunk.kinds.update({name: "score" for name in found})
-        chunk.seconds["robustness"] = time.perf_counter() - started
-        return chunk
+        return with_scores(chunk, found, "robustness", started)
 
     def _sensitivities(
         self, adapter: Adapter, methods: list[Method], x: np.ndarray, targets: np.ndarray, maps: dict[str, np.ndarray]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,42 @@ def mean_defined(values: np.ndarray) -> float | None:
     """The mean over the finite values, ``None`` when there is none."""
     defined = values[np.isfinite(values)]
     return float(defined.mean()) if len(defined) else None
+
+
+ScoreKey = Callable[[str, str], str]
+"""``key(score, map name)``: the name of a stage's per-signal score array (``robust:sparseness:saliency``)."""
+
+
+def scored_maps(arrays: dict[str, np.ndarray], key: ScoreKey, score: str) -> list[str]:
+    """The maps that have ``score``, in run order."""
+    prefix = key(score, "")
+    return [name.removeprefix(prefix) for name in arrays if name.startswith(prefix)]
+
+
+def score_rows(
+    arrays: dict[str, np.ndarray], key: ScoreKey, scores: Sequence[str], maps: Sequence[str], method_of: dict[str, str]
+) -> list[dict[str, Any]]:
+    """One row per map: its method (or reference) and each score's mean over signals, ``None`` if not computed."""
+    rows = []
+    for name in maps:
+        row: dict[str, Any] = {"map": name, "method": method_of.get(name, REFERENCES.get(name, name))}
+        for score in scores:
+            values = arrays.get(key(score, name))
+            row[score] = None if values is None else mean_defined(values)
+        rows.append(row)
+    return rows
+
+
+def per_signal(
+    arrays: dict[str, np.ndarray], rows: list[dict[str, Any]], key: ScoreKey, scores: Sequence[str]
+) -> dict[str, dict[str, list[float]]]:
+    """Every row's scores signal by signal, for the JSON section."""
+    return {
+        row["map"]: {
+            score: arrays[key(score, row["map"])].tolist() for score in scores if key(score, row["map"]) in arrays
+        }
+        for row in rows
+    }
 
 
 def csv_cell(value: Any) -> str:

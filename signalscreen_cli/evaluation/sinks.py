@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..records import RunRecord, writing
-from ..sinks.finished import FinishedFile
+from ..sinks.finished import FinishedFile, FinishedOutputs
 from ..sinks.table import SinkRow
 
 if TYPE_CHECKING:
@@ -24,15 +24,11 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class EvaluationOutputs:
-    """What ``evaluate``'s sinks build themselves from.
+class EvaluationOutputs(FinishedOutputs):
+    """What ``evaluate``'s sinks build themselves from, besides the folder and the request.
 
     Attributes
     ----------
-    folder : pathlib.Path
-        The staging folder that becomes the output folder.
-    request : EvaluateRequest
-        The evaluation's request.
     rows : list of dict
         The summary, one row per map then the random references.
     gates : list of Gate
@@ -49,7 +45,6 @@ class EvaluationOutputs:
         The model's output activation (the curves' axis says probability or output).
     """
 
-    folder: Path
     request: EvaluateRequest
     rows: list[dict[str, Any]]
     gates: list[Gate]

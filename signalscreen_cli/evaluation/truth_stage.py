@@ -13,7 +13,7 @@ import numpy as np
 
 from ..methods.base import Adapter, Method
 from ..records import ChunkResult
-from .maps import is_input_map, random_ranking
+from .maps import StageKey, input_maps, random_ranking, with_scores
 from .report import RANDOM
 from .truth_masks import fitted, truth_rows
 from .truth_scores import truth_scores
@@ -21,8 +21,7 @@ from .truth_scores import truth_scores
 TRUTH = "truth:"
 
 
-def truth_key(score: str, name: str) -> str:
-    return f"{TRUTH}{score}:{name}"
+truth_key = StageKey(TRUTH)
 
 
 def random_map(x: np.ndarray, seed: int) -> np.ndarray:
@@ -55,15 +54,9 @@ class TruthChunk:
         started = time.perf_counter()
         x = chunk.signals
         masks = truth_rows(self.path, chunk.rows, self.window, x.shape[1])
-        maps = {
-            name: values
-            for name, values in chunk.arrays.items()
-            if chunk.kinds.get(name) == "attribution" and is_input_map(name, values, x)
-        }
-        maps[RANDOM] = random_map(x, self.seed)
+        maps = {**input_maps(chunk), RANDOM: random_map(x, self.seed)}
+        found = {}
         for name, values in maps.items():
             for score, per_signal in truth_scores(values, fitted(masks, values)).items():
-                chunk.arrays[truth_key(score, name)] = per_signal
-                chunk.kinds[truth_key(score, name)] = "score"
-        chunk.seconds["truth"] = time.perf_counter() - started
-        return chunk
+                found[truth_key(score, name)] = per_signal
+        return with_scores(chunk, found, "truth", started)

@@ -12,15 +12,14 @@ import numpy as np
 from ..errors import UsageError
 from ..methods.base import Adapter, Method
 from ..records import ChunkResult
-from .maps import is_input_map
+from .maps import StageKey, input_maps, with_scores
 from .truth_masks import is_qrs, qrs_window
 from .waves import WAVES, time_shares, wave_intervals, wave_shares, window_labels
 
 WAVE = "wave:"
 
 
-def wave_key(wave: str, name: str) -> str:
-    return f"{WAVE}{wave}:{name}"
+wave_key = StageKey(WAVE)
 
 
 def planned_labels(spec: str, plan: Any) -> np.ndarray:
@@ -71,18 +70,13 @@ class WaveChunk:
 
     def __call__(self, adapter: Adapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:
         started = time.perf_counter()
-        x = chunk.signals
         labels = self.labels[np.searchsorted(self.rows, chunk.rows)]
         # a window without any annotated wave (a beat the wave annotator skipped) is left out, not all "rest"
         annotated = (labels != WAVES.index("rest")).any(axis=1)[:, None]
         times = np.where(annotated, time_shares(labels), np.nan)
         found = {f"{WAVE}time:{wave}": share for wave, share in zip(WAVES, times.T, strict=True)}
-        for name, values in chunk.arrays.items():
-            if chunk.kinds.get(name) == "attribution" and is_input_map(name, values, x):
-                shares = np.where(annotated, wave_shares(values, labels), np.nan)
-                for wave, share in zip(WAVES, shares.T, strict=True):
-                    found[wave_key(wave, name)] = share
-        chunk.arrays.update(found)
-        chunk.kinds.update(dict.fromkeys(found, "score"))
-        chunk.seconds["waves"] = time.perf_counter() - started
-        return chunk
+        for name, values in input_maps(chunk).items():
+            shares = np.where(annotated, wave_shares(values, labels), np.nan)
+            for wave, share in zip(WAVES, shares.T, strict=True):
+                found[wave_key(wave, name)] = share
+        return with_scores(chunk, found, "waves", started)

@@ -10,7 +10,7 @@ after it form the head, which runs on the spliced activations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,24 +35,17 @@ CONV_NAMES = ("Conv1D", "SeparableConv1D", "DepthwiseConv1D")
 CHANNEL_AXES = (-1, 2)
 
 
-@dataclass
-class Step:
-    """One local layer call: ``kind`` is ``pointwise``, ``sliding`` or ``merge``.
+@dataclass(frozen=True)
+class Step(Layer):
+    """One local layer call: its geometry (``kind`` is ``pointwise``, ``sliding`` or ``merge``; ``inputs`` and
+    ``output`` are the ids of the graph's tensors) and the Keras ``layer`` it calls.
 
-    ``inputs`` and ``output`` are the ids of the graph's tensors; a sliding step carries its geometry and
-    ``window_layer``, a copy of the layer with ``valid`` padding that runs on an input range already padded.
+    ``fill`` is what a sliding step's padding holds (``-inf`` for a max pool); a copy runs a sliding step as
+    ``window_layer``, a copy of the layer with ``valid`` padding, on an input range already padded.
     """
 
-    kind: str
-    layer: Any
-    inputs: tuple[int, ...]
-    output: int
-    kernel: int = 1
-    stride: int = 1
-    dilation: int = 1
-    padding: str = "valid"
+    layer: Any = None
     fill: float = 0.0
-    window_layer: Any = None
 
 
 @dataclass
@@ -94,18 +87,17 @@ def _sliding(layer: Any) -> Step | None:
     if _is(layer, CONV_NAMES):
         if getattr(layer, "groups", 1) != 1 or layer.padding not in ("valid", "same", "causal"):
             return None
-        step = Step("sliding", layer, (), 0, layer.kernel_size[0], layer.strides[0], layer.dilation_rate[0])
+        kernel, stride, dilation, fill = layer.kernel_size[0], layer.strides[0], layer.dilation_rate[0], 0.0
     elif _is(layer, ("MaxPooling1D", "AveragePooling1D")):
         # TensorFlow's 'same' average pool divides by the positions inside the signal only: not a valid
         # pool over a padded range, so such a pool ends the prefix.
         if _is(layer, ("AveragePooling1D",)) and layer.padding != "valid":
             return None
-        step = Step("sliding", layer, (), 0, layer.pool_size[0], layer.strides[0], 1)
-        step.fill = float("-inf") if _is(layer, ("MaxPooling1D",)) else 0.0
+        kernel, stride, dilation = layer.pool_size[0], layer.strides[0], 1
+        fill = float("-inf") if _is(layer, ("MaxPooling1D",)) else 0.0
     else:
         return None
-    step.padding = layer.padding
-    return step
+    return Step("sliding", (), 0, kernel, stride, dilation, layer.padding, layer=layer, fill=fill)
 
 
 def _local_step(layer: Any, inputs: list[Any]) -> Step | None:
@@ -113,12 +105,12 @@ def _local_step(layer: Any, inputs: list[Any]) -> Step | None:
         return None
     if len(inputs) > 1 or _is(layer, (*MERGE_NAMES, "Concatenate")):
         if _is(layer, MERGE_NAMES) or (_is(layer, ("Concatenate",)) and _channel_axis_only(layer.axis)):
-            return Step("merge", layer, (), 0)
+            return Step("merge", (), 0, layer=layer)
         return None
     if _is(layer, POINTWISE_NAMES):
-        return Step("pointwise", layer, (), 0)
+        return Step("pointwise", (), 0, layer=layer)
     if _is(layer, ("BatchNormalization", "LayerNormalization", "Softmax")):
-        return Step("pointwise", layer, (), 0) if _channel_axis_only(layer.axis) else None
+        return Step("pointwise", (), 0, layer=layer) if _channel_axis_only(layer.axis) else None
     return _sliding(layer)
 
 
@@ -162,8 +154,7 @@ def split_model(model: Any) -> Split:
                 split.head_nodes.append(node)
                 split.frontier += [id(t) for t in inputs if id(t) in local and id(t) not in split.frontier]
                 continue
-            step.inputs = tuple(id(tensor) for tensor in inputs)
-            step.output = id(node.outputs[0])
+            step = replace(step, inputs=tuple(id(tensor) for tensor in inputs), output=id(node.outputs[0]))
             local.add(step.output)
             split.steps.append(step)
     if id(split.output) in local and id(split.output) not in split.frontier:
@@ -188,6 +179,4 @@ def layer_geometry(step: Step) -> Layer:
     work = float(sum(int(np.prod(w.shape)) for w in layer.get_weights() if len(w.shape) > 1))
     if not work:  # pools, merges, element-wise layers: about one operation per value read
         work = float(step.kernel * channels * max(1, len(step.inputs)))
-    return Layer(
-        step.kind, step.inputs, step.output, step.kernel, step.stride, step.dilation, step.padding, work, channels
-    )
+    return replace(step, work=work, channels=channels)

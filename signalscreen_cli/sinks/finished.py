@@ -8,8 +8,9 @@ rows (``evaluation.sinks``, ``comparison.sinks``) on the protocol of ``explain``
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..records import RunRecord, writing
 
@@ -19,6 +20,22 @@ if TYPE_CHECKING:
 
 Produce = Callable[[Path, RunRecord], object]
 """``produce(path, record)`` writes ``path`` (a file, or the folder a set of figures goes into)."""
+
+
+@dataclass(frozen=True)
+class FinishedOutputs:
+    """What every sink of a whole-run table reads; each command's outputs add what its files show.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+        The staging folder, made the output folder once every file is written.
+    request : object
+        The command's request.
+    """
+
+    folder: Path
+    request: Any
 
 
 class FinishedFile:
