@@ -51,7 +51,7 @@ class LRPParameters(Parameters):
 
 class _Propagation(Method):
     family = "gradient"
-    mode: ClassVar[str] = ""
+    mode: ClassVar[str] = ""  # the engine's pass; LRP and DeepLIFT build theirs with their parameters
     _applied: dict[str, str] | None = None
 
     def backward(self) -> Backward:
@@ -75,6 +75,16 @@ class _Propagation(Method):
             recorded["layers"] = dict(self._applied)
         return recorded
 
+    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        from .arrays import check_inputs
+
+        x, targets = check_inputs(x, targets, adapter.n_outputs)
+        return self._maps(adapter, x, targets)
+
+    def _maps(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        """The method's arrays of checked inputs: by default the modified-backward map alone."""
+        return {self.name: self._propagate(adapter, x, targets)[0]}
+
     def _propagate(
         self, adapter: Adapter, x: np.ndarray, targets: np.ndarray, **given: Any
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -97,7 +107,6 @@ class LRP(_Propagation):
 
     name = "lrp"
     paper = "Bach et al. 2015, On Pixel-Wise Explanations by Layer-Wise Relevance Propagation; Montavon et al. 2019"
-    mode = "lrp"
     diagnostics: ClassVar[tuple[str, ...]] = ("lrp_absorbed",)
     Parameters = LRPParameters
     params: LRPParameters
@@ -108,12 +117,9 @@ class LRP(_Propagation):
             "lrp", p.lrp_rule, p.lrp_input_rule, p.lrp_composite, p.lrp_epsilon, p.lrp_gamma, p.lrp_alpha, p.lrp_beta
         )
 
-    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+    def _maps(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from .arrays import check_inputs
-
-        x, targets = check_inputs(x, targets, adapter.n_outputs)
         low = x.min(axis=(1, 2)) if self.lrp_low is None else np.full(len(x), self.lrp_low, np.float32)
         high = x.max(axis=(1, 2)) if self.lrp_high is None else np.full(len(x), self.lrp_high, np.float32)
         given = self.lrp_low is not None or self.lrp_high is not None
@@ -150,7 +156,6 @@ class DeepLift(_Propagation):
 
     name = "deeplift"
     paper = "Shrikumar et al. 2017, Learning Important Features Through Propagating Activation Differences"
-    mode = "deeplift"
     diagnostics: ClassVar[tuple[str, ...]] = ("deeplift_delta",)
     Parameters = DeepLiftParameters
     params: DeepLiftParameters
@@ -158,14 +163,10 @@ class DeepLift(_Propagation):
     def backward(self) -> Backward:
         return Backward("deeplift", reveal_cancel=self.deeplift_rule == "revealcancel")
 
-    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+    def _maps(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from .arrays import check_inputs
-
-        p = self.params
-        x, targets = check_inputs(x, targets, adapter.n_outputs)
-        base = p.baseline_of(x, self.dataset_mean, self.baseline_values)
+        base = self.params.baseline_of(x, self.dataset_mean, self.baseline_values)
         maps, logits, reference = self._propagate(adapter, x, targets, reference=base)
         gap = maps.sum(axis=(1, 2)) - (logits - reference)
         return {"deeplift": maps, "deeplift_delta": gap.astype(np.float32)}
@@ -181,12 +182,6 @@ class GuidedBackprop(_Propagation):
     name = "guided_backprop"
     paper = "Springenberg et al. 2015, Striving for Simplicity: The All Convolutional Net"
     mode = "guided"
-
-    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-        from .arrays import check_inputs
-
-        x, targets = check_inputs(x, targets, adapter.n_outputs)
-        return {self.name: self._propagate(adapter, x, targets)[0]}
 
 
 class Deconvnet(GuidedBackprop):
@@ -222,11 +217,9 @@ class GuidedGradCAM(_Propagation):
             return error.message
         return super().not_applicable(adapter)
 
-    def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
-        from .arrays import check_inputs
+    def _maps(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         from .cam import GradCAM
 
-        x, targets = check_inputs(x, targets, adapter.n_outputs)
         guided = self._propagate(adapter, x, targets)[0]
         cam = GradCAM(layer=self.layer, relu=self.relu).attribute(adapter, x, targets)["gradcam"]
         return {self.name: guided * cam[:, :, None]}
