@@ -56,13 +56,19 @@ SLOW_MODULES = (
     "test_fuzz_results.py",
 )
 SLOW_TESTS = (
-    # end to end inside otherwise quick modules: a whole CLI or API run writing every output (plots included)
+    # end to end inside otherwise quick modules: a whole CLI or API run writing its outputs (``file::test``,
+    # or ``file::test[params]`` for one case)
     "test_spectral.py::test_cli_writes_band_and_time_frequency_maps_with_their_axes_and_plots",
     "test_cam_layer.py::test_the_manifest_names_the_layer_used",
     "test_bands.py::test_evaluate_judges_band_maps_against_a_random_band_order",
     "test_legible_plots.py::test_a_runs_manifest_gives_the_words",
     "test_resume.py::test_resume_replays_the_journal_and_ends_byte_identical",
     "test_api.py::test_the_api_writes_what_the_cli_writes",
+    "test_api.py::test_in_memory_model_and_array_give_the_file_results",
+    "test_params.py::test_generated_options_reach_the_request_and_the_manifest",
+    "test_relevance_cli.py::test_deeplift_and_guided_gradcam_on_the_sample_model",
+    # one format of a per-format test stays in the quick loop
+    "test_relevance.py::test_every_covered_layer_kind[.h5]",
 )
 SLOW_FIXTURES = {"plugin_path", "with_plugin", "cluster"}
 """Marked ``slow`` here, so they are listed once; ``pytest -m 'not slow'`` is the quick inner loop."""
@@ -70,7 +76,7 @@ SLOW_FIXTURES = {"plugin_path", "with_plugin", "cluster"}
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        by_name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+        names = {f"{item.path.name}::{item.name}", f"{item.path.name}::{getattr(item, 'originalname', item.name)}"}
         slow_fixture = SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
-        if item.path.name in SLOW_MODULES or by_name in SLOW_TESTS or slow_fixture:
+        if item.path.name in SLOW_MODULES or names & set(SLOW_TESTS) or slow_fixture:
             item.add_marker(pytest.mark.slow)
