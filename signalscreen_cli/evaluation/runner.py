@@ -8,7 +8,7 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,6 @@ import numpy as np
 
 from ..errors import UsageError
 from ..gates.checks import Gate
-from ..methods.baselines import read_baseline_file
 from ..outputs.provenance import package_versions
 from ..pipeline.plan import Plan
 from ..pipeline.tally import Tally
@@ -28,7 +27,7 @@ from .randomization import Randomization
 from .report import REFERENCES
 from .request import EvaluateRequest
 from .score_gates import score_gates
-from .scoring import CORRELATION, DELETION, INSERTION, RANDOM, ScoreChunk
+from .scoring import CORRELATION, DELETION, INSERTION, RANDOM
 
 Progress = Callable[[str, int, int], None]
 RULES = {
@@ -105,54 +104,34 @@ def _evaluate(request: EvaluateRequest, progress: Progress | None, journal: Path
     from ..gates.junit import write_junit
     from ..outputs.provenance import class_names, request_parameters
     from ..outputs.staging import check_destination, staged_output
-    from ..pipeline.plan import make_plan
     from ..pipeline.resume import check_stale, journaled
-    from ..pipeline.run import executor_for, stream
+    from ..pipeline.run import stream
     from ..records import RunRecord
     from ..sinks.finished import write_finished
     from ..sinks.memory import MemorySink
     from . import report
     from .sinks import EVALUATE_SINKS, EvaluationOutputs
-    from .stored import stored_run
+    from .sources import maps_source, scoring_plan
 
     check_evaluate_request(request)
     check_destination(request.explain.out_dir, request.explain.overwrite)
     check_stale(request.explain.out_dir, request.explain.resume)
     started = time.perf_counter()
-    if request.from_dir:
-        stored = stored_run(request)
-        plan, executor, made, source = stored.plan, stored.executor, stored.explain, stored.source
-        recorded_names, seconds_per_sample = stored.class_names, stored.seconds_per_sample
-    else:
-        made = request.maps_request
-        plan, executor, recorded_names = make_plan(made), executor_for(made), []
-        source = {"kind": "computed", "seconds_per_sample": "measured in this run, after a one-signal warm-up"}
+    maps = maps_source(request)
+    plan, executor, made, seconds_per_sample = maps.plan, maps.executor, maps.explain, maps.seconds_per_sample
     facts = plan.model_facts
     if facts["input_shape"][0] is not None:
         step_counts(facts["input_shape"][0], request.steps)  # a bad --steps fails before the maps are made
     names = class_names(request.explain, facts["n_outputs"])
-    if not request.explain.class_names and len(recorded_names) == facts["n_outputs"]:
-        names = recorded_names
-    mean_signal = plan.dataset_mean
-    if request.baseline == "dataset-mean" and mean_signal is None:
-        mean_signal = plan.data.mean()
-    baseline = request.curve_baseline
-    from_file = None if baseline.baseline_file is None else read_baseline_file(baseline.baseline_file)
-    scorer = ScoreChunk(
-        request.steps, baseline, mean_signal, request.randomization, baseline.seed, made.normalize, from_file
-    )
-    from .extra_scores import STAGE_NAMES, extra_results, extra_stages
-
-    plan = replace(plan, stages=(*extra_stages(request, plan, baseline, mean_signal, made.normalize), scorer))
+    if not request.explain.class_names and len(maps.class_names) == facts["n_outputs"]:
+        names = maps.class_names
+    plan = scoring_plan(request, plan, made.normalize)
     sink = MemorySink()
     own = {f"evaluate {k}": v for k, v in request_parameters(request).items() if k != "explain"}
     executor = journaled(executor, journal, plan, request.explain, own)  # --resume replays a killed run's chunks
     tally = stream(plan, executor, [sink], progress)
     sink.close(RunRecord({}, {"sample_index": plan.rows.astype(np.int64)}))
-    stage_names = ("curves", "randomization", *STAGE_NAMES)
-    timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in stage_names)}
-    timings.update({stage: tally.seconds.get(stage, 0.0) for stage in stage_names})
-    timings["total"] = time.perf_counter() - started
+    timings = _timings(tally, started)
     if not request.from_dir:
         seconds_per_sample = {m.name: tally.seconds.get(m.name, 0.0) / len(plan.rows) for m in plan.methods}
     scores = _scores(request, plan.model.load(), plan.source_shape[1], sink.arrays, tally)
@@ -160,7 +139,7 @@ def _evaluate(request: EvaluateRequest, progress: Progress | None, journal: Path
         scores.curves, scores.method_of, scores.randomization, scores.ig_gaps, seconds_per_sample
     )
     document = {
-        **_document(request, plan, scores, names, made, source),
+        **_document(request, plan, scores, names, made, maps.source),
         "summary": rows,
         "curves": report.curves_section(scores.curves),
         "randomization": report.randomization_section(scores.randomization, RULES["randomization"]),
@@ -171,6 +150,8 @@ def _evaluate(request: EvaluateRequest, progress: Progress | None, journal: Path
         "seconds_per_sample": seconds_per_sample,
         "timings_s": {stage: round(seconds, 4) for stage, seconds in timings.items()},
     }
+    from .extra_scores import extra_results
+
     extra = extra_results(request, sink.arrays, scores.method_of, names)
     document.update(extra.sections)
     gates = evaluation_gates(request, rows, scores.reference_of)
@@ -185,6 +166,17 @@ def _evaluate(request: EvaluateRequest, progress: Progress | None, journal: Path
     if request.junit:
         write_junit(request.junit, "evaluate", gates, time.perf_counter() - started)
     return EvaluationResult(request.explain.out_dir, rows, document, scores.curves, scores.randomization, gates)
+
+
+def _timings(tally: Tally, started: float) -> dict[str, float]:
+    """Seconds spent making the maps, in each scoring stage, and in all."""
+    from .extra_scores import STAGE_NAMES
+
+    stage_names = ("curves", "randomization", *STAGE_NAMES)
+    timings = {"maps": sum(s for k, s in tally.seconds.items() if k not in stage_names)}
+    timings.update({stage: tally.seconds.get(stage, 0.0) for stage in stage_names})
+    timings["total"] = time.perf_counter() - started
+    return timings
 
 
 @dataclass(frozen=True)
