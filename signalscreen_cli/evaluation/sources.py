@@ -3,38 +3,19 @@ that scores them: the optional scores' stages, then the curves' scorer, after th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 from ..methods.baselines import read_baseline_file
-from ..pipeline.plan import Plan
-from ..request import ExplainRequest
+from ..pipeline.plan import Plan, make_plan
 from .request import EvaluateRequest
 from .scoring import ScoreChunk
-
-
-@dataclass(frozen=True)
-class MapSource:
-    """Where the maps come from: an explain run read ``--from`` its folder, or computed here."""
-
-    plan: Plan
-    executor: Any
-    explain: ExplainRequest
-    source: dict[str, Any]
-    class_names: list[str]
-    seconds_per_sample: dict[str, Any]
+from .stored import MapSource, stored_run
 
 
 def maps_source(request: EvaluateRequest) -> MapSource:
     """The stored run's plan, executor and timings with ``--from``, else a plan to compute the maps here."""
     if request.from_dir:
-        from .stored import stored_run
-
-        stored = stored_run(request)
-        return MapSource(
-            stored.plan, stored.executor, stored.explain, stored.source, stored.class_names, stored.seconds_per_sample
-        )
-    from ..pipeline.plan import make_plan
+        return stored_run(request)
     from ..pipeline.run import executor_for
 
     made = request.maps_request

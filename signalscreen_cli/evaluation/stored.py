@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import SignalFileError, UsageError
 from ..outputs.provenance import file_sha256
-from ..pipeline.executor import apply_stages
+from ..pipeline.executor import Executor, apply_stages
 from ..pipeline.plan import Plan, make_plan
 from ..records import ChunkResult
 from ..request import ExplainRequest
@@ -54,18 +54,19 @@ class StoredMaps:
 
 
 @dataclass(frozen=True)
-class StoredRun:
-    """An explain output prepared for evaluation: its plan, executor and what ``evaluation.json`` says of it."""
+class MapSource:
+    """Where ``evaluate``'s maps come from (an explain output read ``--from`` its folder, or a plan computing
+    them): its plan, executor and what ``evaluation.json`` says of it."""
 
     plan: Plan
-    executor: StoredMaps
+    executor: Executor
     explain: ExplainRequest
     source: dict[str, Any]
     class_names: list[str]
     seconds_per_sample: dict[str, float]
 
 
-def stored_run(request: EvaluateRequest) -> StoredRun:
+def stored_run(request: EvaluateRequest) -> MapSource:
     """The maps of ``request.from_dir`` for the rows ``--samples`` picks among its own."""
     given = request.explain
     where = f"--from {request.from_dir}"
@@ -121,7 +122,7 @@ def stored_run(request: EvaluateRequest) -> StoredRun:
     )
     wanted = [*chosen, *(name for name, kind in kinds.items() if kind == "diagnostic"), "predictions", "targets"]
     timings = stored.manifest.get("timings_s") or {}
-    return StoredRun(
+    return MapSource(
         plan=plan,
         executor=StoredMaps(
             {name: arrays[name][keep] for name in wanted},
