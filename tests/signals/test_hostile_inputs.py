@@ -67,7 +67,7 @@ def test_npz_members_read_any_rows_as_np_load_does(tmp_path, compressed):
     np.testing.assert_array_equal(source[np.arange(0, 4)], values[:4])  # back to the start: a fresh stream
 
 
-def test_a_deflated_member_claiming_gigabytes_is_streamed_in_bounded_memory(tmp_path):
+def test_a_deflated_member_claiming_far_more_than_the_bound_is_streamed_in_bounded_memory(tmp_path):
     """(3e5, 108) float32 claimed (130 MB, four times the memory bound below) in ~0.13 MB deflated: reading 8
     rows holds a block, not the member; rows near the end are reached by skipping, not by holding."""
     rows = np.arange(8 * 108, dtype=np.float32).reshape(8, 108)
