@@ -16,10 +16,14 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .bars import GradientBar
 from .colours import colour_map
 from .labels import amplitude_label
+from .still import StillFigure, coloured_runs
 
 TEXT_POINTS = 9
+PNG_DPI = 110
+"""Dots per inch of the per-signal PNGs."""
 
 
 def save_figure(figure: Figure, path: Path, dpi: int) -> None:
@@ -58,16 +62,19 @@ def colour_scale(attribution: np.ndarray, signed: bool | None = None) -> tuple[N
 def draw_signal(
     axes: Any, time: np.ndarray, signal: np.ndarray, attribution: np.ndarray, norm: Normalize, cmap: Any
 ) -> Any:
-    """One channel as a line whose segments are coloured by the mean attribution of their ends."""
+    """One channel as a line whose segments are coloured by the mean attribution of their ends (one path per
+    run of one colour); returns the scale, for a colour bar."""
+    from matplotlib.cm import ScalarMappable
+
     points = np.column_stack([time, signal])
-    segments = np.stack([points[:-1], points[1:]], axis=1)
-    collection = LineCollection(segments, cmap=cmap, norm=norm, linewidth=2.0, capstyle="round")
-    collection.set_array((attribution[:-1] + attribution[1:]) / 2 if len(attribution) > 1 else attribution)
+    middle = (attribution[:-1] + attribution[1:]) / 2 if len(attribution) > 1 else attribution
+    paths, colours = coloured_runs(points, cmap(norm(middle)))
+    collection = LineCollection(paths, colors=colours, linewidth=2.0, capstyle="round")
     axes.add_collection(collection)  # every colour of the map is dark enough to see on white: no halo needed
     pad = 0.05 * (float(signal.max() - signal.min()) or 1.0)
     axes.set_xlim(time[0], time[-1] if len(time) > 1 else time[0] + 1)
     axes.set_ylim(float(signal.min()) - pad, float(signal.max()) + pad)
-    return collection
+    return ScalarMappable(norm, cmap)
 
 
 def signal_figure(
@@ -99,8 +106,6 @@ class SignalPlot:
         channel_names: list[str] | None = None,
         units: list[str] | None = None,
     ) -> None:
-        from matplotlib.cm import ScalarMappable
-
         self.time = np.arange(length) / sampling_rate if sampling_rate else np.arange(length, dtype=float)
         height = 1.0 + 1.6 * channels
         self.figure = Figure(figsize=(9, height))
@@ -122,9 +127,18 @@ class SignalPlot:
         self.axes[-1].set_xlabel("time (s)" if sampling_rate else "sample", fontsize=TEXT_POINTS)
         self.axes[-1].xaxis.set_label_coords(0.5, -0.38 / (self.axes[-1].get_position().height * height))
         self.title = self.axes[0].set_title("", fontsize=10, y=1.0, pad=6)
-        self.scale = ScalarMappable(Normalize(0, 1), colour_map(False))
-        self.bar = self.figure.colorbar(self.scale, cax=self.figure.add_axes((0.88, bottom, 0.015, top - bottom)))
-        self.bar.ax.tick_params(labelsize=TEXT_POINTS)
+        self.bar = GradientBar(self.figure.add_axes((0.88, bottom, 0.015, top - bottom)), TEXT_POINTS)
+        # what changes between signals, in the order a full draw paints it; the frames and the time axis stay
+        # (the trace, 5 % inside its panel, never touches them: see still.py)
+        changing = [part for axes, lines in zip(self.axes, self.lines, strict=True) for part in (lines, axes.yaxis)]
+        self.still = StillFigure(self.figure, [*changing, self.title, *self.bar.changing], PNG_DPI)
+
+    def save(self, path: Path) -> None:
+        """Write the figure as drawn last, in the format the suffix names (PNGs redraw only what changed)."""
+        if path.suffix == ".png":
+            self.still.save_png(path)
+        else:
+            save_figure(self.figure, path, PNG_DPI)
 
     def draw(
         self, signal: np.ndarray, attribution: np.ndarray, title: str, label: str = "", signed: bool | None = None
@@ -132,26 +146,18 @@ class SignalPlot:
         """The figure, showing ``signal`` ``(L, C)`` coloured by ``attribution`` (``(L,)`` or ``(L, C)``)."""
         if attribution.ndim == 1:
             attribution = np.repeat(attribution[:, None], signal.shape[1], axis=1)
-        scale, cmap = colour_scale(attribution, signed)
-        norm = self.scale.norm  # one Normalize, its limits moved: a new one would rebuild the bar's ticks
-        with norm.callbacks.blocked():
-            norm.vmin, norm.vmax = scale.vmin, scale.vmax
+        norm, cmap = colour_scale(attribution, signed)
         for channel, (axes, lines) in enumerate(zip(self.axes, self.lines, strict=True)):
             values, trace = attribution[:, channel], signal[:, channel]
             points = np.column_stack([self.time, trace])
-            lines.set_segments(np.stack([points[:-1], points[1:]], axis=1))
-            lines.set_array((values[:-1] + values[1:]) / 2 if len(values) > 1 else values)
-            if lines.norm is not norm:
-                lines.set_norm(norm)
-            if lines.get_cmap() is not cmap:
-                lines.set_cmap(cmap)
+            middle = (values[:-1] + values[1:]) / 2 if len(values) > 1 else values
+            paths, colours = coloured_runs(points, cmap(norm(middle)))
+            lines.set_segments(paths)
+            lines.set_color(colours)
             pad = 0.05 * (float(trace.max() - trace.min()) or 1.0)
             axes.set_ylim(float(trace.min()) - pad, float(trace.max()) + pad)
         self.title.set_text(title)
-        with self.scale.callbacks.blocked():
-            self.scale.set_cmap(cmap)
-        self.bar.update_normal(self.scale)
-        self.bar.set_label(label or "attribution", fontsize=TEXT_POINTS)
+        self.bar.show(norm.vmin, norm.vmax, cmap, label or "attribution")
         return self.figure
 
 
@@ -194,7 +200,8 @@ def overview_figure(
         for row in range(rows):
             axes = grid[row, column]
             collection = draw_signal(axes, time, signals[row, :, 0], scaled[row], norm, cmap)
-            axes.tick_params(labelsize=TEXT_POINTS, length=3, labelbottom=row == rows - 1)
+            # a row's panels show one signal on one scale: its amplitudes are written once, in the first column
+            axes.tick_params(labelsize=TEXT_POINTS, length=3, labelbottom=row == rows - 1, labelleft=column == 0)
             axes.set_xticks(x_ticks)  # one set for every panel, placed once
             axes.locator_params(axis="y", nbins=3)
             if column == 0:

@@ -94,11 +94,13 @@ class PlotKeeper:
                     if name in spectral:
                         label = meanings[int(target)].get(name, name)
                         figure = self._spectral(name, spectral[name], signals[i], attribution, arrays, i, title, label)
+                        for extension in request.formats:
+                            save_figure(figure, folder / "plots" / f"{stem}.{extension}", 110)
                     else:
                         label = meanings[int(target)].get(name, name)
-                        figure = plot.draw(signals[i], attribution, title, label, signed[name])
-                    for extension in request.formats:
-                        save_figure(figure, folder / "plots" / f"{stem}.{extension}", 110)
+                        plot.draw(signals[i], attribution, title, label, signed[name])
+                        for extension in request.formats:
+                            plot.save(folder / "plots" / f"{stem}.{extension}")
         if not maps:
             return
         shown = arrays["predictions"].argmax(axis=1) if every_class else targets
