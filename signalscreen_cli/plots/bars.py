@@ -12,10 +12,22 @@ from typing import Any
 import numpy as np
 
 GRADIENT = np.linspace(0.0, 1.0, 256)[:, None]
+LINE_CHARACTERS = 28
+"""A label longer than this is set on two lines: at 9 pt, one line of it would overrun the bar's height."""
+
+
+def two_lines(label: str) -> str:
+    """``label`` broken at the space nearest its middle when it is longer than ``LINE_CHARACTERS``."""
+    spaces = [i for i, character in enumerate(label) if character == " "]
+    if len(label) <= LINE_CHARACTERS or not spaces:
+        return label
+    middle = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return label[:middle] + "\n" + label[middle + 1 :]
 
 
 class GradientBar:
-    """The colour bar in ``axes``: ticks and label on the right, the colours from ``vmin`` (bottom) to ``vmax``."""
+    """The colour bar in ``axes``: ticks and label on the right, the colours from ``vmin`` (bottom) to ``vmax``;
+    a long label on two lines."""
 
     def __init__(self, axes: Any, text_points: float) -> None:
         self.axes = axes
@@ -35,6 +47,7 @@ class GradientBar:
             self.image.set_cmap(cmap)
         self.image.set_extent((0.0, 1.0, vmin, vmax))
         self.axes.set_ylim(vmin, vmax)
+        label = two_lines(label)
         if self.axes.get_ylabel() != label:
             self.axes.set_ylabel(label, fontsize=self.text_points)
 
