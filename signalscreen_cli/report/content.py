@@ -99,11 +99,14 @@ def class_sections(
                 units[0] if units else None,
             )
             where = f" most at {segments[0]['where']} {unit}" if segments else ""
+            width, height = figures.css_size(figure)
             methods.append(
                 {
                     "name": name,
                     "meaning": meanings.get(name, "attribution"),
                     "figure": figures.as_data_uri(figure),
+                    "width": width,
+                    "height": height,
                     "alt": f"Class {entry['name']}, {name}: the mean of {entry['count']} signals above its mean "
                     f"attribution as a colour strip, then the mean attribution with its 10 to 90 percent band;"
                     f" attribution{where}.",
@@ -215,6 +218,7 @@ def evaluation_section(folder: Path, name: Path | None = None) -> dict[str, Any]
         "steps": document.get("parameters", {}).get("steps"),
         "baseline": document.get("parameters", {}).get("baseline"),
         "figure": figures.as_data_uri(figure),
+        "size": figures.css_size(figure),
         "alt": "Mean deletion and insertion curves: "
         + "; ".join(
             f"{row['map']} deletion AUC {row['deletion_auc']:.3f}, insertion AUC {row['insertion_auc']:.3f}"
@@ -234,13 +238,8 @@ def _example(
     figure = figures.signal_maps_figure(
         arrays["example_signals"][i], {name: arrays[f"example_{name}"][i] for name in maps}, signed, rate, width=width
     )
-    inches = figure.get_size_inches()
-    return {
-        "figure": figures.as_data_uri(figure),
-        "maps": maps,
-        "width": round(inches[0] * figures.DPI_CSS),
-        "height": round(inches[1] * figures.DPI_CSS),
-    }
+    width, height = figures.css_size(figure)
+    return {"figure": figures.as_data_uri(figure), "maps": maps, "width": width, "height": height}
 
 
 def _span(segment: dict[str, float], rate: float | None) -> str:

@@ -34,7 +34,15 @@ WIDTH = 6.4
 THUMBNAIL_WIDTH = 3.4
 """Inches: a gallery cell is about 330 px wide (18 rem and up), so a thumbnail is shown at its own size."""
 TEXT_POINTS = 9
+TITLE_ROOM = 0.2
+"""Inches between the colour strip and the class figure's bottom panel, for that panel's title."""
 DPI_CSS = 96  # CSS pixels per inch: the <img> size of a figure drawn at its own size
+
+
+def css_size(figure: Figure) -> tuple[int, int]:
+    """The figure's size in CSS pixels: the size at which its text is the size it was drawn at."""
+    width, height = figure.get_size_inches()
+    return round(width * DPI_CSS), round(height * DPI_CSS)
 
 
 def as_data_uri(figure: Figure) -> str:
@@ -106,9 +114,14 @@ def class_map_figure(
     from ..plots.labels import amplitude_label
 
     time, label = _axis(len(mean_signal), rate)
-    figure = Figure(figsize=(WIDTH, 2.9))
+    height = 2.9 + TITLE_ROOM
+    figure = Figure(figsize=(WIDTH, height))
     top, strip, bottom = figure.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 0.35, 2]})
-    figure.subplots_adjust(left=0.15, right=0.86, top=0.98, bottom=0.16, hspace=0.3)
+    figure.subplots_adjust(left=0.15, right=0.86, top=1 - 0.06 / height, bottom=0.46 / height, hspace=0.3)
+    # the bottom panel's title (what the value means) gets a room of its own under the strip: in the shared
+    # spacing its 9 pt text touched the strip above it
+    box = bottom.get_position()
+    bottom.set_position((box.x0, box.y0, box.width, box.height - TITLE_ROOM / height))
     _signal(top, mean_signal, time)
     top.set_ylabel(f"mean\n{amplitude_label(unit)}")
     _strip(strip, mean, time, signed, name)
