@@ -14,7 +14,6 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from .bars import GradientBar
 from .colours import colour_map
@@ -163,63 +162,6 @@ class SignalPlot:
 
 def _unit(units: list[str] | None, channel: int) -> str | None:
     return units[channel] if units and channel < len(units) else None
-
-
-def overview_figure(
-    signals: np.ndarray,
-    maps: dict[str, np.ndarray],
-    row_labels: list[str],
-    signed: dict[str, bool],
-    sampling_rate: float | None = None,
-    meanings: dict[str, str] | None = None,
-    unit: str | None = None,
-) -> Figure:
-    """A grid of plotted signals (rows) by maps (columns), first channel shown. Each row is scaled by its own
-    largest magnitude (where each signal's model looks, even where one signal's maps are ten times
-    another's), so each column has one colour bar, from −1 or 0 to 1, saying what the value means
-    (``meanings``) and that it is a share of the row's largest."""
-    names = list(maps)
-    rows, length = len(signals), signals.shape[1]
-    time = np.arange(length) / sampling_rate if sampling_rate else np.arange(length, dtype=float)
-    width, height = 3.6 * len(names) + 0.6, 1.3 * rows + 1.75
-    figure = Figure(figsize=(width, height))
-    # Fixed margins in inches (not the constrained layout engine, which took 4 of the 5 s of a 16-row PNG):
-    # the row labels on the left, the column titles on top, time ticks and the colour bars at the bottom.
-    figure.subplots_adjust(
-        left=0.95 / width, right=1 - 0.15 / width, top=1 - 0.35 / height, bottom=1.4 / height, hspace=0.2, wspace=0.22
-    )
-    grid = figure.subplots(rows, len(names), squeeze=False)  # not sharex: 48 linked limits cost 0.6 s
-    x_ticks = [t for t in MaxNLocator(6).tick_values(time[0], time[-1]) if time[0] <= t <= time[-1]]
-    for column, name in enumerate(names):
-        values = np.asarray(maps[name])
-        values = values[..., 0] if values.ndim == 3 else values
-        largest = np.nanmax(np.abs(values.reshape(rows, -1)), axis=1, initial=0.0)
-        scaled = values / np.where(largest > 0, largest, 1.0).reshape((rows,) + (1,) * (values.ndim - 1))
-        norm, cmap = Normalize(-1.0 if signed[name] else 0.0, 1.0), colour_map(signed[name])
-        collection = None
-        for row in range(rows):
-            axes = grid[row, column]
-            collection = draw_signal(axes, time, signals[row, :, 0], scaled[row], norm, cmap)
-            # a row's panels show one signal on one scale: its amplitudes are written once, in the first column
-            axes.tick_params(labelsize=TEXT_POINTS, length=3, labelbottom=row == rows - 1, labelleft=column == 0)
-            axes.set_xticks(x_ticks)  # one set for every panel, placed once
-            axes.locator_params(axis="y", nbins=3)
-            if column == 0:
-                axes.set_ylabel(f"{row_labels[row]}\n{amplitude_label(unit)}", fontsize=TEXT_POINTS)
-                # fixed places (inches left of the axes): placing labels by tick boxes costs a third of a draw
-                axes.yaxis.set_label_coords(-0.42 / (axes.get_position().width * width), 0.5)
-        grid[0, column].set_title(name, fontsize=10, y=1.0, pad=5)
-        bottom_axes = grid[-1, column]
-        bottom_axes.set_xlabel("time (s)" if sampling_rate else "sample", fontsize=TEXT_POINTS)
-        bottom_axes.xaxis.set_label_coords(0.5, -0.3 / (bottom_axes.get_position().height * height))
-        box = grid[-1, column].get_position()
-        bar_axes = figure.add_axes((box.x0 + 0.05 * box.width, 0.62 / height, 0.9 * box.width, 0.11 / height))
-        bar = figure.colorbar(collection, cax=bar_axes, orientation="horizontal")
-        meaning = (meanings or {}).get(name, name)
-        bar.set_label(f"{meaning}\n(share of each row's largest |value|)", fontsize=TEXT_POINTS)
-        bar.set_ticks([-1.0, -0.5, 0.0, 0.5, 1.0] if signed[name] else [0.0, 0.5, 1.0])
-        bar.ax.tick_params(labelsize=TEXT_POINTS)
-    return figure
 
 
 def track_figure(

@@ -125,7 +125,7 @@ def class_map_figure(
     _signal(top, mean_signal, time)
     top.set_ylabel(f"mean\n{amplitude_label(unit)}")
     _strip(strip, mean, time, signed, name)
-    strip.tick_params(labelbottom=False)
+    strip.xaxis.set_visible(False)  # the panels above and below carry the time axis; its ticks cost a draw
 
     def flat(values: np.ndarray) -> np.ndarray:
         return values.reshape(len(values), -1).sum(axis=1) if values.ndim > 1 else values
@@ -201,7 +201,9 @@ class SignalMapsPlot:
         top = self.axes[0]
         self.lines = [top.plot(self.time, np.zeros(length), color="0.15", linewidth=1.0)[0] for _ in range(channels)]
         top.set_xlim(self.time[0], self.time[-1])
-        top.tick_params(labelbottom=False)
+        # one time axis, under the last strip: the axes above draw none (half of a thumbnail's drawing was
+        # the tick marks and locators of axes whose labels were hidden)
+        top.xaxis.set_visible(False)
         step = (self.time[1] - self.time[0]) if length > 1 else 1.0
         self.strips, self.ranges = [], []
         for row, name, kind in zip(self.axes[1:], names, signed, strict=True):
@@ -220,8 +222,9 @@ class SignalMapsPlot:
             )
             for spine in row.spines.values():
                 spine.set_visible(False)
-            row.tick_params(labelbottom=False)
+            row.xaxis.set_visible(False)
             self.strips.append(image)
+        self.axes[-1].xaxis.set_visible(True)
         self.axes[-1].tick_params(labelbottom=True)
         self.axes[-1].set_xlabel(label)
 

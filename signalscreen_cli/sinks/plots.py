@@ -10,8 +10,9 @@ import numpy as np
 from .. import interrupts
 from ..outputs.staging import safe_name
 from ..plots.labels import manifest_meanings, output_names, reading_units
+from ..plots.overview import overview_figure
 from ..plots.spectral import band_figure, time_frequency_figure
-from ..plots.traces import SignalPlot, is_signed, overview_figure, save_figure, track_figure
+from ..plots.traces import SignalPlot, is_signed, save_figure, track_figure
 from ..records import RunRecord, writing
 from ..request import ExplainRequest
 
