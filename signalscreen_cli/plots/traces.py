@@ -136,6 +136,8 @@ class SignalPlot:
         """Write the figure as drawn last, in the format the suffix names (PNGs redraw only what changed)."""
         if path.suffix == ".png":
             self.still.save_png(path)
+        elif path.suffix == ".svg":
+            self.still.save_svg(path)
         else:
             save_figure(self.figure, path, PNG_DPI)
 

@@ -87,3 +87,78 @@ def test_the_figure_still_draws_everything_for_a_reader(tmp_path):
         inside = pixels[int(height - box.y1) + 2 : int(height - box.y0) - 2, int(box.x0) + 2 : int(box.x1) - 2]
         assert (inside.min(axis=-1) < 200).any(), "nothing drawn inside the panel"
     assert bar_axes.get_ylabel() == "drop in P(N) when occluded"
+
+
+def drawn_elements(svg: str) -> tuple[list[tuple], list[str], set[str]]:
+    """What an SVG draws, whatever its grouping: every path, text, use, image and clip rectangle with its
+    attributes (ids left out), sorted; every id; every id referred to."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    drawn, ids = [], []
+    for element in root.iter():
+        tag = element.tag.rpartition("}")[2]
+        if "id" in element.attrib:
+            ids.append(element.attrib["id"])
+        if tag in ("path", "text", "use", "image", "rect", "tspan"):
+            attributes = tuple(sorted((k, v) for k, v in element.attrib.items() if k != "id"))
+            drawn.append((tag, attributes, (element.text or "").strip()))
+    referred = set(re.findall(r'url\(#([\w-]+)\)', svg)) | set(re.findall(r'href="#([\w-]+)"', svg))
+    return sorted(drawn), ids, referred
+
+
+def test_spliced_svgs_draw_what_a_full_savefig_draws(tmp_path):
+    import io
+
+    import matplotlib
+
+    plot = SignalPlot(LENGTH, 2, RATE, ["I", "II"], ["mV", "mV"])
+    cases = [(beat(1.5), np.abs(beat(1.0)), False), (beat(30.0, 4), beat(1.0) - 0.5 * beat(1.0, 12), True)]
+    for number, (signal, attribution, signed) in enumerate(cases):
+        figure = plot.draw(np.repeat(signal, 2, axis=1), attribution[:, 0], f"row {number}", "a meaning", signed)
+        path = tmp_path / f"{number}.svg"
+        plot.save(path)
+        buffer = io.StringIO()
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "signalscreen"}):
+            figure.savefig(buffer, format="svg", dpi=PNG_DPI, metadata={"Date": None})
+        spliced, ids, referred = drawn_elements(path.read_text())
+        full, _, _ = drawn_elements(buffer.getvalue())
+        assert spliced == full, f"signal {number}: the spliced SVG draws other elements than a full save"
+        assert len(ids) == len(set(ids)), "an id is used twice"
+        assert referred <= set(ids), f"references to missing ids: {referred - set(ids)}"
+        assert f"row {number}" in path.read_text() and "a meaning" in path.read_text()
+
+
+def test_report_thumbnails_spliced_draw_what_a_full_save_draws():
+    import base64
+
+    from signalscreen_cli.report import figures
+
+    signed = {"occlusion_w15": True, "saliency": False}
+    for number, height in enumerate((1.5, 25.0)):  # the second on another scale: new ticks and ranges
+        signal = beat(height, number)
+        maps = {"occlusion_w15": beat(1.0) - 0.3 * beat(1.0, 20), "saliency": np.abs(beat(1.0 + number))[:, 0]}
+        uri, size = figures.signal_maps_uri(signal, maps, signed, RATE, figures.THUMBNAIL_WIDTH)
+        figure = figures.signal_maps_figure(signal, maps, signed, RATE, width=figures.THUMBNAIL_WIDTH)
+        full = base64.b64decode(figures.as_data_uri(figure).partition(",")[2]).decode()
+        spliced = base64.b64decode(uri.partition(",")[2]).decode()
+        assert drawn_elements(spliced)[0] == drawn_elements(full)[0], f"thumbnail {number} differs"
+        assert size == figures.css_size(figure)
+
+
+def test_report_class_figures_spliced_draw_what_a_full_save_draws():
+    import base64
+
+    from signalscreen_cli.report import figures
+    from signalscreen_cli.report.class_figure import class_map_uri, class_plot
+
+    for number, signed in enumerate((False, True)):  # another kind of map: the strip's colours and the zero line
+        mean = beat(1.0, 3 * number)[:, 0] - (0.4 * beat(1.0, 25)[:, 0] if signed else 0)
+        arrays = (beat(1.5 + number), mean, mean * 0.5, mean * 0.9, mean * 1.3)
+        plot = class_plot(arrays[0].shape, RATE, "mV")
+        figure = plot.draw(*arrays, signed, f"map{number}", "what it means")
+        spliced = base64.b64decode(class_map_uri(plot).partition(",")[2]).decode()
+        full = base64.b64decode(figures.as_data_uri(figure).partition(",")[2]).decode()
+        assert drawn_elements(spliced)[0] == drawn_elements(full)[0], f"class figure {number} differs"
+        assert f"map{number}: what it means" in spliced
