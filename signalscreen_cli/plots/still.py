@@ -4,8 +4,13 @@ A run's per-signal plots share everything but the trace, the y axis, the title a
 (the frame, the time axis and its ticks are the same in every one of them). Drawing all of it again for each
 PNG cost about 45 ms a file; here the still parts are drawn once into an Agg buffer and copied back before
 the changing artists are drawn over them (matplotlib's blitting), then the buffer is encoded directly. The
-pixels are the same as a full draw's (the still artists never overlap the changing ones: the time axis'
-ticks lie outside the panel, the trace inside it), which ``tests/plots/test_fast_plots.py`` checks.
+pixels are the same as a full draw's, which ``tests/plots/test_fast_plots.py`` checks: the changing artists
+are redrawn in a full draw's order, with whatever a full draw paints over them (the frames the trace's ends
+touch), and the still ones (the time axis' ticks, outside the panel) never overlap them.
+
+SVG has no buffer to copy back: there the still parts' document is made once and the changing artists'
+drawing, made alone, is spliced in after them (:func:`splice_svg`); ``tests/plots/test_fast_plots.py`` checks
+that the result draws every element a full save draws.
 
 The trace itself is drawn as one polyline per run of segments of the same colour rather than one path per
 segment: the colour map has 256 entries, so neighbouring segments often share one, and a flat tail (the
@@ -48,9 +53,9 @@ def _left_out(artists: Sequence[Any]) -> Iterator[None]:
 
 
 class StillFigure:
-    """Writes PNGs of ``figure`` at ``dpi``, redrawing only ``changing`` (in the order given: the order a full
-    draw would paint them) over the still parts, which are drawn once. The figure itself stays an ordinary
-    one: ``savefig`` (SVG, or a reader's own use) draws every artist as usual."""
+    """Writes PNGs and SVGs of ``figure`` at ``dpi``, drawing only ``changing`` (in the order given: the order
+    a full draw would paint them) over the still parts, which are drawn once. The figure itself stays an
+    ordinary one: ``savefig`` (a reader's own use) draws every artist as usual."""
 
     def __init__(self, figure: Any, changing: Sequence[Any], dpi: int, svg_style: dict | None = None) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -82,7 +87,6 @@ class StillFigure:
         image = Image.frombuffer("RGBA", (int(width), int(height)), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         image = image.convert("RGB")  # the figure is opaque: no alpha channel to compress (a quarter less data)
         image.save(path, format="png", compress_level=1, dpi=(self.dpi, self.dpi), pnginfo=_png_info())
-
 
     def save_svg(self, path: Path) -> None:
         """Write the SVG of :meth:`svg`."""

@@ -127,9 +127,10 @@ class SignalPlot:
         self.axes[-1].xaxis.set_label_coords(0.5, -0.38 / (self.axes[-1].get_position().height * height))
         self.title = self.axes[0].set_title("", fontsize=10, y=1.0, pad=6)
         self.bar = GradientBar(self.figure.add_axes((0.88, bottom, 0.015, top - bottom)), TEXT_POINTS)
-        # what changes between signals, in the order a full draw paints it; the frames and the time axis stay
-        # (the trace, 5 % inside its panel, never touches them: see still.py)
-        changing = [part for axes, lines in zip(self.axes, self.lines, strict=True) for part in (lines, axes.yaxis)]
+        # what changes between signals, in the order a full draw paints it; the time axis stays. The trace's
+        # ends touch the panel's side frames, which a full draw paints over them: the frames are redrawn too.
+        changing = [part for axes, lines in zip(self.axes, self.lines, strict=True)
+                    for part in (lines, *axes.spines.values(), axes.yaxis)]  # fmt: skip
         self.still = StillFigure(self.figure, [*changing, self.title, *self.bar.changing], PNG_DPI)
 
     def save(self, path: Path) -> None:

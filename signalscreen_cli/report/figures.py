@@ -177,7 +177,7 @@ class SignalMapsPlot:
         from ..plots.still import StillFigure
 
         # what changes between signals: the trace and its amplitude axis, each strip's colours and range
-        changing = [*self.lines, top.yaxis, *self.strips, *self.ranges]
+        changing = [*self.lines, *top.spines.values(), top.yaxis, *self.strips, *self.ranges]  # frames over the trace
         self.still = StillFigure(self.figure, changing, round(self.figure.dpi), STYLE)
 
     def draw(self, signal: np.ndarray, maps: dict[str, np.ndarray]) -> Figure:
