@@ -68,8 +68,8 @@ class StillFigure:
         self.still_svg: str | None = None
 
     def save_png(self, path: Path) -> None:
-        """Draw the changing artists over the still parts and write the PNG (zlib level 1, as ``save_figure``)."""
-        from PIL import Image
+        """Draw the changing artists over the still parts and write the PNG (``png.write_png``)."""
+        from .png import write_png
 
         if self.figure.dpi != self.dpi:
             self.figure.set_dpi(self.dpi)
@@ -83,10 +83,7 @@ class StillFigure:
         renderer = self.canvas.get_renderer()
         for artist in self.changing:
             artist.draw(renderer)
-        width, height = renderer.get_canvas_width_height()
-        image = Image.frombuffer("RGBA", (int(width), int(height)), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        image = image.convert("RGB")  # the figure is opaque: no alpha channel to compress (a quarter less data)
-        image.save(path, format="png", compress_level=1, dpi=(self.dpi, self.dpi), pnginfo=_png_info())
+        write_png(path, self.canvas.buffer_rgba(), self.dpi)
 
     def save_svg(self, path: Path) -> None:
         """Write the SVG of :meth:`svg`."""
@@ -162,12 +159,3 @@ def _left_out_of_svg(artists: Sequence[Any]) -> Iterator[None]:
     finally:
         for artist, was in zip(artists, before, strict=True):
             artist.set_visible(was)
-
-
-def _png_info() -> Any:
-    import matplotlib
-    from PIL.PngImagePlugin import PngInfo
-
-    info = PngInfo()
-    info.add_text("Software", f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/")
-    return info

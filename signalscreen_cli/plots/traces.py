@@ -27,15 +27,22 @@ PNG_DPI = 110
 
 def save_figure(figure: Figure, path: Path, dpi: int) -> None:
     """Save in the format the suffix names. SVG keeps its text as text (``svg.fonttype: none``: no glyph
-    outlines to build, and a reader can select it); PNG is compressed at zlib level 1 (most of the size for a
-    third of the time of the default 6)."""
+    outlines to build, and a reader can select it); PNG is drawn by Agg at ``dpi`` and written unfiltered at
+    zlib level 1 (``png.py``: a third of Pillow's time, for a slightly smaller file)."""
     import matplotlib
 
     if path.suffix == ".svg":
         with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "signalscreen"}):
             figure.savefig(path, dpi=dpi, metadata={"Date": None})
     elif path.suffix == ".png":
-        figure.savefig(path, dpi=dpi, pil_kwargs={"compress_level": 1})
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        from .png import write_png
+
+        figure.set_dpi(dpi)
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        write_png(path, canvas.buffer_rgba(), dpi)
     else:
         figure.savefig(path, dpi=dpi)
 

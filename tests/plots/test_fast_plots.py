@@ -162,3 +162,23 @@ def test_report_class_figures_spliced_draw_what_a_full_save_draws():
         full = base64.b64decode(figures.as_data_uri(figure).partition(",")[2]).decode()
         assert drawn_elements(spliced)[0] == drawn_elements(full)[0], f"class figure {number} differs"
         assert f"map{number}: what it means" in spliced
+
+
+def test_png_writer_gives_the_canvas_pixels_and_dpi(tmp_path):
+    from signalscreen_cli.plots.png import png_bytes
+    from signalscreen_cli.plots.traces import save_figure
+
+    rng = np.random.default_rng(0)
+    rgba = rng.integers(0, 256, (7, 5, 4), dtype=np.uint8)
+    path = tmp_path / "x.png"
+    path.write_bytes(png_bytes(rgba, 110, "test"))
+    image = Image.open(path)
+    assert image.mode == "RGB" and image.size == (5, 7)
+    np.testing.assert_array_equal(np.asarray(image), rgba[..., :3])
+    assert round(image.info["dpi"][0]) == 110 and image.info["Software"] == "test"
+    # a figure saved through it has the pixels matplotlib's own savefig writes
+    figure = signal_figure(beat(1.5), np.abs(beat(1.0)), "row 0", RATE, "drop in P(N) when occluded", False)
+    save_figure(figure, tmp_path / "ours.png", 90)
+    figure.savefig(tmp_path / "matplotlib.png", dpi=90)
+    ours, theirs = (np.asarray(Image.open(tmp_path / name).convert("RGB")) for name in ("ours.png", "matplotlib.png"))
+    np.testing.assert_array_equal(ours, theirs)
