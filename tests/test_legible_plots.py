@@ -18,7 +18,7 @@ from matplotlib.text import Text
 
 from signalscreen_cli.plots.colours import colour_map, contrast
 from signalscreen_cli.plots.labels import amplitude_label, manifest_meanings, map_meaning
-from signalscreen_cli.plots.overview import overview_figure, row_scale, to_band
+from signalscreen_cli.plots.overview import AMPLITUDE_MARKS, overview_figure, row_scale, to_band
 from signalscreen_cli.plots.traces import signal_figure
 from signalscreen_cli.report import figures
 
@@ -110,9 +110,14 @@ def test_the_overview_has_ticks_a_colour_bar_per_column_and_a_visible_trace():
     labels = sorted(bar.get_xlabel() for bar in colourbars)
     assert labels[0].startswith("drop in P(N) when occluded") and labels[1].startswith("|∂ logit N / ∂x|")
     scales = [row_scale(signal[:, 0], row, 3) for row, signal in enumerate(signals)]
-    for axes in columns:
+    for number, axes in enumerate(columns):
         assert len(axes.get_xticks()) >= 3 and axes.get_xlabel() == "time (s)"
-        ticks = axes.get_yticks()
+        if number == 0:
+            ticks = axes.get_yticks()
+        else:  # unlabelled: the same places as tick marks of one collection
+            marks = [c for c in axes.collections if c.get_label() == AMPLITUDE_MARKS]
+            ticks = np.array([segment[0][1] for segment in marks[0].get_segments()])
+            np.testing.assert_allclose(ticks, columns[0].get_yticks())
         for *_, bottom, top in scales:  # every row's panel has amplitude ticks of its own
             assert ((ticks >= bottom) & (ticks <= top)).sum() >= 2
     # the amplitudes are written once per row (first column), true to the row's own scale

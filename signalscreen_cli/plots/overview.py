@@ -20,7 +20,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator, NullLocator
 from matplotlib.transforms import blended_transform_factory
 
 from .colours import colour_map
@@ -33,6 +33,8 @@ GAP = 1 / 6
 PAD = 0.05
 """Share of a trace's range added above and below it inside its panel."""
 TICK_INCHES = 3 / 72
+AMPLITUDE_MARKS = "amplitude tick marks"
+"""The label of the unlabelled columns' amplitude tick marks (a ``LineCollection``)."""
 
 
 def row_scale(signal: np.ndarray, row: int, rows: int) -> tuple[float, float, float, float]:
@@ -85,7 +87,7 @@ def overview_figure(
     ticks = [amplitude_ticks(scale) for scale in scales]
     x_ticks = [t for t in MaxNLocator(6).tick_values(time[0], time[-1]) if time[0] <= t <= time[-1]]
     for column, (axes, name) in enumerate(zip(columns, names, strict=True)):
-        _frame_column(axes, time, x_ticks, scales, ticks, column == 0, height)
+        _frame_column(axes, time, x_ticks, scales, ticks, column == 0, (width, height))
         values = np.asarray(maps[name])
         values = values[..., 0] if values.ndim == 3 else values
         largest = np.nanmax(np.abs(values.reshape(rows, -1)), axis=1, initial=0.0)
@@ -111,12 +113,12 @@ def _frame_column(
     scales: list[tuple[float, float, float, float]],
     ticks: list[tuple[np.ndarray, list[str]]],
     labelled: bool,
-    height: float,
+    size: tuple[float, float],
 ) -> None:
     """One column's bands: a frame per row, time tick marks under each, amplitude ticks on the left."""
     from matplotlib.collections import PolyCollection
 
-    rows = len(scales)
+    rows, (width, height) = len(scales), size
     end = time[-1] if len(time) > 1 else time[0] + 1
     axes.set_xlim(time[0], end)
     axes.set_ylim(GAP / 2, rows - GAP / 2)  # the axes' edges are the top and the bottom panels' frames
@@ -128,9 +130,20 @@ def _frame_column(
     marks = [[(x, b), (x, b - TICK_INCHES * per_inch)] for _, _, b, _ in scales[:-1] for x in x_ticks]
     axes.add_collection(LineCollection(marks, colors="black", linewidths=0.8, clip_on=False))
     axes.set_xticks(x_ticks)
-    axes.tick_params(labelsize=TEXT_POINTS, length=3, labelleft=labelled)
-    axes.yaxis.set_major_locator(FixedLocator(np.concatenate([place for place, _ in ticks])))
-    axes.yaxis.set_major_formatter(FixedFormatter([label for _, labels in ticks for label in labels]))
+    axes.tick_params(labelsize=TEXT_POINTS, length=3)
+    places = np.concatenate([place for place, _ in ticks])
+    if labelled:
+        axes.yaxis.set_major_locator(FixedLocator(places))
+        axes.yaxis.set_major_formatter(FixedFormatter([label for _, labels in ticks for label in labels]))
+        return
+    # the other columns repeat the first column's amplitudes unlabelled: their marks are one collection (the
+    # 48 tick objects of 16 rows cost more than everything else such a column draws)
+    axes.yaxis.set_major_locator(NullLocator())
+    per_inch_x = (end - time[0]) / (axes.get_position().width * width)
+    length = TICK_INCHES * per_inch_x
+    amplitude_marks = LineCollection([[(time[0], y), (time[0] - length, y)] for y in places], colors="black",
+                                     linewidths=0.8, clip_on=False, label=AMPLITUDE_MARKS)  # fmt: skip
+    axes.add_collection(amplitude_marks)
 
 
 def _row_labels(axes: Any, labels: list[str], unit: str | None, width: float) -> None:
