@@ -47,6 +47,7 @@ SLOW_MODULES = (
     # real clusters, browsers, installs and fresh processes
     "test_cluster.py",
     "test_browser.py",
+    "test_report_legibility.py",
     "test_plugins.py",
     "test_startup.py",
     "test_interrupt.py",

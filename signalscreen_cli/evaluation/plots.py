@@ -1,7 +1,7 @@
 """The evaluation's figures (matplotlib ``Figure`` objects, no pyplot).
 
 ``curves``: mean deletion and insertion curves of every map, the random order dashed.
-``randomization``: mean rank correlation to the original maps after each cascading step.
+``randomization``: mean correlation to the original maps after each cascading step.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ def curves_figure(curves: dict[str, Curves], output_label: str) -> Any:
 
 
 def randomization_figure(randomization: Randomization) -> Any:
-    """Mean Spearman correlation of |maps| to the original after each step, with the fail threshold."""
+    """Mean correlation (Pearson, like with like) of the maps to the original after each step, with the fail
+    threshold."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(7, 4.2), layout="constrained")
@@ -54,7 +55,7 @@ def randomization_figure(randomization: Randomization) -> Any:
     axes.axhline(randomization.threshold, color="black", linestyle=":", label=f"threshold {randomization.threshold}")
     axes.set_xticks(steps, ["original", *[f"+{layer}" for layer in randomization.layers]], rotation=30, ha="right")
     axes.set_xlabel("layers re-initialised, from the output down")
-    axes.set_ylabel("mean Spearman ρ of |map| to the original")
+    axes.set_ylabel("mean Pearson r to the original map")
     axes.set_ylim(min(-0.1, axes.get_ylim()[0]), 1.05)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)

@@ -10,9 +10,13 @@ compared with the original maps.
   becomes zeros). Running statistics (``moving_mean``, ``moving_variance`` of BatchNormalization) are
   kept: they describe the data, not learned parameters. Keras 3 does not keep a variable's initializer,
   so one rule serves every layer type. The draw of layer ``i`` comes from ``default_rng([seed, i])``.
-* **Correlation.** Per signal, the Spearman rank correlation between the absolute original and the
-  absolute randomised map, flattened (Adebayo et al. compare absolute maps), averaged over signals. A
-  constant map has no ranking: its correlation counts as 0 and is counted in ``undefined``.
+* **Correlation.** Per signal, the Pearson correlation between the original and the randomised map,
+  flattened, like with like as the agreement scores compare maps (``similarity.py``): signed values when
+  both maps of the signal have negative values, magnitudes otherwise (Adebayo et al. compare absolute maps;
+  a signed map's flip is a change too). Averaged over signals. Pearson weighs a position by the attribution
+  it carries, so a long near-zero tail (the zero padding of a beat), whose order is noise, cannot make two
+  maps of the same salient region look unrelated, as it did in the Spearman rank correlation used before.
+  A constant map has no shape to correlate: its correlation counts as 0 and is counted in ``undefined``.
 * **Verdict.** A map fails when its mean correlation after every layer is randomised is above the
   threshold: it hardly depends on what the model learned.
 
@@ -35,14 +39,14 @@ KEPT_WEIGHTS = ("moving_mean", "moving_variance")
 
 @dataclass(frozen=True)
 class Randomization:
-    """Rank correlations of recomputed maps to the original ones, per cascading step.
+    """Correlations of recomputed maps to the original ones, per cascading step.
 
     Attributes
     ----------
     layers : tuple of str
         The layer re-initialised at each step, output side first; step ``s`` has layers ``[: s + 1]`` random.
     correlations : dict of str to numpy.ndarray
-        Per map, ``(steps, n)`` Spearman correlations of absolute maps (0 where a map is constant).
+        Per map, ``(steps, n)`` Pearson correlations, like with like (0 where a map is constant).
     undefined : dict of str to numpy.ndarray
         Per map and step, how many signals had a constant map ``(steps,)``.
     threshold : float
@@ -68,10 +72,30 @@ class Randomization:
 
 
 def rank_correlation(original: np.ndarray, randomized: np.ndarray) -> np.ndarray:
-    """Spearman correlation per signal of ``|original|`` and ``|randomized|``, flattened; NaN if constant."""
+    """Spearman correlation per signal of ``|original|`` and ``|randomized|``, flattened; NaN if constant
+    (the random-logit score's measure; this check's own is :func:`map_correlation`)."""
     from ..similarity import spearman
 
     return spearman(np.abs(original), np.abs(randomized))
+
+
+def map_correlation(original: np.ndarray, randomized: np.ndarray) -> np.ndarray:
+    """Pearson correlation per signal of the two maps, flattened, like with like: signed values where both of
+    a signal's maps have negative values, magnitudes otherwise; NaN where either is constant. Decided signal
+    by signal, so a signal's score does not depend on the others in its chunk."""
+    from ..similarity import pearson
+
+    n = len(original)
+    a = np.asarray(original, np.float64).reshape(n, -1)
+    b = np.asarray(randomized, np.float64).reshape(n, -1)
+    both = (_signed_rows(a) & _signed_rows(b))[:, None]
+    return pearson(np.where(both, a, np.abs(a)), np.where(both, b, np.abs(b)))
+
+
+def _signed_rows(values: np.ndarray) -> np.ndarray:
+    """Per row, whether it has negative values beyond round-off (``similarity.has_negative``, row by row)."""
+    finite = np.where(np.isfinite(values), values, 0.0)
+    return finite.min(axis=1, initial=0.0) < -1e-6 * np.abs(finite).max(axis=1, initial=0.0)
 
 
 def weighted_layers(model: Any) -> list[Any]:
@@ -140,7 +164,8 @@ def correlations(
     reference: dict[str, np.ndarray],
     how: str = "none",
 ) -> dict[str, np.ndarray]:
-    """Per map of ``reference``, ``(steps, n)`` rank correlations of the maps recomputed on each adapter.
+    """Per map of ``reference``, ``(steps, n)`` correlations (:func:`map_correlation`) of the maps recomputed
+    on each adapter.
 
     ``how`` is the per-signal scaling the reference maps went through (``explain --normalize``).
     """
@@ -151,7 +176,7 @@ def correlations(
         for method in methods:
             for name, values in run_method(method, randomized, x, targets).items():
                 if name in reference:
-                    found.setdefault(name, []).append(rank_correlation(reference[name], normalize(values, how, False)))
+                    found.setdefault(name, []).append(map_correlation(reference[name], normalize(values, how, False)))
     return {name: np.stack(values) for name, values in found.items()}
 
 

@@ -136,7 +136,7 @@ def summary_markdown(rows: list[dict[str, Any]], gates: Sequence[Gate], n: int, 
         "",
         f"{n} signals, {request.steps} steps, baseline {request.baseline}.",
         "",
-        "| map | deletion AUC ↓ | insertion AUC ↑ | rand ρ | sanity | IG gap |",
+        "| map | deletion AUC ↓ | insertion AUC ↑ | rand r | sanity | IG gap |",
         "| --- | ---: | ---: | ---: | --- | ---: |",
     ]
     keys = ("deletion_auc", "insertion_auc", "randomization_correlation", "randomization_check", "ig_completeness_gap")
@@ -167,7 +167,7 @@ def summary_table(rows: list[dict[str, Any]], title: str) -> Any:
         "map": "map",
         "deletion_auc": "deletion↓",
         "insertion_auc": "insertion↑",
-        "randomization_correlation": "rand ρ↓",
+        "randomization_correlation": "rand r↓",
         "randomization_check": "sanity",
         "ig_completeness_gap": "IG gap↓",
         "seconds_per_sample": "ms/signal↓",

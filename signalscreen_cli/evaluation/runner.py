@@ -39,7 +39,8 @@ RULES = {
     "random_order": "one random permutation of positions per signal, seeded by --seed and the signal's values",
     "randomization": "cascading from the output layer down over top-level layers with weights; each float weight "
     "array re-drawn from a seeded normal with mean 0 and the array's own std (BatchNorm moving statistics kept); "
-    "Spearman correlation of |original| and |randomised| flattened maps per signal (0 where a map is constant), "
+    "Pearson correlation of the original and randomised flattened maps per signal, like with like (signed where "
+    "both maps of the signal have negative values, else magnitudes; 0 where a map is constant), "
     "averaged over signals; fail if the mean after all layers is above the threshold",
 }
 

@@ -24,6 +24,7 @@ def map_meaning(method: str | None, parameters: dict[str, Any], target: str, act
     """The words for a map's value of ``method`` (``None``: unknown, e.g. a plugin) explaining ``target``."""
     probability, logit = output_names(target, activation)
     relu = "ReLU" if parameters.get("relu", True) else "no ReLU"
+    reveal_cancel = parameters.get("deeplift_rule") == "revealcancel"
     words = {
         "occlusion": f"drop in {probability} when occluded",
         "saliency": f"|∂ {logit} / ∂x|",
@@ -38,8 +39,40 @@ def map_meaning(method: str | None, parameters: dict[str, Any], target: str, act
         "segment_shapley": f"Shapley value of {probability} per segment",
         "spectral_occlusion": f"drop in {probability} when the band is removed",
         "freqrise": f"effect on {probability} of keeping the cell",
+        "lrp": lrp_meaning(parameters, logit),
+        "deeplift": f"share of Δ {logit} (DeepLIFT{'-RC' if reveal_cancel else ''})",
+        "guided_backprop": f"guided ∂ {logit} / ∂x",
+        "deconvnet": f"deconvnet ∂ {logit} / ∂x",
+        "guided_gradcam": f"guided ∂ {logit} / ∂x × Grad-CAM" + ("" if parameters.get("relu", True) else ", no ReLU"),
     }
     return words.get(method or "", "attribution")
+
+
+LRP_RULES = {"zero": "LRP-0", "epsilon": "LRP-ε", "gamma": "LRP-γ", "zplus": "LRP-z⁺"}
+LRP_COMPOSITES = {
+    "epsilon_plus": "ε+",
+    "epsilon_plus_flat": "ε+ flat",
+    "epsilon_gamma_box": "εγ box",
+    "epsilon_alpha2_beta1": "εα2β1",
+    "epsilon_alpha2_beta1_flat": "εα2β1 flat",
+}
+LRP_INPUT_RULES = {"flat": "flat", "w_square": "w²", "zb": "z^B"}
+
+
+def lrp_meaning(parameters: dict[str, Any], logit: str) -> str:
+    """LRP's relevance of ``logit`` and the rules that spread it: "LRP-ε relevance of logit N", a composite
+    by its short name ("LRP ε+ flat relevance of ..."), a first-layer rule after a comma."""
+    composite = parameters.get("lrp_composite", "none")
+    if composite and composite != "none":
+        return f"LRP {LRP_COMPOSITES.get(composite, composite)} relevance of {logit}"
+    rule = parameters.get("lrp_rule", "epsilon")
+    if rule == "alpha_beta":
+        name = f"LRP-α{parameters.get('lrp_alpha', 1.0):g}β{parameters.get('lrp_beta', 0.0):g}"
+    else:
+        name = LRP_RULES.get(rule, f"LRP-{rule}")
+    first = parameters.get("lrp_input_rule", "same")
+    first_words = f", first layer {LRP_INPUT_RULES.get(first, first)}" if first not in (None, "same", rule) else ""
+    return f"{name} relevance of {logit}{first_words}"
 
 
 def manifest_meanings(manifest: dict[str, Any], target: str) -> dict[str, str]:

@@ -14,25 +14,35 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
+from .bars import GradientBar
 from .colours import colour_map
 from .labels import amplitude_label
+from .still import StillFigure, coloured_runs
 
 TEXT_POINTS = 9
+PNG_DPI = 110
+"""Dots per inch of the per-signal PNGs."""
 
 
 def save_figure(figure: Figure, path: Path, dpi: int) -> None:
     """Save in the format the suffix names. SVG keeps its text as text (``svg.fonttype: none``: no glyph
-    outlines to build, and a reader can select it); PNG is compressed at zlib level 1 (most of the size for a
-    third of the time of the default 6)."""
+    outlines to build, and a reader can select it); PNG is drawn by Agg at ``dpi`` and written unfiltered at
+    zlib level 1 (``png.py``: a third of Pillow's time, for a slightly smaller file)."""
     import matplotlib
 
     if path.suffix == ".svg":
         with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "signalscreen"}):
             figure.savefig(path, dpi=dpi, metadata={"Date": None})
     elif path.suffix == ".png":
-        figure.savefig(path, dpi=dpi, pil_kwargs={"compress_level": 1})
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        from .png import write_png
+
+        figure.set_dpi(dpi)
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        write_png(path, canvas.buffer_rgba(), dpi)
     else:
         figure.savefig(path, dpi=dpi)
 
@@ -58,16 +68,19 @@ def colour_scale(attribution: np.ndarray, signed: bool | None = None) -> tuple[N
 def draw_signal(
     axes: Any, time: np.ndarray, signal: np.ndarray, attribution: np.ndarray, norm: Normalize, cmap: Any
 ) -> Any:
-    """One channel as a line whose segments are coloured by the mean attribution of their ends."""
+    """One channel as a line whose segments are coloured by the mean attribution of their ends (one path per
+    run of one colour); returns the scale, for a colour bar."""
+    from matplotlib.cm import ScalarMappable
+
     points = np.column_stack([time, signal])
-    segments = np.stack([points[:-1], points[1:]], axis=1)
-    collection = LineCollection(segments, cmap=cmap, norm=norm, linewidth=2.0, capstyle="round")
-    collection.set_array((attribution[:-1] + attribution[1:]) / 2 if len(attribution) > 1 else attribution)
+    middle = (attribution[:-1] + attribution[1:]) / 2 if len(attribution) > 1 else attribution
+    paths, colours = coloured_runs(points, cmap(norm(middle)))
+    collection = LineCollection(paths, colors=colours, linewidth=2.0, capstyle="round")
     axes.add_collection(collection)  # every colour of the map is dark enough to see on white: no halo needed
     pad = 0.05 * (float(signal.max() - signal.min()) or 1.0)
     axes.set_xlim(time[0], time[-1] if len(time) > 1 else time[0] + 1)
     axes.set_ylim(float(signal.min()) - pad, float(signal.max()) + pad)
-    return collection
+    return ScalarMappable(norm, cmap)
 
 
 def signal_figure(
@@ -99,8 +112,6 @@ class SignalPlot:
         channel_names: list[str] | None = None,
         units: list[str] | None = None,
     ) -> None:
-        from matplotlib.cm import ScalarMappable
-
         self.time = np.arange(length) / sampling_rate if sampling_rate else np.arange(length, dtype=float)
         height = 1.0 + 1.6 * channels
         self.figure = Figure(figsize=(9, height))
@@ -122,9 +133,21 @@ class SignalPlot:
         self.axes[-1].set_xlabel("time (s)" if sampling_rate else "sample", fontsize=TEXT_POINTS)
         self.axes[-1].xaxis.set_label_coords(0.5, -0.38 / (self.axes[-1].get_position().height * height))
         self.title = self.axes[0].set_title("", fontsize=10, y=1.0, pad=6)
-        self.scale = ScalarMappable(Normalize(0, 1), colour_map(False))
-        self.bar = self.figure.colorbar(self.scale, cax=self.figure.add_axes((0.88, bottom, 0.015, top - bottom)))
-        self.bar.ax.tick_params(labelsize=TEXT_POINTS)
+        self.bar = GradientBar(self.figure.add_axes((0.88, bottom, 0.015, top - bottom)), TEXT_POINTS)
+        # what changes between signals, in the order a full draw paints it; the time axis stays. The trace's
+        # ends touch the panel's side frames, which a full draw paints over them: the frames are redrawn too.
+        changing = [part for axes, lines in zip(self.axes, self.lines, strict=True)
+                    for part in (lines, *axes.spines.values(), axes.yaxis)]  # fmt: skip
+        self.still = StillFigure(self.figure, [*changing, self.title, *self.bar.changing], PNG_DPI)
+
+    def save(self, path: Path) -> None:
+        """Write the figure as drawn last, in the format the suffix names (PNGs redraw only what changed)."""
+        if path.suffix == ".png":
+            self.still.save_png(path)
+        elif path.suffix == ".svg":
+            self.still.save_svg(path)
+        else:
+            save_figure(self.figure, path, PNG_DPI)
 
     def draw(
         self, signal: np.ndarray, attribution: np.ndarray, title: str, label: str = "", signed: bool | None = None
@@ -132,87 +155,23 @@ class SignalPlot:
         """The figure, showing ``signal`` ``(L, C)`` coloured by ``attribution`` (``(L,)`` or ``(L, C)``)."""
         if attribution.ndim == 1:
             attribution = np.repeat(attribution[:, None], signal.shape[1], axis=1)
-        scale, cmap = colour_scale(attribution, signed)
-        norm = self.scale.norm  # one Normalize, its limits moved: a new one would rebuild the bar's ticks
-        with norm.callbacks.blocked():
-            norm.vmin, norm.vmax = scale.vmin, scale.vmax
+        norm, cmap = colour_scale(attribution, signed)
         for channel, (axes, lines) in enumerate(zip(self.axes, self.lines, strict=True)):
             values, trace = attribution[:, channel], signal[:, channel]
             points = np.column_stack([self.time, trace])
-            lines.set_segments(np.stack([points[:-1], points[1:]], axis=1))
-            lines.set_array((values[:-1] + values[1:]) / 2 if len(values) > 1 else values)
-            if lines.norm is not norm:
-                lines.set_norm(norm)
-            if lines.get_cmap() is not cmap:
-                lines.set_cmap(cmap)
+            middle = (values[:-1] + values[1:]) / 2 if len(values) > 1 else values
+            paths, colours = coloured_runs(points, cmap(norm(middle)))
+            lines.set_segments(paths)
+            lines.set_color(colours)
             pad = 0.05 * (float(trace.max() - trace.min()) or 1.0)
             axes.set_ylim(float(trace.min()) - pad, float(trace.max()) + pad)
         self.title.set_text(title)
-        with self.scale.callbacks.blocked():
-            self.scale.set_cmap(cmap)
-        self.bar.update_normal(self.scale)
-        self.bar.set_label(label or "attribution", fontsize=TEXT_POINTS)
+        self.bar.show(norm.vmin, norm.vmax, cmap, label or "attribution")
         return self.figure
 
 
 def _unit(units: list[str] | None, channel: int) -> str | None:
     return units[channel] if units and channel < len(units) else None
-
-
-def overview_figure(
-    signals: np.ndarray,
-    maps: dict[str, np.ndarray],
-    row_labels: list[str],
-    signed: dict[str, bool],
-    sampling_rate: float | None = None,
-    meanings: dict[str, str] | None = None,
-    unit: str | None = None,
-) -> Figure:
-    """A grid of plotted signals (rows) by maps (columns), first channel shown. Each row is scaled by its own
-    largest magnitude (where each signal's model looks, even where one signal's maps are ten times
-    another's), so each column has one colour bar, from −1 or 0 to 1, saying what the value means
-    (``meanings``) and that it is a share of the row's largest."""
-    names = list(maps)
-    rows, length = len(signals), signals.shape[1]
-    time = np.arange(length) / sampling_rate if sampling_rate else np.arange(length, dtype=float)
-    width, height = 3.6 * len(names) + 0.6, 1.3 * rows + 1.75
-    figure = Figure(figsize=(width, height))
-    # Fixed margins in inches (not the constrained layout engine, which took 4 of the 5 s of a 16-row PNG):
-    # the row labels on the left, the column titles on top, time ticks and the colour bars at the bottom.
-    figure.subplots_adjust(
-        left=0.95 / width, right=1 - 0.15 / width, top=1 - 0.35 / height, bottom=1.4 / height, hspace=0.2, wspace=0.22
-    )
-    grid = figure.subplots(rows, len(names), squeeze=False)  # not sharex: 48 linked limits cost 0.6 s
-    x_ticks = [t for t in MaxNLocator(6).tick_values(time[0], time[-1]) if time[0] <= t <= time[-1]]
-    for column, name in enumerate(names):
-        values = np.asarray(maps[name])
-        values = values[..., 0] if values.ndim == 3 else values
-        largest = np.nanmax(np.abs(values.reshape(rows, -1)), axis=1, initial=0.0)
-        scaled = values / np.where(largest > 0, largest, 1.0).reshape((rows,) + (1,) * (values.ndim - 1))
-        norm, cmap = Normalize(-1.0 if signed[name] else 0.0, 1.0), colour_map(signed[name])
-        collection = None
-        for row in range(rows):
-            axes = grid[row, column]
-            collection = draw_signal(axes, time, signals[row, :, 0], scaled[row], norm, cmap)
-            axes.tick_params(labelsize=TEXT_POINTS, length=3, labelbottom=row == rows - 1)
-            axes.set_xticks(x_ticks)  # one set for every panel, placed once
-            axes.locator_params(axis="y", nbins=3)
-            if column == 0:
-                axes.set_ylabel(f"{row_labels[row]}\n{amplitude_label(unit)}", fontsize=TEXT_POINTS)
-                # fixed places (inches left of the axes): placing labels by tick boxes costs a third of a draw
-                axes.yaxis.set_label_coords(-0.42 / (axes.get_position().width * width), 0.5)
-        grid[0, column].set_title(name, fontsize=10, y=1.0, pad=5)
-        bottom_axes = grid[-1, column]
-        bottom_axes.set_xlabel("time (s)" if sampling_rate else "sample", fontsize=TEXT_POINTS)
-        bottom_axes.xaxis.set_label_coords(0.5, -0.3 / (bottom_axes.get_position().height * height))
-        box = grid[-1, column].get_position()
-        bar_axes = figure.add_axes((box.x0 + 0.05 * box.width, 0.62 / height, 0.9 * box.width, 0.11 / height))
-        bar = figure.colorbar(collection, cax=bar_axes, orientation="horizontal")
-        meaning = (meanings or {}).get(name, name)
-        bar.set_label(f"{meaning}\n(share of each row's largest |value|)", fontsize=TEXT_POINTS)
-        bar.set_ticks([-1.0, -0.5, 0.0, 0.5, 1.0] if signed[name] else [0.0, 0.5, 1.0])
-        bar.ax.tick_params(labelsize=TEXT_POINTS)
-    return figure
 
 
 def track_figure(

@@ -47,7 +47,7 @@ def report_context(
     if context["evaluation"]:
         context["warnings"] += [
             f"evaluate: {row['map']} fails the weight-randomisation check (its maps barely change when the "
-            f"model's weights are randomised: rank correlation {row['randomization_correlation']:.2f})"
+            f"model's weights are randomised: correlation {row['randomization_correlation']:.2f})"
             for row in context["evaluation"]["rows"]
             if row.get("randomization_check") == "fail"
         ]

@@ -61,6 +61,7 @@ def class_sections(
     """Per explained class: each map's class mean, band, top segments, and the prototype with its maps; the
     run's ``manifest`` says what each map's value means and the signal's unit."""
     from ..plots.labels import manifest_meanings, reading_units
+    from .class_figure import class_map_uri, class_plot
 
     rate = document.get("sampling_rate")
     units = reading_units(manifest or {})
@@ -86,24 +87,26 @@ def class_sections(
                 for segment in found["top_segments"]
                 if segment["weight"] >= 0.02
             ][:3]
-            figure = figures.class_map_figure(
+            plot = class_plot(arrays["mean_signal"][g].shape, rate, units[0] if units else None)
+            figure = plot.draw(
                 arrays["mean_signal"][g],
                 arrays[f"{name}_mean"][g],
                 arrays[f"{name}_q10"][g],
                 arrays[f"{name}_q50"][g],
                 arrays[f"{name}_q90"][g],
                 signed[name],
-                rate,
                 name,
                 meanings.get(name, "attribution"),
-                units[0] if units else None,
             )
             where = f" most at {segments[0]['where']} {unit}" if segments else ""
+            width, height = figures.css_size(figure)
             methods.append(
                 {
                     "name": name,
                     "meaning": meanings.get(name, "attribution"),
-                    "figure": figures.as_data_uri(figure),
+                    "figure": class_map_uri(plot),
+                    "width": width,
+                    "height": height,
                     "alt": f"Class {entry['name']}, {name}: the mean of {entry['count']} signals above its mean "
                     f"attribution as a colour strip, then the mean attribution with its 10 to 90 percent band;"
                     f" attribution{where}.",
@@ -215,6 +218,7 @@ def evaluation_section(folder: Path, name: Path | None = None) -> dict[str, Any]
         "steps": document.get("parameters", {}).get("steps"),
         "baseline": document.get("parameters", {}).get("baseline"),
         "figure": figures.as_data_uri(figure),
+        "size": figures.css_size(figure),
         "alt": "Mean deletion and insertion curves: "
         + "; ".join(
             f"{row['map']} deletion AUC {row['deletion_auc']:.3f}, insertion AUC {row['insertion_auc']:.3f}"
@@ -231,16 +235,10 @@ def _example(
     rate: float | None,
     width: float = figures.THUMBNAIL_WIDTH,
 ) -> dict[str, Any]:
-    figure = figures.signal_maps_figure(
-        arrays["example_signals"][i], {name: arrays[f"example_{name}"][i] for name in maps}, signed, rate, width=width
+    uri, (shown_width, shown_height) = figures.signal_maps_uri(
+        arrays["example_signals"][i], {name: arrays[f"example_{name}"][i] for name in maps}, signed, rate, width
     )
-    inches = figure.get_size_inches()
-    return {
-        "figure": figures.as_data_uri(figure),
-        "maps": maps,
-        "width": round(inches[0] * figures.DPI_CSS),
-        "height": round(inches[1] * figures.DPI_CSS),
-    }
+    return {"figure": uri, "maps": maps, "width": shown_width, "height": shown_height}
 
 
 def _span(segment: dict[str, float], rate: float | None) -> str:

@@ -14,7 +14,6 @@ import base64
 import functools
 import io
 from collections.abc import Sequence
-from typing import Any
 
 import matplotlib
 import numpy as np
@@ -37,6 +36,12 @@ TEXT_POINTS = 9
 DPI_CSS = 96  # CSS pixels per inch: the <img> size of a figure drawn at its own size
 
 
+def css_size(figure: Figure) -> tuple[int, int]:
+    """The figure's size in CSS pixels: the size at which its text is the size it was drawn at."""
+    width, height = figure.get_size_inches()
+    return round(width * DPI_CSS), round(height * DPI_CSS)
+
+
 def as_data_uri(figure: Figure) -> str:
     """The figure as an SVG ``data:`` URI (base64), without matplotlib's creation date."""
     buffer = io.BytesIO()
@@ -49,44 +54,6 @@ def _axis(length: int, rate: float | None) -> tuple[np.ndarray, str]:
     if rate:
         return np.arange(length) / rate, "time (s)"
     return np.arange(length, dtype=float), "sample"
-
-
-def _strip(axes, values: np.ndarray, time: np.ndarray, signed: bool, label: str) -> Any:
-    """A one-row heat strip of a map (summed over channels), on the plots' colour scale, its range written
-    at its right end (the strip's scale: the colour runs from the first number to the second)."""
-    track = values.reshape(len(values), -1).sum(axis=1) if values.ndim > 1 else values
-    norm, cmap = colour_scale(track, signed)
-    step = (time[1] - time[0]) if len(time) > 1 else 1.0
-    image = axes.imshow(
-        track[None, :],
-        aspect="auto",
-        cmap=cmap,
-        norm=norm,
-        extent=(time[0] - step / 2, time[-1] + step / 2, 0, 1),
-        interpolation="nearest",
-    )
-    axes.set_yticks([])
-    axes.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=TEXT_POINTS)
-    axes.text(
-        1.01,
-        0.5,
-        f"±{norm.vmax:.2g}" if signed else f"0–{norm.vmax:.2g}",
-        transform=axes.transAxes,
-        ha="left",
-        va="center",
-        fontsize=TEXT_POINTS,
-    )
-    for spine in axes.spines.values():
-        spine.set_visible(False)
-    return image
-
-
-def _signal(axes, signal: np.ndarray, time: np.ndarray, colour: str = "0.15") -> None:
-    signal = signal.reshape(len(signal), -1)
-    for channel in range(signal.shape[1]):
-        axes.plot(time, signal[:, channel], color=colour, linewidth=1.0)
-    axes.set_xlim(time[0], time[-1])
-    axes.tick_params(labelbottom=False)
 
 
 def class_map_figure(
@@ -102,31 +69,12 @@ def class_map_figure(
     unit: str | None = None,
 ) -> Figure:
     """The class-mean signal over its mean-attribution strip, and the mean attribution with its 10–90 % band;
-    ``meaning`` says what the value is (the bottom panel's title), ``unit`` the signal's unit."""
-    from ..plots.labels import amplitude_label
+    ``meaning`` says what the value is (the bottom panel's title), ``unit`` the signal's unit. One figure per
+    layout, redrawn (``class_figure.py``)."""
+    from .class_figure import class_plot
 
-    time, label = _axis(len(mean_signal), rate)
-    figure = Figure(figsize=(WIDTH, 2.9))
-    top, strip, bottom = figure.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 0.35, 2]})
-    figure.subplots_adjust(left=0.15, right=0.86, top=0.98, bottom=0.16, hspace=0.3)
-    _signal(top, mean_signal, time)
-    top.set_ylabel(f"mean\n{amplitude_label(unit)}")
-    _strip(strip, mean, time, signed, name)
-    strip.tick_params(labelbottom=False)
-
-    def flat(values: np.ndarray) -> np.ndarray:
-        return values.reshape(len(values), -1).sum(axis=1) if values.ndim > 1 else values
-
-    bottom.fill_between(time, flat(low), flat(high), color="#9ecae1", linewidth=0, label="10–90 %")
-    bottom.plot(time, flat(median), color="#3182bd", linewidth=0.8, linestyle="--", label="median")
-    bottom.plot(time, flat(mean), color="#08306b", linewidth=1.2, label="mean")
-    if signed:
-        bottom.axhline(0, color="0.6", linewidth=0.5)
-    bottom.set_ylabel("attribution")
-    bottom.set_title(f"{name}: {meaning}", fontsize=TEXT_POINTS, loc="left")
-    bottom.set_xlabel(label)
-    bottom.legend(loc="upper right", frameon=False, ncols=3, fontsize=TEXT_POINTS)
-    return figure
+    plot = class_plot(mean_signal.shape, rate, unit)
+    return plot.draw(mean_signal, mean, low, median, high, signed, name, meaning)
 
 
 def signal_maps_figure(
@@ -142,6 +90,18 @@ def signal_maps_figure(
     built once and redrawn (a report draws twenty of them)."""
     key = (signal.shape, tuple(maps), tuple(signed[name] for name in maps), rate, height, width)
     return _maps_plot(*key).draw(signal, maps)
+
+
+def signal_maps_uri(
+    signal: np.ndarray, maps: dict[str, np.ndarray], signed: dict[str, bool], rate: float | None, width: float
+) -> tuple[str, tuple[int, int]]:
+    """:func:`signal_maps_figure` as an SVG data URI and its CSS size; only what changes between signals is
+    drawn again (``plots/still.py``: the strips' names, frames and the time axis are drawn once)."""
+    key = (signal.shape, tuple(maps), tuple(signed[name] for name in maps), rate, 1.6, width)
+    plot = _maps_plot(*key)
+    plot.draw(signal, maps)
+    text = plot.still.svg()
+    return "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii"), css_size(plot.figure)
 
 
 @functools.lru_cache(maxsize=4)
@@ -188,7 +148,9 @@ class SignalMapsPlot:
         top = self.axes[0]
         self.lines = [top.plot(self.time, np.zeros(length), color="0.15", linewidth=1.0)[0] for _ in range(channels)]
         top.set_xlim(self.time[0], self.time[-1])
-        top.tick_params(labelbottom=False)
+        # one time axis, under the last strip: the axes above draw none (half of a thumbnail's drawing was
+        # the tick marks and locators of axes whose labels were hidden)
+        top.xaxis.set_visible(False)
         step = (self.time[1] - self.time[0]) if length > 1 else 1.0
         self.strips, self.ranges = [], []
         for row, name, kind in zip(self.axes[1:], names, signed, strict=True):
@@ -207,10 +169,16 @@ class SignalMapsPlot:
             )
             for spine in row.spines.values():
                 spine.set_visible(False)
-            row.tick_params(labelbottom=False)
+            row.xaxis.set_visible(False)
             self.strips.append(image)
+        self.axes[-1].xaxis.set_visible(True)
         self.axes[-1].tick_params(labelbottom=True)
         self.axes[-1].set_xlabel(label)
+        from ..plots.still import StillFigure
+
+        # what changes between signals: the trace and its amplitude axis, each strip's colours and range
+        changing = [*self.lines, *top.spines.values(), top.yaxis, *self.strips, *self.ranges]  # frames over the trace
+        self.still = StillFigure(self.figure, changing, round(self.figure.dpi), STYLE)
 
     def draw(self, signal: np.ndarray, maps: dict[str, np.ndarray]) -> Figure:
         signal = signal.reshape(len(signal), -1)

@@ -10,8 +10,9 @@ import numpy as np
 from .. import interrupts
 from ..outputs.staging import safe_name
 from ..plots.labels import manifest_meanings, output_names, reading_units
+from ..plots.overview import overview_figure
 from ..plots.spectral import band_figure, time_frequency_figure
-from ..plots.traces import SignalPlot, is_signed, overview_figure, save_figure, track_figure
+from ..plots.traces import SignalPlot, is_signed, save_figure, track_figure
 from ..records import RunRecord, writing
 from ..request import ExplainRequest
 
@@ -94,11 +95,13 @@ class PlotKeeper:
                     if name in spectral:
                         label = meanings[int(target)].get(name, name)
                         figure = self._spectral(name, spectral[name], signals[i], attribution, arrays, i, title, label)
+                        for extension in request.formats:
+                            save_figure(figure, folder / "plots" / f"{stem}.{extension}", 110)
                     else:
                         label = meanings[int(target)].get(name, name)
-                        figure = plot.draw(signals[i], attribution, title, label, signed[name])
-                    for extension in request.formats:
-                        save_figure(figure, folder / "plots" / f"{stem}.{extension}", 110)
+                        plot.draw(signals[i], attribution, title, label, signed[name])
+                        for extension in request.formats:
+                            plot.save(folder / "plots" / f"{stem}.{extension}")
         if not maps:
             return
         shown = arrays["predictions"].argmax(axis=1) if every_class else targets

@@ -8,7 +8,13 @@ import pytest
 from scipy.stats import spearmanr
 
 from signalscreen_cli.errors import MethodNotApplicableError
-from signalscreen_cli.evaluation.randomization import cascade, randomization_check, rank_correlation, weighted_layers
+from signalscreen_cli.evaluation.randomization import (
+    cascade,
+    map_correlation,
+    randomization_check,
+    rank_correlation,
+    weighted_layers,
+)
 from signalscreen_cli.methods.gradients import Saliency
 from signalscreen_cli.model.files import load_model
 
@@ -34,6 +40,46 @@ def test_rank_correlation_is_spearman_of_absolute_maps():
     np.testing.assert_allclose(rank_correlation(a, -a), 1.0)  # signs do not count
     constant = rank_correlation(a[:2], np.zeros_like(a[:2]))
     assert np.isnan(constant).all()
+
+
+def beat_map(peak: int, length: int = 187, padded_from: int = 90) -> np.ndarray:
+    """A map on one salient region (a bump at ``peak``), then a near-zero padded tail, ``(length, 1)``."""
+    t = np.arange(length, dtype=float)
+    values = np.exp(-0.5 * ((t - peak) / 4.0) ** 2)
+    values[padded_from:] = 0.0
+    return values[:, None]
+
+
+def test_map_correlation_known_answers():
+    rng = np.random.default_rng(0)
+    salient = np.stack([beat_map(25), beat_map(40)])
+    # itself plus small noise: about 1; a shuffled copy: about 0
+    noisy = salient + 0.01 * rng.standard_normal(salient.shape)
+    assert map_correlation(salient, noisy).min() > 0.99
+    shuffled = np.stack([rng.permutation(row) for row in salient])
+    assert np.abs(map_correlation(salient, shuffled)).max() < 0.3
+    # the same salient region, another near-zero tail: high (Spearman of |maps|, the old measure, was fooled)
+    tail = salient.copy()
+    tail[:, 90:] = 1e-6 * rng.standard_normal((2, 97, 1))
+    assert map_correlation(salient, tail).min() > 0.99
+    assert rank_correlation(salient, tail).max() < 0.8
+    # signed maps are compared signed: a negation is -1; a magnitude map against a signed one by magnitudes
+    signed = salient - 0.5 * np.stack([beat_map(50), beat_map(65)])
+    np.testing.assert_allclose(map_correlation(signed, -signed), -1.0)
+    np.testing.assert_allclose(map_correlation(np.abs(signed), signed), 1.0)
+    # by hand: Pearson of [1, 2, 3] and [1, 3, 2] is 0.5; constant maps have none
+    np.testing.assert_allclose(map_correlation(np.array([[1.0, 2, 3]]), np.array([[1.0, 3, 2]])), 0.5)
+    assert np.isnan(map_correlation(salient, np.zeros_like(salient))).all()
+
+
+def test_map_correlation_decides_like_with_like_per_signal():
+    """A signal's score is the same alone and beside others of another kind."""
+    signed = beat_map(25) - 0.5 * beat_map(60)
+    unsigned = beat_map(30)
+    pair = map_correlation(np.stack([signed, unsigned]), np.stack([-signed, unsigned * 2]))
+    alone = [map_correlation(signed[None], -signed[None])[0], map_correlation(unsigned[None], 2 * unsigned[None])[0]]
+    np.testing.assert_allclose(pair, alone)
+    np.testing.assert_allclose(pair, [-1.0, 1.0])
 
 
 def test_cascade_goes_top_down_on_a_copy_and_keeps_running_statistics():

@@ -18,7 +18,8 @@ from matplotlib.text import Text
 
 from signalscreen_cli.plots.colours import colour_map, contrast
 from signalscreen_cli.plots.labels import amplitude_label, manifest_meanings, map_meaning
-from signalscreen_cli.plots.traces import overview_figure, signal_figure
+from signalscreen_cli.plots.overview import AMPLITUDE_MARKS, overview_figure, row_scale, to_band
+from signalscreen_cli.plots.traces import signal_figure
 from signalscreen_cli.report import figures
 
 ROOT = Path(__file__).parents[2]
@@ -96,7 +97,7 @@ def test_the_whole_trace_is_visible_in_a_signal_plot(signed):
 
 
 def test_the_overview_has_ticks_a_colour_bar_per_column_and_a_visible_trace():
-    signals = np.stack([beat(0), beat(3), beat(-2)])
+    signals = np.stack([beat(0), beat(3) * 20, beat(-2)])  # the middle row on another scale
     maps = {"occlusion_w15": np.stack([salient(True)] * 3), "saliency": np.stack([salient()] * 3)[..., 0]}
     meanings = {"occlusion_w15": "drop in P(N) when occluded", "saliency": "|∂ logit N / ∂x|"}
     figure = overview_figure(
@@ -104,16 +105,31 @@ def test_the_overview_has_ticks_a_colour_bar_per_column_and_a_visible_trace():
         meanings, "mV",
     )  # fmt: skip
     colourbars = [a for a in figure.axes if isinstance(getattr(a, "_colorbar", None), Colorbar)]
-    panels = [a for a in figure.axes if a not in colourbars]
-    assert len(panels) == 6 and len(colourbars) == 2
+    columns = [a for a in figure.axes if a not in colourbars]
+    assert len(columns) == 2 and len(colourbars) == 2
     labels = sorted(bar.get_xlabel() for bar in colourbars)
     assert labels[0].startswith("drop in P(N) when occluded") and labels[1].startswith("|∂ logit N / ∂x|")
-    for axes in panels:
-        assert len(axes.get_yticks()) >= 2 and len(axes.get_xticks()) >= 3
-    assert panels[-1].get_xlabel() == "time (s)" and panels[0].get_ylabel().endswith("amplitude (mV)")
+    scales = [row_scale(signal[:, 0], row, 3) for row, signal in enumerate(signals)]
+    for number, axes in enumerate(columns):
+        assert len(axes.get_xticks()) >= 3 and axes.get_xlabel() == "time (s)"
+        if number == 0:
+            ticks = axes.get_yticks()
+        else:  # unlabelled: the same places as tick marks of one collection
+            marks = [c for c in axes.collections if c.get_label() == AMPLITUDE_MARKS]
+            ticks = np.array([segment[0][1] for segment in marks[0].get_segments()])
+            np.testing.assert_allclose(ticks, columns[0].get_yticks())
+        for *_, bottom, top in scales:  # every row's panel has amplitude ticks of its own
+            assert ((ticks >= bottom) & (ticks <= top)).sum() >= 2
+    # the amplitudes are written once per row (first column), true to the row's own scale
+    written = {t.get_text(): t.get_position()[1] for t in columns[0].get_yticklabels() if t.get_text()}
+    assert "20" in written and scales[1][2] < written["20"] < scales[1][3]  # row 1's peak is 20 × row 0's
+    assert not [t for t in columns[1].get_yticklabels() if t.get_visible() and t.get_text()]
+    words = [t.get_text() for t in texts(figure)]
+    assert "row 1 (N)\namplitude (mV)" in words
     time = np.arange(LENGTH) / RATE
-    for axes, signal in zip(panels[::2], signals, strict=True):  # column 0, each row
-        assert trace_contrast(figure, axes, time, signal[:, 0]).min() >= 3.0
+    for row, signal in enumerate(signals):  # column 0, each row
+        placed = to_band(signal[:, 0], scales[row])
+        assert trace_contrast(figure, columns[0], time, placed).min() >= 3.0
     assert min(t.get_fontsize() for t in texts(figure)) >= 9
 
 
