@@ -44,9 +44,14 @@ def explain(model: Any, data: Any, out: str | Path | None = None, **options: Any
     without, write nothing and return a ``MemoryResult`` (``.arrays``, ``.manifest``).
 
     ``options`` are ``ExplainRequest`` fields or method options, by declared name (``sliding_window=(15,)``)
-    or by option name (``window=15``, ``steps=32``).
+    or by option name (``window=15``, ``steps=32``). ``output="all"`` explains every head of a multi-output
+    model and returns a ``HeadsResult`` (``result["rhythm"]`` is one head's result).
     """
     request = request_for(model, data, out, options)
+    if request.io.every_head:
+        from .pipeline.heads import collect_heads, run_heads
+
+        return run_heads(request) if out is not None else collect_heads(request)  # type: ignore[return-value]
     return run(request) if out is not None else collect(request)
 
 

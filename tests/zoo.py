@@ -148,3 +148,29 @@ def deep_residual_cnn(length: int = 187, channels: int = 1, outputs: int = 5, se
             tensor = layers.MaxPooling1D(2, name=f"b{block}_pool")(tensor)
     pooled = layers.GlobalAveragePooling1D(name="gap")(tensor)
     return keras.Model(inputs, layers.Dense(outputs, activation="softmax", name="head")(pooled), name="deep_residual")
+
+
+# ---- models with several outputs or inputs (issue 26) ----
+def _trunk(signal: keras.KerasTensor) -> keras.KerasTensor:
+    conv = keras.layers.Conv1D(4, 5, padding="same", activation="relu", name="conv")(signal)
+    return keras.layers.GlobalAveragePooling1D(name="gap")(conv)
+
+
+def two_head_cnn(length: int = 32, channels: int = 1, seed: int = 0, heads: tuple[str, ...] = ("rhythm", "morph")):
+    """Conv1D → GAP, then a softmax head ``rhythm`` (3 classes) and a linear head ``morph`` (2); with ``heads``
+    one name, that head alone (the same layers, built anew): the model each head must be explained as."""
+    signal = keras.Input((length, channels), name="ecg")
+    features = _trunk(signal)
+    made = {
+        "rhythm": keras.layers.Dense(3, activation="softmax", name="rhythm")(features),
+        "morph": keras.layers.Dense(2, name="morph")(features),
+    }
+    model = keras.Model(signal, [made[head] for head in heads], name="two_head" if len(heads) > 1 else heads[0])
+    rng = np.random.default_rng(seed)
+    for name in ("conv", "rhythm", "morph"):  # the same weights whichever heads are built
+        layer = next((layer for layer in model.layers if layer.name == name), None)
+        shapes = [w.shape for w in keras.Model(signal, [*made.values()]).get_layer(name).get_weights()]
+        values = [rng.normal(size=shape).astype(np.float32) for shape in shapes]
+        if layer is not None:
+            layer.set_weights(values)
+    return model

@@ -45,6 +45,7 @@ with _native_stderr_silenced():
     tf.config.list_physical_devices()
 
 from .graph import check_steps, find_logits, is_conv, split_at  # noqa: E402 (after TensorFlow's quiet import)
+from .heads import choose_head, head_names  # noqa: E402
 
 DEFAULT_BATCH_SIZE = None  # chosen per model by batching.auto_batch_size
 # A CAM weighting: (activations, their gradients, an array namespace) -> channel weights (n, K)
@@ -91,7 +92,10 @@ class ModelAdapter:
         jit: bool = False,
         has_layers: bool = True,
         output_steps: tuple[int, int | None] | None = None,
+        output: str | int | None = None,
     ) -> None:
+        self.heads = head_names(model)
+        model, self.head = choose_head(model, output)  # one head explained (model/heads.py)
         if len(model.inputs) != 1 or len(model.outputs) != 1:
             raise ModelFileError(
                 f"model has {len(model.inputs)} inputs and {len(model.outputs)} outputs",

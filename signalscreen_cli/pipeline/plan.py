@@ -179,6 +179,7 @@ def make_plan(request: ExplainRequest) -> Plan:
             "output_activation": adapter.output_activation,
             "logit_path": adapter.logit_path,
             "batch_size": adapter.batch_size,
+            **head_facts(adapter),
             **_cam_layers(adapter, methods),
         },
         source_shape=tuple(int(v) for v in source.shape),
@@ -209,6 +210,12 @@ def method_plans(request: ExplainRequest) -> tuple[MethodPlan, ...]:
         inner = wrapped_method(params, request)
         plans.append(MethodPlan.of(name, params, MethodPlan.of(*inner) if inner else None))
     return tuple(plans)
+
+
+def head_facts(adapter: Any) -> dict[str, Any]:
+    """``output`` (the head explained) and ``outputs`` (every head) of a model with several outputs."""
+    heads = getattr(adapter, "heads", [])
+    return {"output": adapter.head, "outputs": list(heads)} if len(heads) > 1 else {}
 
 
 def _cam_layers(adapter: Any, methods: tuple[MethodPlan, ...]) -> dict[str, Any]:

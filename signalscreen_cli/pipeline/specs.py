@@ -32,6 +32,8 @@ class ModelSpec:
     unsafe: bool = False
     custom_objects: Path | None = None
     output_steps: tuple[int, int | None] | None = None
+    output: str | None = None
+    """The output head explained (name or index), for a model with several."""
     memory: Any = field(default=None, repr=False, compare=False)
     """A ``keras.Model`` given in memory (``path`` then names it uniquely)."""
 
@@ -67,6 +69,7 @@ def _load(spec: ModelSpec) -> ModelAdapter:
             memory_budget=spec.memory_budget,
             jit=spec.jit,
             output_steps=spec.output_steps,
+            output=spec.output,
         )
     return load_model(
         spec.path,
@@ -76,6 +79,7 @@ def _load(spec: ModelSpec) -> ModelAdapter:
         unsafe=spec.unsafe,
         custom_objects=spec.custom_objects,
         output_steps=spec.output_steps,
+        output=spec.output,
     )
 
 
@@ -153,5 +157,6 @@ def model_spec(request: ExplainRequest) -> ModelSpec:
         request.unsafe_load,
         request.custom_objects,
         request.parsed_target.steps,
+        request.io.output,
         memory=request.model,
     )
