@@ -174,3 +174,30 @@ def two_head_cnn(length: int = 32, channels: int = 1, seed: int = 0, heads: tupl
         if layer is not None:
             layer.set_weights(values)
     return model
+
+
+def linear_two_input(length: int, channels: int, w: np.ndarray, v: np.ndarray) -> keras.Model:
+    """``f(x, m) = w·flatten(x) + v·m`` (no bias, linear): inputs ``ecg`` ``(L, C)`` and ``meta`` ``(F,)``;
+    ``w`` ``(L*C, K)``, ``v`` ``(F, K)``."""
+    signal = keras.Input((length, channels), name="ecg")
+    meta = keras.Input((v.shape[0],), name="meta")
+    joined = keras.layers.Concatenate(name="join")([keras.layers.Flatten(name="flat")(signal), meta])
+    dense = keras.layers.Dense(w.shape[1], use_bias=False, name="dense")
+    model = keras.Model([signal, meta], dense(joined), name="linear_two_input")
+    dense.set_weights([np.concatenate([w, v]).astype(np.float32)])
+    return model
+
+
+def ecg_and_meta_cnn(length: int = 32, channels: int = 1, features: int = 2, outputs: int = 3, seed: int = 0):
+    """A Conv1D branch on the signal ``ecg`` and a Dense branch on ``age_sex``, concatenated, then a softmax
+    head: the shape of an ECG classifier that also takes age and sex."""
+    signal = keras.Input((length, channels), name="ecg")
+    meta = keras.Input((features,), name="age_sex")
+    conv = keras.layers.Conv1D(4, 5, padding="same", activation="relu", name="conv")(signal)
+    pooled = keras.layers.GlobalAveragePooling1D(name="gap")(conv)
+    dense = keras.layers.Dense(3, activation="tanh", name="meta_dense")(meta)
+    joined = keras.layers.Concatenate(name="join")([pooled, dense])
+    model = keras.Model([signal, meta], keras.layers.Dense(outputs, activation="softmax", name="probs")(joined))
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in model.get_weights()])
+    return model

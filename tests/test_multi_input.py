@@ -1,0 +1,177 @@
+"""Models with a signal input and other inputs (an ECG beside age and sex), from the CLI and the API.
+
+Known answers on the hand-built ``f(x, m) = w·x + v·m``: saliency ``|w|`` and ``|v|``, gradient × input and
+integrated gradients (zero baselines) ``w⊙x`` and ``v⊙m``, occlusion of ``x`` unchanged by ``m``; the real
+Concatenate(Conv1D branch, Dense branch) model saved as ``.keras`` and ``.h5``.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from signalscreen_cli import api
+from signalscreen_cli.cli import app
+from signalscreen_cli.errors import ExitCode, UsageError
+from tests.zoo import ecg_and_meta_cnn, linear_two_input
+
+L, C, F, K = 12, 2, 3, 2
+RNG = np.random.default_rng(7)
+W = RNG.normal(size=(L * C, K)).astype(np.float32)
+V = RNG.normal(size=(F, K)).astype(np.float32)
+X = RNG.normal(size=(5, L, C)).astype(np.float32)
+M = RNG.normal(size=(5, F)).astype(np.float32)
+TARGET = 1
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def linear_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("linear2")
+    model = linear_two_input(L, C, W, V)
+    for fmt in (".keras", ".h5"):
+        model.save(folder / f"linear{fmt}")
+    np.save(folder / "x.npy", X)
+    np.save(folder / "meta.npy", M)
+    return folder
+
+
+def _explain(model, methods, meta=M, **options):
+    return api.explain(model, {"ecg": X, "meta": meta}, methods=methods, target=str(TARGET), **options).arrays
+
+
+@pytest.mark.parametrize("fmt", ["memory", ".keras", ".h5"])
+def test_linear_two_input_known_answers(linear_files, fmt):
+    model = linear_two_input(L, C, W, V) if fmt == "memory" else linear_files / f"linear{fmt}"
+    methods = ("saliency", "gradient_x_input", "integrated_gradients", "occlusion", "smoothgrad")
+    arrays = _explain(model, methods, window=1, baselines="zero", steps=8, noise_samples=4, occlude_channels="each")
+    w, v = W[:, TARGET].reshape(L, C), V[:, TARGET]
+    np.testing.assert_allclose(arrays["saliency"], np.broadcast_to(np.abs(w), X.shape), rtol=1e-5)
+    np.testing.assert_allclose(arrays["saliency.meta"], np.broadcast_to(np.abs(v), M.shape), rtol=1e-5)
+    np.testing.assert_allclose(arrays["gradient_x_input"], w * X, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(arrays["gradient_x_input.meta"], v * M, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(arrays["integrated_gradients"], w * X, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(arrays["integrated_gradients.meta"], v * M, rtol=1e-4, atol=1e-5)
+    assert arrays["integrated_gradients_delta"].max() < 1e-4  # completeness over both inputs
+    np.testing.assert_allclose(arrays["occlusion_w1"], w * X, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(arrays["smoothgrad"], np.broadcast_to(w, X.shape), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(arrays["smoothgrad.meta"], np.broadcast_to(v, M.shape), rtol=1e-5, atol=1e-6)
+
+
+def test_occlusion_of_the_signal_is_unchanged_by_the_other_input():
+    model = linear_two_input(L, C, W, V)
+    one = _explain(model, ("occlusion",), window=3)
+    other = _explain(model, ("occlusion",), meta=M * 10 + 5, window=3)
+    np.testing.assert_allclose(one["occlusion_w3"], other["occlusion_w3"], rtol=1e-4, atol=1e-4)
+    assert not np.allclose(one["predictions"], other["predictions"])  # the model did see the other input
+
+
+@pytest.fixture(scope="module")
+def cnn_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cnn2")
+    model = ecg_and_meta_cnn()
+    for fmt in (".keras", ".h5"):
+        model.save(folder / f"cnn{fmt}")
+    x = np.random.default_rng(1).normal(size=(7, 32)).astype(np.float32)
+    meta = np.random.default_rng(2).normal(size=(7, 2)).astype(np.float32)
+    np.save(folder / "x.npy", x)
+    np.save(folder / "meta.npy", meta)
+    np.savez(folder / "tables.npz", age_sex=meta, other=meta[:3])
+    header = "age,sex\n" + "\n".join(f"{a},{b}" for a, b in meta)
+    (folder / "meta.csv").write_text(header + "\n")
+    return folder, model, x, meta
+
+
+CNN_METHODS = "saliency,integrated_gradients,occlusion,gradcam,scorecam,smoothgrad"
+
+
+@pytest.mark.parametrize("fmt", [".keras", ".h5"])
+@pytest.mark.parametrize("table", ["meta.npy", "meta.csv", "tables.npz:age_sex"])
+def test_cli_reads_the_other_input_and_matches_the_api(cnn_files, fmt, table):
+    folder, model, x, meta = cnn_files
+    out = folder / f"out_{fmt}_{table.replace(':', '_')}"
+    result = invoke(
+        "explain", folder / f"cnn{fmt}", folder / "x.npy", "-o", out, "--input", f"age_sex={folder / table}",
+        "-m", CNN_METHODS, "--no-plots", "--steps", "16", "--noise-samples", "4",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["model"]["inputs"]["signal"] == "ecg"
+    assert manifest["model"]["inputs"]["others"]["age_sex"]["shape"] == [2]
+    assert "hold the other inputs" in manifest["model"]["inputs"]["other_inputs"]
+    assert manifest["arrays"]["saliency.age_sex"]["kind"] == "feature"
+    stored = dict(np.load(out / "attributions.npz"))
+    memory = api.explain(
+        model, {"ecg": x, "age_sex": meta}, methods=CNN_METHODS.split(","), steps=16, noise_samples=4
+    ).arrays
+    compared = ("saliency", "saliency.age_sex", "integrated_gradients.age_sex", "occlusion_w15", "gradcam", "scorecam")
+    for name in compared:
+        np.testing.assert_allclose(stored[name], memory[name], rtol=1e-4, atol=1e-6, err_msg=name)
+    assert np.abs(stored["saliency.age_sex"]).sum() > 0
+
+
+def test_chunks_shards_and_row_choices_keep_each_signal_with_its_own_inputs(cnn_files):
+    folder, model, x, meta = cnn_files
+    whole = api.explain(model, {"ecg": x, "age_sex": meta}, methods=("saliency", "occlusion")).arrays
+    common = ("--input", f"age_sex={folder / 'meta.npy'}", "-m", "saliency,occlusion", "--no-plots")
+    ways = {"chunked": ("--chunk-size", "2"), "rows": ("--samples", "6,0,3"), "shard": ("--shard", "2/2")}
+    for name, extra in ways.items():
+        out = folder / f"rows_{name}"
+        result = invoke("explain", folder / "cnn.keras", folder / "x.npy", "-o", out, *common, *extra)
+        assert result.exit_code == 0, result.output
+        stored = dict(np.load(out / "attributions.npz"))
+        rows = stored["sample_index"]
+        for array in ("saliency", "saliency.age_sex", "occlusion_w15", "predictions"):
+            np.testing.assert_allclose(stored[array], whole[array][rows], rtol=1e-4, atol=1e-6, err_msg=(name, array))
+
+
+def test_batch_invariance_on_the_two_input_model(cnn_files):
+    _, model, x, meta = cnn_files
+    methods = ("saliency", "integrated_gradients", "occlusion", "gradcam", "smoothgrad")
+    together = api.explain(model, {"ecg": x, "age_sex": meta}, methods=methods, steps=16, noise_samples=4).arrays
+    for i in (0, 4):
+        alone = api.explain(
+            model, {"ecg": x[i : i + 1], "age_sex": meta[i : i + 1]}, methods=methods, steps=16, noise_samples=4
+        ).arrays
+        for name, values in alone.items():
+            if name not in ("signals", "sample_index"):
+                np.testing.assert_allclose(values[0], together[name][i], rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "message"),
+    [
+        ((), ExitCode.USAGE, "Error: model input age_sex (2,) has no values"),
+        (("--input", "age_sex={short}"), ExitCode.SIGNAL_FILE, "Error: {short}: 3 rows, but {x} has 7 signals"),
+        (("--input", "age_sex={x}"), ExitCode.SHAPE_MISMATCH, "rows of 32 values, but model input age_sex takes (2,)"),
+        (("--input", "sex={meta}"), ExitCode.USAGE, "Error: --input sex: the model has no such input"),
+        (("--input", "age_sex"), ExitCode.USAGE, "Error: --input must look like NAME=FILE, not 'age_sex'"),
+        (("--input", "age_sex={meta}", "-m", "lrp"), ExitCode.METHOD_NOT_APPLICABLE, "follow the signal input alone"),
+        (("--signal-input", "nope"), ExitCode.USAGE, "Error: --signal-input nope: the model's inputs are ecg"),
+        (("--input", "age_sex={meta}", "--segment", "32"), ExitCode.USAGE, "Error: --segment cuts recordings"),
+    ],
+)
+def test_bad_other_inputs_are_one_line_errors(cnn_files, extra, code, message):
+    folder, _, _, meta = cnn_files
+    np.save(folder / "tables_short.npy", meta[:3])
+    paths = {"short": folder / "tables_short.npy", "x": folder / "x.npy", "meta": folder / "meta.npy"}
+    out = folder / "bad"
+    given = [part.format(**paths) for part in extra]
+    result = invoke("explain", folder / "cnn.keras", folder / "x.npy", "-o", out, "--no-plots", *given)
+    assert result.exit_code == code, result.output
+    assert message.format(**paths) in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_one_input_model_refuses_other_inputs(tmp_path):
+    from tests.zoo import small_cnn
+
+    model = small_cnn(length=32)
+    signals = {model.inputs[0].name: np.zeros((3, 32)), "meta": np.zeros((3, 2))}
+    with pytest.raises(UsageError, match=r"--input meta: the model has one input, the signal's"):
+        api.explain(model, signals, methods=("saliency",))
