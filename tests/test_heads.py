@@ -80,6 +80,11 @@ def test_output_all_writes_one_ordinary_result_per_head(saved):
         assert stored.request().io.output == head  # evaluate --from and compare rebuild the head's request
         for name, values in expected.arrays().items():
             np.testing.assert_allclose(stored.arrays()[name], values, rtol=1e-5, atol=1e-6, err_msg=name)
+    scored = invoke(
+        "evaluate", paths[("rhythm", "morph"), ".h5"], folder / "x.npy", "--from", out / "morph", "-o", folder / "ev",
+        "--steps", "8", "--no-randomization",
+    )  # fmt: skip
+    assert scored.exit_code == 0, scored.output
     with pytest.raises(UsageError, match="holds one result per output head") as caught:
         read_result(out)
     assert str(out / "morph") in caught.value.hint

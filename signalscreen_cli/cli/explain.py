@@ -113,7 +113,6 @@ def explain(
     values = dict(locals())  # the options explain and evaluate share go to shared_request by name
 
     def work() -> None:
-        from ..inputs_spec import InputsSpec
         from ..methods import DEFAULT_METHODS
         from ..request import ExplainRequest, check_request
 
@@ -141,7 +140,6 @@ def explain(
             shard=shard(shard_spec) if shard_spec else None,
             labels=labels,
             resume=resume,
-            io=InputsSpec(**io_options),
         )
         check_request(request)
         warn_unsafe(unsafe_load)

@@ -43,7 +43,7 @@ def choose_head(model: keras.Model, output: str | int | None) -> tuple[keras.Mod
             "choose the head with --output NAME|INDEX, or --output all to explain each",
         )
     if str(output) == "all":
-        raise UsageError("--output all runs head by head; an adapter explains one head")
+        raise UsageError("--output all is explain's: one result per head", "choose one head with --output NAME|INDEX")
     index = head_index(names, output)
     if len(names) == 1:
         return model, names[0]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from .. import interrupts
-from ..model.context import bind
+from ..model.context import bind, has_context
 from ..records import ChunkResult
 from .chunks import attribute_chunk, attribute_recordings, warm_up
 from .context_plan import chunk_context
@@ -67,6 +67,8 @@ def attribute_rows(plan: Plan, number: int, adapter: ModelAdapter, methods: list
 
 
 def apply_stages(plan: Plan, adapter: ModelAdapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:
+    if not has_context(adapter):  # stored maps (evaluate --from): bind the chunk's other inputs here
+        adapter = bind(adapter, chunk_context(plan.context, chunk.rows))
     for stage in plan.stages:
         chunk = stage(adapter, methods, chunk)
         interrupts.check()
