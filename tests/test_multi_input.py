@@ -198,3 +198,18 @@ def test_evaluate_scores_a_two_input_run_from_its_folder_and_computed(cnn_files)
             continue
         for curve in ("deletion", "insertion"):
             assert from_folder[name][curve]["auc_mean"] == pytest.approx(curves[curve]["auc_mean"], rel=1e-4)
+
+
+def test_explainer_takes_a_dict_of_inputs_and_reuses_its_compiled_calls():
+    explainer = api.Explainer(linear_two_input(L, C, W, V), ("saliency", "integrated_gradients"), target=str(TARGET))
+    for rows in (slice(0, 5), slice(2, 3)):
+        found = explainer.explain({"ecg": X[rows], "meta": M[rows]}).arrays
+        np.testing.assert_allclose(found["saliency.meta"], np.abs(np.broadcast_to(V[:, TARGET], M[rows].shape)))
+        np.testing.assert_allclose(found["integrated_gradients.meta"], V[:, TARGET] * M[rows], rtol=1e-4, atol=1e-5)
+    traced = [call.experimental_get_tracing_count() for call in explainer.adapter.compiled_calls()]
+    explainer.explain({"ecg": X[:4], "meta": M[:4]})
+    assert [call.experimental_get_tracing_count() for call in explainer.adapter.compiled_calls()] == traced
+    with pytest.raises(UsageError, match=r"model input meta \(3,\) has no values"):
+        explainer.explain(X)
+    with pytest.raises(UsageError, match="do not include the signal's, ecg"):
+        explainer.explain({"signal": X, "meta": M})
