@@ -213,3 +213,36 @@ def test_explainer_takes_a_dict_of_inputs_and_reuses_its_compiled_calls():
         explainer.explain(X)
     with pytest.raises(UsageError, match="do not include the signal's, ecg"):
         explainer.explain({"signal": X, "meta": M})
+
+
+def test_resume_of_a_killed_two_input_run_ends_byte_identical(cnn_files):
+    import shutil
+    import subprocess
+    import sys
+
+    from signalscreen_cli.pipeline.run import run as run_pipeline
+    from signalscreen_cli.request import explain_request
+
+    folder, *_ = cnn_files
+    work = folder / "resume"
+    work.mkdir()
+    table = f"age_sex={folder / 'meta.npy'}"
+    killed = work / ".resumed.partial-killed"
+
+    def progress(stage: str, done: int, total: int) -> None:  # keep the journal as a kill after 2 chunks leaves it
+        if done == 4 and not killed.exists():
+            shutil.copytree(next(work.glob(".full.partial-*")) / "journal", killed / "journal")
+
+    options = {"chunk_size": 2, "methods": ("occlusion", "saliency"), "plots": False, "inputs": (table,)}
+    run_pipeline(explain_request(folder / "cnn.keras", folder / "x.npy", work / "full", **options), progress=progress)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    journal = json.loads((killed / "journal" / "run.json").read_text())
+    journal["owner"]["pid"] = ended.pid  # its owner is gone
+    (killed / "journal" / "run.json").write_text(json.dumps(journal))
+    args = ("--input", table, "--chunk-size", "2", "-m", "occlusion,saliency", "--no-plots", "-q")
+    done = invoke("explain", folder / "cnn.keras", folder / "x.npy", *args, "-o", work / "resumed", "--resume")
+    assert done.exit_code == 0, done.output
+    assert json.loads((work / "resumed" / "manifest.json").read_text())["executor"]["resumed_chunks"] >= 2
+    for name in ("attributions.npz", "summary.npz"):
+        assert (work / "resumed" / name).read_bytes() == (work / "full" / name).read_bytes(), name
