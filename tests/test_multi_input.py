@@ -246,3 +246,35 @@ def test_resume_of_a_killed_two_input_run_ends_byte_identical(cnn_files):
     assert json.loads((work / "resumed" / "manifest.json").read_text())["executor"]["resumed_chunks"] >= 2
     for name in ("attributions.npz", "summary.npz"):
         assert (work / "resumed" / name).read_bytes() == (work / "full" / name).read_bytes(), name
+
+
+def test_feature_bars_show_each_class_mean_of_the_other_input(linear_files):
+    from signalscreen_cli.plots.colours import contrast
+    from signalscreen_cli.records import ChunkResult
+    from signalscreen_cli.sinks.feature_bars import CLASS_COLOURS, FeatureBars, feature_figure
+
+    folder = linear_files
+    out = folder / "bars"
+    result = invoke(
+        "explain", folder / "linear.keras", folder / "x.npy", "--input", f"meta={folder / 'meta.npy'}",
+        "-m", "gradient_x_input", "-o", out, "--max-plots", "1", "--class-names", "A,B", "-q",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (out / "plots" / "features_gradient_x_input.meta.png").is_file()
+    stored = dict(np.load(out / "attributions.npz"))
+    values, targets = stored["gradient_x_input.meta"], stored["targets"]
+    sink = FeatureBars(folder, ("png",))  # streamed in two chunks, as a run feeds it
+    for part in (slice(0, 2), slice(2, None)):
+        arrays = {"gradient_x_input.meta": values[part], "targets": targets[part]}
+        sink.write(0, ChunkResult(targets[part], X[part], arrays, {"gradient_x_input.meta": "feature"}))
+    classes = sorted(set(targets.tolist()))
+    assert sorted(sink.counts["gradient_x_input.meta"]) == classes
+    name = "gradient_x_input.meta"
+    axes = feature_figure(name, sink.sums[name], sink.counts[name], ["A", "B"]).axes[0]
+    heights = np.array([bar.get_height() for bar in axes.patches]).reshape(len(classes), F)
+    np.testing.assert_allclose(heights, [values[targets == k].mean(axis=0) for k in classes], rtol=1e-5)
+    first = next(text.get_text() for text in axes.get_legend().get_texts())
+    assert first == f"class {'AB'[classes[0]]} (n = {(targets == classes[0]).sum()})"
+    from matplotlib.colors import to_rgb
+
+    assert min(contrast(np.array(to_rgb(colour))) for colour in CLASS_COLOURS) >= 3.0
