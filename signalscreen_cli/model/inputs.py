@@ -87,10 +87,11 @@ def input_roles(inputs: list[Any], signal_input: str | None = None) -> InputRole
     else:
         sequences = [name for name in names if len(shapes[name]) == 2]
         if len(sequences) != 1:
+            found = "none" if not sequences else f"{len(sequences)}"
             raise ModelFileError(
-                f"model has {len(names)} inputs ({listed}) and "
-                f"{'no' if not sequences else len(sequences)} (L, C) input to take the signal",
-                "name the signal's input with --signal-input NAME",
+                f"model has {len(names)} inputs ({listed}), {found} of shape (L, C): "
+                "which takes the signal is not clear",
+                "name the signal's input with --signal-input NAME (the others come from --input NAME=FILE)",
             )
         signal = sequences[0]
     context = []
