@@ -9,12 +9,11 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..errors import MethodNotApplicableError, ModelFileError
+from ..errors import ModelFileError
 from .batching import auto_batch_size
 
 
@@ -47,34 +46,11 @@ with _native_stderr_silenced():
 from .graph import check_steps, find_logits, is_conv, split_at  # noqa: E402 (after TensorFlow's quiet import)
 from .heads import choose_head, head_names  # noqa: E402
 from .inputs import Context, check_context, input_roles  # noqa: E402
+from .layers import LayerInfo, layer_infos, resolve_layer  # noqa: E402
 
 DEFAULT_BATCH_SIZE = None  # chosen per model by batching.auto_batch_size
 # A CAM weighting: (activations, their gradients, an array namespace) -> channel weights (n, K)
 Weighting = Callable[[Any, Any, Any], Any]
-
-
-@dataclass(frozen=True)
-class LayerInfo:
-    """One layer as ``inspect`` shows it.
-
-    Attributes
-    ----------
-    index, name, kind : int, str, str
-        Position in ``model.layers``, layer name and class name.
-    output_shape : tuple
-        Output shape without the batch axis.
-    parameters : int
-        Number of weights.
-    is_conv : bool
-        Whether the layer is a 1D convolution usable by the CAM methods.
-    """
-
-    index: int
-    name: str
-    kind: str
-    output_shape: tuple[int | None, ...]
-    parameters: int
-    is_conv: bool
 
 
 class ModelAdapter:
@@ -228,19 +204,10 @@ class ModelAdapter:
         layer_calls = [call for pair in self._layer_calls_cache.values() for call in pair]
         return [self._forward, self._logits, self._gradients, *layer_calls, *self._layer_maps_cache.values()]
 
-    # ---- layers ----
+    # ---- layers (model/layers.py) ----
     def layers(self) -> list[LayerInfo]:
         """Top-level layers in order, with output shapes and parameter counts."""
-        infos = []
-        for index, layer in enumerate(self.model.layers):
-            try:
-                shape = tuple(layer.output.shape[1:])
-            except (AttributeError, ValueError):
-                shape = ()
-            infos.append(
-                LayerInfo(index, layer.name, type(layer).__name__, shape, int(layer.count_params()), is_conv(layer))
-            )
-        return infos
+        return layer_infos(self.model)
 
     def conv_layers(self) -> list[str]:
         """Names of the 1D convolution layers, input side first."""
@@ -255,34 +222,7 @@ class ModelAdapter:
     def resolve_layer(self, layer: str | int | None) -> str:
         """The layer a CAM method uses: by default the last conv layer on the main path; a name or index
         overrides."""
-        if not self.has_layers:
-            raise MethodNotApplicableError(
-                "a SavedModel folder exposes no layers, which the CAM methods need",
-                "use occlusion, saliency or integrated_gradients, or give the .keras/.h5 model",
-            )
-        convs = self.conv_layers()
-        if layer is None:
-            if not convs:
-                raise MethodNotApplicableError(
-                    "the model has no Conv1D layer, which the CAM methods need",
-                    "use occlusion, saliency or integrated_gradients, or name a layer with --layer",
-                )
-            return self.default_cam_layer()[0]
-        names = [existing.name for existing in self.model.layers]
-        if isinstance(layer, int) or str(layer).lstrip("-").isdigit():
-            position = int(layer)
-            if not -len(names) <= position < len(names):
-                raise MethodNotApplicableError(f"--layer {position}: the model has {len(names)} layers")
-            name = names[position]
-        elif layer in names:
-            name = str(layer)
-        else:
-            raise MethodNotApplicableError(
-                f"--layer {layer!r}: no such layer", "conv layers: " + (", ".join(convs) or "(none)")
-            )
-        if len(self.model.get_layer(name).output.shape) != 3:
-            raise MethodNotApplicableError(f"--layer {name!r}: output is not (L', channels), so no CAM can be made")
-        return name
+        return resolve_layer(self, layer)
 
     # ---- internals ----
     def _compile(self, function: Callable[..., Any], *signature: tf.TensorSpec) -> Callable[..., Any]:
