@@ -278,3 +278,17 @@ def test_feature_bars_show_each_class_mean_of_the_other_input(linear_files):
     from matplotlib.colors import to_rgb
 
     assert min(contrast(np.array(to_rgb(colour))) for colour in CLASS_COLOURS) >= 3.0
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_ships_each_chunk_with_its_own_other_inputs(cnn_files):
+    folder, *_ = cnn_files
+    common = ("--input", f"age_sex={folder / 'meta.npy'}", "-m", "saliency,occlusion", "--no-plots", "-q")
+    local = invoke("explain", folder / "cnn.keras", folder / "x.npy", "-o", folder / "here", *common)
+    assert local.exit_code == 0, local.output
+    cluster = ("--dask", "local:1", "--dask-ship", "--chunk-size", "3")
+    shipped = invoke("explain", folder / "cnn.keras", folder / "x.npy", "-o", folder / "there", *common, *cluster)
+    assert shipped.exit_code == 0, shipped.output
+    here, there = (dict(np.load(folder / name / "attributions.npz")) for name in ("here", "there"))
+    for name in ("saliency", "saliency.age_sex", "occlusion_w15"):
+        np.testing.assert_allclose(there[name], here[name], rtol=1e-5, atol=1e-7, err_msg=name)  # other batches
