@@ -292,3 +292,40 @@ def test_a_dask_cluster_ships_each_chunk_with_its_own_other_inputs(cnn_files):
     here, there = (dict(np.load(folder / name / "attributions.npz")) for name in ("here", "there"))
     for name in ("saliency", "saliency.age_sex", "occlusion_w15"):
         np.testing.assert_allclose(there[name], here[name], rtol=1e-5, atol=1e-7, err_msg=name)  # other batches
+
+
+def test_each_of_two_signal_inputs_is_explained_by_naming_it(tmp_path):
+    from tests.zoo import ecg_and_ppg_cnn
+
+    model = ecg_and_ppg_cnn()
+    model.save(tmp_path / "fusion.h5")
+    rng = np.random.default_rng(4)
+    ecg, ppg = rng.normal(size=(4, 32, 1)).astype(np.float32), rng.normal(size=(4, 16, 2)).astype(np.float32)
+    np.save(tmp_path / "ecg.npy", ecg)
+    np.save(tmp_path / "ppg.npy", ppg)
+    ambiguous = invoke("explain", tmp_path / "fusion.h5", tmp_path / "ecg.npy", "-o", tmp_path / "none")
+    assert ambiguous.exit_code == ExitCode.MODEL_FILE
+    assert "2 of shape (L, C): which takes the signal is not clear" in ambiguous.output
+    runs = {}
+    for signal, other in (("ecg", "ppg"), ("ppg", "ecg")):
+        out = tmp_path / signal
+        result = invoke(
+            "explain", tmp_path / "fusion.h5", tmp_path / f"{signal}.npy", "--signal-input", signal,
+            "--input", f"{other}={tmp_path / f'{other}.npy'}", "-m", "saliency,occlusion,gradcam", "-o", out,
+            "--target", "1", "--no-plots", "-q",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        runs[signal] = dict(np.load(out / "attributions.npz"))
+        cam = json.loads((out / "manifest.json").read_text())["methods"]["gradcam"]
+        assert cam["layer_used"] == f"{signal}_conv"  # the conv layer on the explained signal's path
+    # the same gradients seen from either side: one run's map of its signal is the other's METHOD.INPUT array
+    np.testing.assert_allclose(runs["ecg"]["saliency.ppg"], runs["ppg"]["saliency"], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(runs["ppg"]["saliency.ecg"], runs["ecg"]["saliency"], rtol=1e-5, atol=1e-7)
+    assert runs["ppg"]["occlusion_w15"].shape == (4, 16, 2) and runs["ecg"]["gradcam"].shape == (4, 32)
+    np.testing.assert_allclose(runs["ecg"]["predictions"], runs["ppg"]["predictions"], rtol=1e-6)
+    wrong = invoke(
+        "explain", tmp_path / "fusion.h5", tmp_path / "ecg.npy", "--signal-input", "ecg", "--input",
+        f"ppg={tmp_path / 'ppg.npy'}", "-m", "gradcam", "--layer", "ppg_conv", "-o", tmp_path / "wrong",
+    )  # fmt: skip
+    assert wrong.exit_code == ExitCode.METHOD_NOT_APPLICABLE
+    assert "Error: --layer 'ppg_conv' does not read the signal's input 'ecg'" in wrong.output

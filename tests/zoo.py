@@ -201,3 +201,19 @@ def ecg_and_meta_cnn(length: int = 32, channels: int = 1, features: int = 2, out
     rng = np.random.default_rng(seed)
     model.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in model.get_weights()])
     return model
+
+
+def ecg_and_ppg_cnn(ecg: tuple[int, int] = (32, 1), ppg: tuple[int, int] = (16, 2), seed: int = 0):
+    """Two signal inputs, ``ecg`` ``(L1, C1)`` and ``ppg`` ``(L2, C2)``, each through its own Conv1D branch,
+    pooled and concatenated into a softmax head: a fusion model."""
+    branches, inputs = [], []
+    for name, shape in (("ecg", ecg), ("ppg", ppg)):
+        signal = keras.Input(shape, name=name)
+        conv = keras.layers.Conv1D(3, 3, padding="same", activation="relu", name=f"{name}_conv")(signal)
+        branches.append(keras.layers.GlobalAveragePooling1D(name=f"{name}_gap")(conv))
+        inputs.append(signal)
+    joined = keras.layers.Concatenate(name="join")(branches)
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax", name="probs")(joined), name="ecg_ppg")
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in model.get_weights()])
+    return model

@@ -46,7 +46,7 @@ with _native_stderr_silenced():
 from .graph import check_steps, find_logits, is_conv, split_at  # noqa: E402 (after TensorFlow's quiet import)
 from .heads import choose_head, head_names  # noqa: E402
 from .inputs import Context, check_context, input_roles  # noqa: E402
-from .layers import LayerInfo, layer_infos, resolve_layer  # noqa: E402
+from .layers import LayerInfo, layer_infos, reads_input, resolve_layer  # noqa: E402
 
 DEFAULT_BATCH_SIZE = None  # chosen per model by batching.auto_batch_size
 # A CAM weighting: (activations, their gradients, an array namespace) -> channel weights (n, K)
@@ -210,8 +210,13 @@ class ModelAdapter:
         return layer_infos(self.model)
 
     def conv_layers(self) -> list[str]:
-        """Names of the 1D convolution layers, input side first."""
-        return [layer.name for layer in self.model.layers if is_conv(layer)]
+        """Names of the 1D convolution layers, input side first (of a multi-input model: those that read the
+        signal's input)."""
+        convs = [layer.name for layer in self.model.layers if is_conv(layer)]
+        if not self.context_inputs:
+            return convs
+        signal = self.model.inputs[self.roles.names.index(self.signal_input)]
+        return [name for name in convs if reads_input(self.model, name, signal)]
 
     def default_cam_layer(self) -> tuple[str, str]:
         """The CAM methods' default layer, the last conv on the main path, and why (``cam_layer.py``)."""

@@ -79,4 +79,27 @@ def resolve_layer(adapter: Any, layer: str | int | None) -> str:
         )
     if len(adapter.model.get_layer(name).output.shape) != 3:
         raise MethodNotApplicableError(f"--layer {name!r}: output is not (L', channels), so no CAM can be made")
+    if getattr(adapter, "context_inputs", ()) and name not in convs and is_conv(adapter.model.get_layer(name)):
+        raise MethodNotApplicableError(
+            f"--layer {name!r} does not read the signal's input {adapter.signal_input!r}",
+            "conv layers on the signal's path: " + (", ".join(convs) or "(none)"),
+        )
     return name
+
+
+def reads_input(model: Any, layer: str, signal: Any) -> bool:
+    """Whether ``layer``'s output depends on the input tensor ``signal`` (a multi-input model's CAM layer must
+    read the signal explained, not another input)."""
+    seen: set[int] = set()
+
+    def reaches(tensor: Any) -> bool:
+        if tensor is signal:
+            return True
+        history = getattr(tensor, "_keras_history", None)
+        if history is None or id(tensor) in seen:
+            return False
+        seen.add(id(tensor))
+        operation, node_index = history[0], history[1]
+        return any(reaches(t) for t in operation._inbound_nodes[node_index].input_tensors)
+
+    return reaches(model.get_layer(layer).output)

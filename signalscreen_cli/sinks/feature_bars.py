@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 CLASS_COLOURS = ("#1f4e99", "#b2182b", "#1b7837", "#5e3c99", "#8c510a", "#404040")
 """A colour per class, each at least 3:1 against white (WCAG 2.1 non-text contrast); repeated past six."""
 TEXT_POINTS = 9
+MOST_FEATURES = 64
+"""Inputs with more values a row are another signal (ECG beside PPG), not features: no bar chart."""
 
 
 class FeatureBars:
@@ -41,6 +43,8 @@ class FeatureBars:
             if kind != FEATURE_KIND:
                 continue
             values = np.asarray(chunk.arrays[name], np.float64)
+            if values[0].size > MOST_FEATURES * (values.shape[1] if "targets" not in chunk.arrays else 1):
+                continue  # another signal input's map (several thousand positions), not a table of features
             if "targets" in chunk.arrays:  # one class a signal
                 per_class = {int(k): values[chunk.arrays["targets"] == k] for k in np.unique(chunk.arrays["targets"])}
             else:  # --target all: a class axis after the signal's
