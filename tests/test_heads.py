@@ -127,3 +127,11 @@ def test_resume_with_every_head_is_refused(saved):
     result = invoke("explain", model, folder / "x.npy", "-o", folder / "r", "--output", "all", "--resume")
     assert result.exit_code == ExitCode.USAGE
     assert "--resume and --output all contradict each other" in result.output
+
+
+def test_an_explainer_explains_the_head_it_was_made_for():
+    explainer = api.Explainer(two_head_cnn(), ["saliency"], output="morph")
+    found = explainer.explain(SIGNALS, target="1").arrays
+    alone = api.Explainer(two_head_cnn(heads=("morph",)), ["saliency"]).explain(SIGNALS, target="1").arrays
+    assert found["predictions"].shape == (4, 2)
+    np.testing.assert_allclose(found["saliency"], alone["saliency"], rtol=1e-5, atol=1e-7)
