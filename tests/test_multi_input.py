@@ -104,6 +104,8 @@ def test_cli_reads_the_other_input_and_matches_the_api(cnn_files, fmt, table):
     assert manifest["model"]["inputs"]["others"]["age_sex"]["shape"] == [2]
     assert "hold the other inputs" in manifest["model"]["inputs"]["other_inputs"]
     assert manifest["arrays"]["saliency.age_sex"]["kind"] == "feature"
+    paths = manifest["arrays"]["occlusion_w15"]["parameters"]["forward_path"]
+    assert paths == {"occlusion_w15": "full passes (the model has other inputs besides the signal)"}
     stored = dict(np.load(out / "attributions.npz"))
     memory = api.explain(
         model, {"ecg": x, "age_sex": meta}, methods=CNN_METHODS.split(","), steps=16, noise_samples=4
