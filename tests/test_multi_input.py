@@ -331,3 +331,24 @@ def test_each_of_two_signal_inputs_is_explained_by_naming_it(tmp_path):
     )  # fmt: skip
     assert wrong.exit_code == ExitCode.METHOD_NOT_APPLICABLE
     assert "Error: --layer 'ppg_conv' does not read the signal's input 'ecg'" in wrong.output
+
+
+def test_shards_merge_and_compare_read_two_input_runs(cnn_files):
+    folder, model, x, meta = cnn_files
+    common = ("--input", f"age_sex={folder / 'meta.npy'}", "-m", "saliency,occlusion", "--no-plots", "-q")
+    shards = []
+    for k in (1, 2):
+        shards.append(folder / f"shard{k}")
+        made = invoke("explain", folder / "cnn.keras", folder / "x.npy", "-o", shards[-1], "--shard", f"{k}/2", *common)
+        assert made.exit_code == 0, made.output
+    merged = invoke("merge", *shards, "-o", folder / "merged")
+    assert merged.exit_code == 0, merged.output
+    joined = dict(np.load(folder / "merged" / "attributions.npz"))
+    whole = api.explain(model, {"ecg": x, "age_sex": meta}, methods=("saliency", "occlusion")).arrays
+    for name in ("saliency.age_sex", "occlusion_w15"):
+        np.testing.assert_allclose(joined[name], whole[name], rtol=1e-4, atol=1e-6, err_msg=name)
+    wide = invoke("explain", folder / "cnn.keras", folder / "x.npy", "-o", folder / "wide", *common, "--window", "5")
+    assert wide.exit_code == 0, wide.output
+    compared = invoke("compare", folder / "merged", folder / "wide", "-o", folder / "compared")
+    assert compared.exit_code == 0, compared.output
+    assert "saliency" in compared.output and "age_sex" not in compared.output  # maps of the signal only
