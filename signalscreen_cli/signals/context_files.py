@@ -25,8 +25,8 @@ def file_and_key(text: str) -> tuple[Path, str | None]:
     return Path(text), None
 
 
-def _read(text: str, rows_in_file: int) -> tuple[np.ndarray, Path]:
-    """Every row of the file ``text`` names, as numbers, first axis the row."""
+def _read(text: str, rows_in_file: int, data_path: Path) -> tuple[np.ndarray, str]:
+    """Every row of the file ``text`` names, as numbers, first axis the row; its row count checked first."""
     path, key = file_and_key(text)
     if path.suffix.lower() == ".npy" and path.is_file():
         try:
@@ -34,11 +34,16 @@ def _read(text: str, rows_in_file: int) -> tuple[np.ndarray, Path]:
         except (OSError, ValueError) as exc:
             raise SignalFileError(f"{path}: cannot read ({exc})") from None
         if values.ndim == 1:  # one value a signal
-            return np.asarray(values, np.float32)[:, None], path
-    source = open_rows(path, key=key)
-    if source.shape[0] != rows_in_file:  # said by the caller, before anything is read
-        return np.empty((source.shape[0], 0), np.float32), path
-    return read_rows(source, np.arange(rows_in_file), path), path
+            values = values[:, None]
+        rows, read = len(values), None
+    else:
+        source = open_rows(path, key=key)
+        rows, read = source.shape[0], source
+    if rows != rows_in_file:
+        raise SignalFileError(f"{path}: {rows} rows, but {data_path} has {rows_in_file} signals")
+    if read is not None:
+        values = read_rows(read, np.arange(rows_in_file), path)
+    return np.asarray(values), str(path)
 
 
 def context_values(
@@ -63,11 +68,9 @@ def context_values(
     values, described = [], {}
     for item in inputs:
         if item.name in files:
-            found, path = _read(files[item.name], rows_in_file)
-            where = str(path)
+            found, where = _read(files[item.name], rows_in_file, data_path)
         elif item.name in memory:
             found, where = np.asarray(memory[item.name]), f"<{item.name} array>"
-            path = Path(where)
             if found.dtype.kind not in "biuf":
                 raise SignalFileError(f"{where}: values must be numbers, not {found.dtype}")
             found = found[:, None] if found.ndim == 1 else found
