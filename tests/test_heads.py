@@ -135,3 +135,27 @@ def test_an_explainer_explains_the_head_it_was_made_for():
     alone = api.Explainer(two_head_cnn(heads=("morph",)), ["saliency"]).explain(SIGNALS, target="1").arrays
     assert found["predictions"].shape == (4, 2)
     np.testing.assert_allclose(found["saliency"], alone["saliency"], rtol=1e-5, atol=1e-7)
+
+
+def _per_step_and_flat(heads: tuple[str, ...]):
+    import keras
+
+    signal = keras.Input((32, 1), name="ecg")
+    conv = keras.layers.Conv1D(3, 5, padding="same", name="steps")  # a per-step head: (32, 3) logits
+    flat = keras.layers.Dense(2, name="flat")
+    made = {"steps": conv(signal), "flat": flat(keras.layers.Flatten()(signal))}
+    model = keras.Model(signal, [made[h] for h in heads])
+    rng = np.random.default_rng(9)
+    conv.set_weights([rng.normal(size=(5, 1, 3)).astype(np.float32), np.zeros(3, np.float32)])
+    flat.set_weights([rng.normal(size=(32, 2)).astype(np.float32), np.zeros(2, np.float32)])
+    return model
+
+
+def test_a_per_step_head_keeps_its_step_targets():
+    options = {"methods": ("saliency", "occlusion"), "target": "2@4:12", "window": 3}
+    both = api.explain(_per_step_and_flat(("steps", "flat")), SIGNALS, output="steps", **options).arrays
+    alone = api.explain(_per_step_and_flat(("steps",)), SIGNALS, **options).arrays
+    for name in ("saliency", "occlusion_w3", "predictions"):
+        np.testing.assert_allclose(both[name], alone[name], rtol=1e-5, atol=1e-6, err_msg=name)
+    with pytest.raises(Exception, match="has no step axis"):
+        api.explain(_per_step_and_flat(("steps", "flat")), SIGNALS, output="flat", **options)
