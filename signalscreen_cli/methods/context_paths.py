@@ -7,19 +7,22 @@ rule of ``n_steps`` nodes; the step doubling of the one-input path (``gradients.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ..model.context import SEPARATOR
-from .arrays import batched_rows
-from .quadrature import path_rule
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def context_integrated_gradients(
     name: str, adapter: Any, x: np.ndarray, targets: np.ndarray, base: np.ndarray, n_steps: int, rule: str
 ) -> dict[str, np.ndarray]:
     """``name`` (the signal's map), ``name.INPUT`` for each other input, ``name_delta`` and ``name_steps``."""
+    import numpy as np  # here, not at import: the methods package is listed by --help without numpy
+
+    from ..model.context import SEPARATOR
+    from .arrays import batched_rows
+    from .quadrature import path_rule
+
     alphas, weights = path_rule(n_steps, rule)
     context = adapter.context
     rows = np.arange(len(x))
