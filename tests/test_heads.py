@@ -159,3 +159,14 @@ def test_a_per_step_head_keeps_its_step_targets():
         np.testing.assert_allclose(both[name], alone[name], rtol=1e-5, atol=1e-6, err_msg=name)
     with pytest.raises(Exception, match="has no step axis"):
         api.explain(_per_step_and_flat(("steps", "flat")), SIGNALS, output="flat", **options)
+
+
+def test_inspect_names_the_heads_and_inputs(saved):
+    _, paths = saved
+    refused = invoke("inspect", paths[("rhythm", "morph"), ".keras"])
+    assert refused.exit_code == ModelFileError.exit_code and "model has 2 outputs (rhythm, morph)" in refused.output
+    shown = invoke("inspect", paths[("rhythm", "morph"), ".keras"], "--output", "morph", "--json")
+    assert shown.exit_code == 0, shown.output
+    report = json.loads(shown.output)
+    assert report["outputs"] == ["rhythm", "morph"] and report["output"] == "morph" and report["n_outputs"] == 2
+    assert report["inputs"] == {"signal": "ecg", "others": {}}

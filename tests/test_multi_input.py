@@ -352,3 +352,12 @@ def test_shards_merge_and_compare_read_two_input_runs(cnn_files):
     compared = invoke("compare", folder / "merged", folder / "wide", "-o", folder / "compared")
     assert compared.exit_code == 0, compared.output
     assert "saliency" in compared.output and "age_sex" not in compared.output  # maps of the signal only
+
+
+def test_inspect_names_the_signal_input_and_the_others(cnn_files):
+    folder, *_ = cnn_files
+    shown = invoke("inspect", folder / "cnn.keras", "--json")
+    assert shown.exit_code == 0, shown.output
+    report = json.loads(shown.output)
+    assert report["inputs"] == {"signal": "ecg", "others": {"age_sex": [2]}}
+    assert "lrp" not in report["applicable_methods"] and "saliency" in report["applicable_methods"]
