@@ -361,3 +361,20 @@ def test_inspect_names_the_signal_input_and_the_others(cnn_files):
     report = json.loads(shown.output)
     assert report["inputs"] == {"signal": "ecg", "others": {"age_sex": [2]}}
     assert "lrp" not in report["applicable_methods"] and "saliency" in report["applicable_methods"]
+
+
+def test_integrated_gradients_refines_each_signal_until_both_inputs_complete(cnn_files):
+    _, model, x, meta = cnn_files
+    inputs = {"ecg": x, "age_sex": meta}
+    refined = api.explain(model, inputs, methods=("integrated_gradients",), steps=3, ig_tolerance=0.005).arrays
+    steps, delta = refined["integrated_gradients_steps"], refined["integrated_gradients_delta"]
+    assert steps.max() > 3  # some signals needed more nodes than asked for
+    assert ((delta <= 0.005) | (steps == steps.max())).all()
+    # the nodes reused level after level make the very rule of each signal's final step count
+    for count in np.unique(steps):
+        fixed = api.explain(
+            model, inputs, methods=("integrated_gradients",), steps=int(count), ig_tolerance=float("inf")
+        ).arrays
+        rows = steps == count
+        for name in ("integrated_gradients", "integrated_gradients.age_sex"):
+            np.testing.assert_allclose(refined[name][rows], fixed[name][rows], rtol=1e-4, atol=1e-6, err_msg=name)

@@ -113,7 +113,7 @@ class IntegratedGradients(Method):
         if has_context(adapter):  # every input on one path (methods/context_paths.py)
             from .context_paths import context_integrated_gradients
 
-            return context_integrated_gradients(self.name, adapter, x, targets, base, p.n_steps, p.method)
+            return context_integrated_gradients(self.name, adapter, x, targets, base, p)
         rows = np.arange(len(x))
         difference = adapter.logits(x)[rows, targets] - adapter.logits(base)[rows, targets]
         levels = refinement_levels(p.n_steps, p.method, p.max_steps if np.isfinite(p.tolerance) else p.n_steps)
