@@ -19,7 +19,7 @@ from signalscreen_cli import Explainer
 
 METHODS = ("saliency", "integrated_gradients", "occlusion", "gradcam", "scorecam", "smoothgrad")
 OPTIONS = {
-    "integrated_gradients": {"tolerance": float("inf"), "n_steps": 32},  # one rule, as the two-input path runs
+    "integrated_gradients": {"tolerance": float("inf"), "n_steps": 32},  # the same nodes for both, no refinement
     # full passes for both: the incremental forward serves one-input models only (README)
     "occlusion": {"incremental": False},
 }
