@@ -378,3 +378,22 @@ def test_integrated_gradients_refines_each_signal_until_both_inputs_complete(cnn
         rows = steps == count
         for name in ("integrated_gradients", "integrated_gradients.age_sex"):
             np.testing.assert_allclose(refined[name][rows], fixed[name][rows], rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+def test_the_other_input_may_be_columns_of_the_signal_csv(cnn_files):
+    folder, model, x, meta = cnn_files
+    header = "id,age,sex," + ",".join(f"s{i}" for i in range(x.shape[1]))
+    lines = [f"r{k},{meta[k, 0]},{meta[k, 1]}," + ",".join(str(v) for v in x[k]) for k in range(len(x))]
+    (folder / "table.csv").write_text("\n".join([header, *lines]) + "\n")
+    common = ("--drop-columns", "id,age,sex", "-m", "saliency", "--no-plots", "-q")
+    out = folder / "from_columns"
+    done = invoke("explain", folder / "cnn.keras", folder / "table.csv", "-o", out, *common,
+                  "--input", f"age_sex={folder / 'table.csv'}:age+sex")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    stored = dict(np.load(out / "attributions.npz"))
+    whole = api.explain(model, {"ecg": x, "age_sex": meta}, methods=("saliency",)).arrays
+    np.testing.assert_allclose(stored["saliency.age_sex"], whole["saliency.age_sex"], rtol=1e-5, atol=1e-7)
+    text = invoke("explain", folder / "cnn.keras", folder / "table.csv", "-o", folder / "text", *common,
+                  "--input", f"age_sex={folder / 'table.csv'}:age+id")  # fmt: skip
+    assert text.exit_code == ExitCode.SIGNAL_FILE
+    assert f"Error: {folder / 'table.csv'}: column id holds text, not numbers" in text.output

@@ -18,16 +18,43 @@ from .files import array_rows, open_rows, read_rows
 
 
 def file_and_key(text: str) -> tuple[Path, str | None]:
-    """``meta.npz:age_sex`` as the file and its key; other files as they are."""
+    """``meta.npz:age_sex`` as the file and its key, ``beats.csv:age+sex`` as the file and its columns; other
+    files as they are."""
     head, colon, key = text.rpartition(":")
-    if colon and head.lower().endswith(".npz") and key:
+    if colon and head.lower().endswith((".npz", ".csv")) and key:
         return Path(head), key
     return Path(text), None
+
+
+def csv_columns(path: Path, columns: str) -> np.ndarray:
+    """Columns of a CSV (by header name or index, joined by ``+``: a comma would split the option's values) as
+    numbers ``(rows, columns)``: another input kept in the signal file beside the samples (``--drop-columns``
+    leaves those columns out of the signal)."""
+    from .columns import column_index, parse_column
+    from .csv_rows import CsvRows
+
+    if not path.is_file():
+        raise SignalFileError(f"{path}: no such file")
+    source = CsvRows(path)
+    rows = np.arange(source.shape[0])
+    found = []
+    for given in columns.split("+"):
+        index = column_index(parse_column(given), source.header, source.columns, path, "--input")
+        try:
+            found.append(source.text(index, rows).astype(np.float64))
+        except ValueError:
+            raise SignalFileError(f"{path}: column {given.strip()} holds text, not numbers") from None
+    return np.column_stack(found)
 
 
 def _read(text: str, rows_in_file: int, data_path: Path) -> tuple[np.ndarray, str]:
     """Every row of the file ``text`` names, as numbers, first axis the row; its row count checked first."""
     path, key = file_and_key(text)
+    if path.suffix.lower() == ".csv" and key:
+        values = csv_columns(path, key)
+        if len(values) != rows_in_file:
+            raise SignalFileError(f"{path}: {len(values)} rows, but {data_path} has {rows_in_file} signals")
+        return values, f"{path}:{key}"
     if path.suffix.lower() == ".npy" and path.is_file():
         try:
             values = np.load(path, mmap_mode="r", allow_pickle=False)
