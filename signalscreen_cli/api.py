@@ -39,14 +39,20 @@ def request_for(model: Any, data: Any, out: str | Path | None, options: dict[str
 
 
 def explain(model: Any, data: Any, out: str | Path | None = None, **options: Any) -> RunResult | MemoryResult:
-    """Attribute ``data`` (a signal file, or an array ``(n, L)``/``(n, L, C)``) with ``model`` (a model file or
+    """Attribute ``data`` (a signal file, or an array ``(n, L)``/``(n, L, C)``, or for a multi-input model a dict
+    of every input's arrays by name: ``{"ecg": x, "age_sex": m}``) with ``model`` (a model file or
     a ``keras.Model``). With ``out``, write what ``signalscreen explain`` writes and return a ``RunResult``;
     without, write nothing and return a ``MemoryResult`` (``.arrays``, ``.manifest``).
 
     ``options`` are ``ExplainRequest`` fields or method options, by declared name (``sliding_window=(15,)``)
-    or by option name (``window=15``, ``steps=32``).
+    or by option name (``window=15``, ``steps=32``). ``output="all"`` explains every head of a multi-output
+    model and returns a ``HeadsResult`` (``result["rhythm"]`` is one head's result).
     """
     request = request_for(model, data, out, options)
+    if request.io.every_head:
+        from .pipeline.heads import collect_heads, run_heads
+
+        return run_heads(request) if out is not None else collect_heads(request)  # type: ignore[return-value]
     return run(request) if out is not None else collect(request)
 
 
@@ -98,14 +104,20 @@ class Explainer:
         self.methods = [plan.build(None, self.request.sampling_rate) for plan in plans]
 
     def explain(self, x: Any, target: str | None = None) -> Explanation:
-        """Attribute the signals ``x`` (``(L,)``, ``(n, L)`` or ``(n, L, C)``) for ``target`` (the options')."""
+        """Attribute the signals ``x`` (``(L,)``, ``(n, L)`` or ``(n, L, C)``; for a multi-input model a dict of
+        every input's arrays by name, one row per signal) for ``target`` (the options')."""
+        from .model.context import bind
         from .pipeline.chunks import attribute_chunk
+        from .signals.context_files import context_values, memory_context, signal_array
         from .signals.files import array_rows, fit_to_model, read_rows
 
-        rows = array_rows(x, Path("<array>"))
+        rows = array_rows(signal_array(x, self.adapter.signal_input), Path("<array>"))
         signals = fit_to_model(
             read_rows(rows, np.arange(len(rows)), Path("<array>")), self.adapter.input_shape, Path("<array>")
         )
+        every = np.arange(len(signals))
+        others = memory_context(x, self.adapter.signal_input)
+        context, _ = context_values(self.adapter.context_inputs, {}, others, len(signals), every, Path("<array>"))
         chosen = self.request.parsed_target if target is None else Target.parse(target, self.request.class_names)
         if (chosen.steps or (0, None)) != (self.adapter.output_steps or (0, None)):
             raise UsageError(
@@ -113,7 +125,7 @@ class Explainer:
                 "make an Explainer with that target",
             )
         chunk = attribute_chunk(
-            self.adapter, self.methods, signals, np.arange(len(signals)), chosen, self.request.normalize
+            bind(self.adapter, context), self.methods, signals, every, chosen, self.request.normalize
         )
         arrays = dict(chunk.arrays)
         if chosen.every_class:  # as the CLI writes it: the classes along the maps' class axis

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .inputs_spec import InputsSpec
 from .methods import DEFAULT_METHODS
 from .params import Parameters
 from .signals.clinical.options import ClinicalOptions
@@ -82,6 +83,9 @@ class ExplainRequest:
         ``npz`` (``attributions.npz``) or ``zarr`` (``attributions.zarr``, chunked on the run's chunks).
     model, signals : keras.Model, numpy.ndarray or None
         In-memory model and signals (the Python API); ``model_path``/``data_path`` then only name them.
+    io : InputsSpec
+        The model's inputs and output head as matched to the data (``--output``, ``--signal-input``,
+        ``--input``); from the Python API, ``signals`` may be a dict of every input's arrays by name.
     dask, dask_ship, dask_timeout
         Run the chunks on a Dask cluster (``tcp://host:port`` or ``local:N``); send the model and signals to
         its workers instead of letting them read the files; seconds to wait for the scheduler.
@@ -127,6 +131,7 @@ class ExplainRequest:
     dask: str | None = None
     dask_ship: bool = False
     dask_timeout: float = 30.0
+    io: InputsSpec = field(default_factory=InputsSpec)
 
     @property
     def parsed_target(self) -> Target:
@@ -308,6 +313,10 @@ def explain_request(model_path: Path, data_path: Path, out_dir: Path, /, **keywo
     own = {item.name for item in fields(ExplainRequest)}
     aliases = option_names()
     options = dict(keywords.pop("options", {}) or {})
+    io_fields = {item.name for item in fields(InputsSpec)}
+    io_given = {key: keywords.pop(key) for key in list(keywords) if key in io_fields}
+    if io_given:  # output=, signal_input=, inputs= as keywords of their own
+        keywords["io"] = InputsSpec(**{**vars(keywords.get("io") or InputsSpec()), **io_given})
     for key, value in keywords.items():
         if key in own:
             continue

@@ -148,3 +148,72 @@ def deep_residual_cnn(length: int = 187, channels: int = 1, outputs: int = 5, se
             tensor = layers.MaxPooling1D(2, name=f"b{block}_pool")(tensor)
     pooled = layers.GlobalAveragePooling1D(name="gap")(tensor)
     return keras.Model(inputs, layers.Dense(outputs, activation="softmax", name="head")(pooled), name="deep_residual")
+
+
+# ---- models with several outputs or inputs (issue 26) ----
+def _trunk(signal: keras.KerasTensor) -> keras.KerasTensor:
+    conv = keras.layers.Conv1D(4, 5, padding="same", activation="relu", name="conv")(signal)
+    return keras.layers.GlobalAveragePooling1D(name="gap")(conv)
+
+
+def two_head_cnn(length: int = 32, channels: int = 1, seed: int = 0, heads: tuple[str, ...] = ("rhythm", "morph")):
+    """Conv1D → GAP, then a softmax head ``rhythm`` (3 classes) and a linear head ``morph`` (2); with ``heads``
+    one name, that head alone (the same layers, built anew): the model each head must be explained as."""
+    signal = keras.Input((length, channels), name="ecg")
+    features = _trunk(signal)
+    made = {
+        "rhythm": keras.layers.Dense(3, activation="softmax", name="rhythm")(features),
+        "morph": keras.layers.Dense(2, name="morph")(features),
+    }
+    model = keras.Model(signal, [made[head] for head in heads], name="two_head" if len(heads) > 1 else heads[0])
+    rng = np.random.default_rng(seed)
+    for name in ("conv", "rhythm", "morph"):  # the same weights whichever heads are built
+        layer = next((layer for layer in model.layers if layer.name == name), None)
+        shapes = [w.shape for w in keras.Model(signal, [*made.values()]).get_layer(name).get_weights()]
+        values = [rng.normal(size=shape).astype(np.float32) for shape in shapes]
+        if layer is not None:
+            layer.set_weights(values)
+    return model
+
+
+def linear_two_input(length: int, channels: int, w: np.ndarray, v: np.ndarray) -> keras.Model:
+    """``f(x, m) = w·flatten(x) + v·m`` (no bias, linear): inputs ``ecg`` ``(L, C)`` and ``meta`` ``(F,)``;
+    ``w`` ``(L*C, K)``, ``v`` ``(F, K)``."""
+    signal = keras.Input((length, channels), name="ecg")
+    meta = keras.Input((v.shape[0],), name="meta")
+    joined = keras.layers.Concatenate(name="join")([keras.layers.Flatten(name="flat")(signal), meta])
+    dense = keras.layers.Dense(w.shape[1], use_bias=False, name="dense")
+    model = keras.Model([signal, meta], dense(joined), name="linear_two_input")
+    dense.set_weights([np.concatenate([w, v]).astype(np.float32)])
+    return model
+
+
+def ecg_and_meta_cnn(length: int = 32, channels: int = 1, features: int = 2, outputs: int = 3, seed: int = 0):
+    """A Conv1D branch on the signal ``ecg`` and a Dense branch on ``age_sex``, concatenated, then a softmax
+    head: the shape of an ECG classifier that also takes age and sex."""
+    signal = keras.Input((length, channels), name="ecg")
+    meta = keras.Input((features,), name="age_sex")
+    conv = keras.layers.Conv1D(4, 5, padding="same", activation="relu", name="conv")(signal)
+    pooled = keras.layers.GlobalAveragePooling1D(name="gap")(conv)
+    dense = keras.layers.Dense(3, activation="tanh", name="meta_dense")(meta)
+    joined = keras.layers.Concatenate(name="join")([pooled, dense])
+    model = keras.Model([signal, meta], keras.layers.Dense(outputs, activation="softmax", name="probs")(joined))
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in model.get_weights()])
+    return model
+
+
+def ecg_and_ppg_cnn(ecg: tuple[int, int] = (32, 1), ppg: tuple[int, int] = (16, 2), seed: int = 0):
+    """Two signal inputs, ``ecg`` ``(L1, C1)`` and ``ppg`` ``(L2, C2)``, each through its own Conv1D branch,
+    pooled and concatenated into a softmax head: a fusion model."""
+    branches, inputs = [], []
+    for name, shape in (("ecg", ecg), ("ppg", ppg)):
+        signal = keras.Input(shape, name=name)
+        conv = keras.layers.Conv1D(3, 3, padding="same", activation="relu", name=f"{name}_conv")(signal)
+        branches.append(keras.layers.GlobalAveragePooling1D(name=f"{name}_gap")(conv))
+        inputs.append(signal)
+    joined = keras.layers.Concatenate(name="join")(branches)
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax", name="probs")(joined), name="ecg_ppg")
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in model.get_weights()])
+    return model

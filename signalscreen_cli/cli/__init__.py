@@ -58,6 +58,10 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     unsafe_load: Unsafe = False,
     custom_objects: CustomObjects = None,
+    output: Annotated[str | None, typer.Option(help="Multi-output model: the head shown.", metavar="NAME|K")] = None,
+    signal_input: Annotated[
+        str | None, typer.Option(help="Multi-input model: the signal's input.", metavar="NAME")
+    ] = None,
     debug: Debug = False,
 ) -> None:
     """Show a model's layers, input and output, conv layers and which methods apply."""
@@ -66,7 +70,8 @@ def inspect(
         from ..model.inspection import describe_model
 
         warn_unsafe(unsafe_load)
-        report = describe_model(model, unsafe=unsafe_load, custom_objects=custom_objects)
+        chosen = {"output": output, "signal_input": signal_input}
+        report = describe_model(model, unsafe=unsafe_load, custom_objects=custom_objects, **chosen)
         if as_json:
             out_console.print(json.dumps(report, indent=2), markup=False, soft_wrap=True)
             return
@@ -85,6 +90,10 @@ def inspect(
         out_console.print(table)
         out_console.print(f"output activation: {report['output_activation']}", markup=False)
         out_console.print(f"logits: {report['logit_path']}", markup=False)
+        others = "".join(f", {name} {tuple(shape)}" for name, shape in report["inputs"]["others"].items())
+        out_console.print(f"inputs: {report['inputs']['signal']} (the signal){others}", markup=False)
+        if len(report["outputs"]) > 1:
+            out_console.print(f"outputs: {', '.join(report['outputs'])} (shown: {report['output']})", markup=False)
         out_console.print("conv layers: " + (", ".join(report["conv_layers"]) or "(none)"), markup=False)
         out_console.print("methods: " + ", ".join(report["applicable_methods"]), markup=False)
 

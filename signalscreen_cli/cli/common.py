@@ -168,6 +168,10 @@ def shared_request(values: dict[str, Any], **fields: Any) -> Any:
 
     given = {field: values[name] for name, field in SHARED_FIELDS.items()}
     given["clinical"] = ClinicalOptions(**values["clinical_options"])
+    if "io_options" in values:  # --output, --signal-input, --input (inputs_spec.py)
+        from ..inputs_spec import InputsSpec
+
+        given["io"] = InputsSpec(**values["io_options"])
     given["label_column"] = None if values["label_column"] is None else parse_column(values["label_column"])
     given["drop_columns"] = tuple(parse_column(part) for part in split([values["drop_columns"] or ""]))
     given.update(

@@ -136,6 +136,7 @@ def evaluate(
     *,
     method_options: dict[str, Any],
     clinical_options: dict[str, Any],
+    io_options: dict[str, Any],
 ) -> None:
     """Score how faithful each method's maps are for MODEL on DATA, and write the scores to --out.
 

@@ -107,6 +107,7 @@ def explain(
     *,
     method_options: dict[str, Any],
     clinical_options: dict[str, Any],
+    io_options: dict[str, Any],
 ) -> None:
     """Attribute each signal of DATA with MODEL and write arrays, a manifest and plots to --out."""
     values = dict(locals())  # the options explain and evaluate share go to shared_request by name
@@ -155,13 +156,24 @@ def window_text(text: str | None) -> int | str | None:
 
 def _run(request: Any, quiet: bool, json_progress: bool) -> None:
     from ..pipeline import run
+    from ..pipeline.heads import run_heads
     from ..progress import JsonProgress, rich_bars
 
+    runner = run_heads if request.io.every_head else run
     if json_progress:
-        result = run(request, JsonProgress())
+        result = runner(request, JsonProgress())
     else:
         with rich_bars(err_console, enabled=not quiet and err_console.is_terminal) as progress:
-            result = run(request, progress)
+            result = runner(request, progress)
+    for head, one in getattr(result, "heads", {}).items():
+        if not quiet:
+            out_console.print(f"Head {head}:", markup=False)
+        _summary(one, quiet)
+    if not request.io.every_head:
+        _summary(result, quiet)
+
+
+def _summary(result: Any, quiet: bool) -> None:
     for name, reason in result.manifest.get("skipped_methods", {}).items():
         err_console.print(f"Skipped {name}: {reason}", markup=False)
     if quiet:

@@ -141,13 +141,17 @@ def _metavar(kind: Any, choices: tuple[str, ...]) -> str:
 def with_declared_options(command: Callable[..., None]) -> Callable[..., None]:
     """``command`` with one option per declared parameter whose flags it does not define itself.
 
-    The declarations are the methods' (given to ``command`` as ``method_options``) and the clinical reading
-    options' (``clinical_options``): each a dict of the values given (``None`` left out) by field name.
+    The declarations are the methods' (given to ``command`` as ``method_options``), the clinical reading
+    options' (``clinical_options``) and, for a command with an ``io_options`` parameter, the model inputs and
+    outputs' (``inputs_spec.InputsSpec``): each a dict of the values given (``None`` left out) by field name.
     """
+    from ..inputs_spec import InputsSpec
     from ..signals.clinical import ClinicalOptions
 
     groups = {"method_options": list(declared_parameters().values()), "clinical_options": fields_of(ClinicalOptions)}
     signature = inspect.signature(command, eval_str=True)
+    if "io_options" in signature.parameters:  # a command that matches a model's inputs and outputs to data
+        groups["io_options"] = fields_of(InputsSpec)
     own = [p for p in signature.parameters.values() if p.name not in groups]
     taken = {flag for p in own for flag in _flags(p)}
     generated = []

@@ -139,8 +139,18 @@ def cascade(model: Any, seed: int) -> Iterator[tuple[str, Any]]:
         yield layer.name, copy(work.get_weights())
 
 
-@functools.lru_cache(maxsize=2)
 def randomized_adapters(adapter: Any, seed: int) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """As :func:`cascade_adapters`; a multi-input model's randomised adapters get this chunk's other inputs."""
+    from ..model.context import bind, has_context
+
+    if not has_context(adapter):
+        return cascade_adapters(adapter, seed)
+    layers, plain = cascade_adapters(adapter.adapter, seed)
+    return layers, tuple(bind(randomized, adapter.context) for randomized in plain)
+
+
+@functools.lru_cache(maxsize=2)
+def cascade_adapters(adapter: Any, seed: int) -> tuple[tuple[str, ...], tuple[Any, ...]]:
     """The layer randomised at each cascading step and an adapter of the model after it (made once)."""
     from ..model.adapter import ModelAdapter
 
@@ -150,10 +160,19 @@ def randomized_adapters(adapter: Any, seed: int) -> tuple[tuple[str, ...], tuple
             "pass --no-randomization, or give the .keras/.h5 model",
         )
     steps = [
-        (layer, ModelAdapter(model, batch_size=adapter.batch_size, output_steps=adapter.output_steps))
+        (layer, ModelAdapter(model, **_same_calls(adapter)))
         for layer, model in cascade(adapter.model, seed)
     ]
     return tuple(layer for layer, _ in steps), tuple(randomized for _, randomized in steps)
+
+
+def _same_calls(adapter: Any) -> dict[str, Any]:
+    """The adapter options a randomised copy keeps: batch size, output steps and the signal's input."""
+    return {
+        "batch_size": adapter.batch_size,
+        "output_steps": adapter.output_steps,
+        "signal_input": getattr(adapter, "signal_input", None),
+    }
 
 
 def correlations(

@@ -29,6 +29,8 @@ def forward_for(adapter: Adapter, length: int, enabled: bool) -> Any:
         return FULL_PASSES_ASKED
     if getattr(adapter, "model", None) is None:  # a fake adapter (tests): no TensorFlow to import
         return "full passes (the adapter exposes no Keras model)"
+    if getattr(adapter, "context_inputs", ()):
+        return "full passes (the model has other inputs besides the signal)"
     from .forward import incremental_forward
 
     return incremental_forward(adapter, length)

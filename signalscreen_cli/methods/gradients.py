@@ -23,9 +23,14 @@ class _Gradient(Method):
     family = "gradient"
 
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
+        from ..model.context import context_attributions, has_context
         from .arrays import check_inputs
 
         x, targets = check_inputs(x, targets, adapter.n_outputs)
+        if has_context(adapter):  # a multi-input model: its other inputs are attributed too
+            grads, _, of_context = adapter.input_gradients(x, targets)
+            others = context_attributions(self.name, adapter, of_context, self.combine)
+            return {self.name: self.combine(grads, x), **others}
         grads, _ = adapter.gradients(x, targets)
         return {self.name: self.combine(grads, x)}
 
@@ -103,6 +108,12 @@ class IntegratedGradients(Method):
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         base = p.baseline_of(x, self.dataset_mean, self.baseline_values)
+        from ..model.context import has_context
+
+        if has_context(adapter):  # every input on one path (methods/context_paths.py)
+            from .context_paths import context_integrated_gradients
+
+            return context_integrated_gradients(self.name, adapter, x, targets, base, p)
         rows = np.arange(len(x))
         difference = adapter.logits(x)[rows, targets] - adapter.logits(base)[rows, targets]
         levels = refinement_levels(p.n_steps, p.method, p.max_steps if np.isfinite(p.tolerance) else p.n_steps)

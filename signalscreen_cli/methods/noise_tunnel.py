@@ -74,6 +74,7 @@ class NoiseTunnel(Method):
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
+        from ..model.context import has_context
         from .arrays import batched_rows, check_inputs
 
         x, targets = check_inputs(x, targets, adapter.n_outputs)
@@ -81,13 +82,20 @@ class NoiseTunnel(Method):
         parts: dict[str, list[np.ndarray]] = {}
         for rows in batched_rows(len(x), max(1, adapter.batch_size // m)):
             noisy = np.concatenate([self._noisy_copies(signal) for signal in x[rows]])
-            for name, values in self._maps(adapter, noisy, np.repeat(targets[rows], m)).items():
+            # a multi-input model: each noisy copy keeps its signal's other inputs (noise goes on the signal)
+            copies = adapter.rows(np.repeat(np.arange(len(x))[rows], m)) if has_context(adapter) else adapter
+            for name, values in self._maps(copies, noisy, np.repeat(targets[rows], m)).items():
                 parts.setdefault(name, []).append(self._reduce(values.reshape(-1, m, *values.shape[1:]), name))
         return {name: np.concatenate(values) for name, values in parts.items()}
 
     def _maps(self, adapter: Adapter, noisy: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         """The smoothed method's arrays of the noisy copies, named as this method's."""
         if self.inner is None:
+            from ..model.context import context_attributions, has_context
+
+            if has_context(adapter):
+                grads, _, of_context = adapter.input_gradients(noisy, targets)
+                return {self.name: grads, **context_attributions(self.name, adapter, of_context, lambda g, _: g)}
             return {self.name: adapter.gradients(noisy, targets)[0]}
         arrays = self.inner.attribute(adapter, noisy, targets)
         return {f"{self.name}_{name}": values for name, values in arrays.items() if name not in self.inner.diagnostics}

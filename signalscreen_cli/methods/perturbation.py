@@ -45,11 +45,14 @@ def perturbed_scores(
     ``shape`` is a copy's ``(L, C)``; at most ``per_eval`` copies (default: :func:`copies_per_call`, never
     fewer than one case's) exist at once and go through one forward call.
     """
+    from ..model.context import copies_adapter
+
     budget = max(per_eval or copies_per_call(adapter, *shape), copies_per_case)
     scores = np.empty((cases, copies_per_case), np.float32)
     for block in batched_rows(cases, budget // copies_per_case):
         copies, targets = build(block)
-        outputs = adapter.predict(copies, batch_size=budget)
+        # a multi-input model: each copy goes with its signal's other inputs, held at their values
+        outputs = copies_adapter(adapter, block, cases, copies_per_case).predict(copies, batch_size=budget)
         scores[block] = outputs[np.arange(len(copies)), targets].reshape(-1, copies_per_case)
         if progress:
             progress(block.stop, cases)

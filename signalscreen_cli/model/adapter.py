@@ -9,12 +9,11 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..errors import MethodNotApplicableError, ModelFileError
+from ..errors import ModelFileError
 from .batching import auto_batch_size
 
 
@@ -45,34 +44,13 @@ with _native_stderr_silenced():
     tf.config.list_physical_devices()
 
 from .graph import check_steps, find_logits, is_conv, split_at  # noqa: E402 (after TensorFlow's quiet import)
+from .heads import choose_head, head_names  # noqa: E402
+from .inputs import Context, check_context, input_roles  # noqa: E402
+from .layers import LayerInfo, layer_infos, reads_input, resolve_layer  # noqa: E402
 
 DEFAULT_BATCH_SIZE = None  # chosen per model by batching.auto_batch_size
 # A CAM weighting: (activations, their gradients, an array namespace) -> channel weights (n, K)
 Weighting = Callable[[Any, Any, Any], Any]
-
-
-@dataclass(frozen=True)
-class LayerInfo:
-    """One layer as ``inspect`` shows it.
-
-    Attributes
-    ----------
-    index, name, kind : int, str, str
-        Position in ``model.layers``, layer name and class name.
-    output_shape : tuple
-        Output shape without the batch axis.
-    parameters : int
-        Number of weights.
-    is_conv : bool
-        Whether the layer is a 1D convolution usable by the CAM methods.
-    """
-
-    index: int
-    name: str
-    kind: str
-    output_shape: tuple[int | None, ...]
-    parameters: int
-    is_conv: bool
 
 
 class ModelAdapter:
@@ -91,13 +69,14 @@ class ModelAdapter:
         jit: bool = False,
         has_layers: bool = True,
         output_steps: tuple[int, int | None] | None = None,
+        output: str | int | None = None,
+        signal_input: str | None = None,
     ) -> None:
-        if len(model.inputs) != 1 or len(model.outputs) != 1:
-            raise ModelFileError(
-                f"model has {len(model.inputs)} inputs and {len(model.outputs)} outputs",
-                "SignalScreen supports models with one signal input and one output",
-            )
-        input_shape = tuple(model.inputs[0].shape[1:])
+        self.heads = head_names(model)
+        model, self.head = choose_head(model, output)  # one head explained (model/heads.py)
+        self.roles = input_roles(list(model.inputs), signal_input)  # the signal's input and the others (inputs.py)
+        self.signal_input, self.context_inputs = self.roles.signal, self.roles.context
+        input_shape = tuple(model.inputs[self.roles.names.index(self.signal_input)].shape[1:])
         output_shape = tuple(model.outputs[0].shape[1:])
         if len(input_shape) not in (1, 2) or len(output_shape) not in (1, 2) or output_shape[-1] is None:
             raise ModelFileError(
@@ -125,48 +104,63 @@ class ModelAdapter:
         self._layer_maps_cache: dict[tuple[str, Weighting, bool], Callable[..., Any]] = {}
         self._input_spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
         self._target_spec = tf.TensorSpec((None,), tf.int32)
-        spec, target_spec = self._input_spec, self._target_spec
-        self._forward = self._compile(self._forward_impl, spec)
-        self._logits = self._compile(self._logits_impl, spec)
-        self._gradients = self._compile(self._gradients_impl, spec, target_spec)
+        # the other inputs follow as further tensors: one fixed signature however many rows a call has
+        self._context_specs = [tf.TensorSpec((None, *c.shape), tf.as_dtype(c.dtype)) for c in self.context_inputs]
+        spec, target_spec, context = self._input_spec, self._target_spec, self._context_specs
+        self._forward = self._compile(self._forward_impl, spec, *context)
+        self._logits = self._compile(self._logits_impl, spec, *context)
+        self._gradients = self._compile(self._gradients_impl, spec, target_spec, *context)
 
     # ---- public calls, numpy in, numpy out, batched ----
-    def predict(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+    # ``context``: the other inputs' rows (one array per ``context_inputs`` entry, a row per row of ``x``);
+    # a model with one input takes none. ``model.context.ContextAdapter`` supplies them to the methods.
+    def predict(self, x: np.ndarray, batch_size: int | None = None, context: Context = ()) -> np.ndarray:
         """The model's own outputs (probabilities for softmax/sigmoid heads), shape ``(n, K)``.
 
         Forward-only callers with many cheap copies (occlusion, Score-CAM) may pass a larger ``batch_size``.
         """
-        return self._concat(self._forward(tf.constant(b)).numpy() for b in self._batches(x, batch_size))
+        return self._concat(self._forward(*args).numpy() for args in self._calls(x, None, context, batch_size))
 
-    def logits(self, x: np.ndarray) -> np.ndarray:
+    def logits(self, x: np.ndarray, context: Context = ()) -> np.ndarray:
         """Outputs before the final softmax/sigmoid, shape ``(n, K)``."""
-        return self._concat(self._logits(tf.constant(b)).numpy() for b in self._batches(x))
+        return self._concat(self._logits(*args).numpy() for args in self._calls(x, None, context))
 
-    def gradients(self, x: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def gradients(self, x: np.ndarray, targets: np.ndarray, context: Context = ()) -> tuple[np.ndarray, np.ndarray]:
         """``∂ logit[target] / ∂x`` with shape ``(n, L, C)``, and the logits ``(n, K)``."""
-        grads, logits = [], []
-        for start, batch in self._indexed_batches(x):
-            target = tf.constant(targets[start : start + len(batch)], tf.int32)
-            g, z = self._gradients(tf.constant(batch), target)
-            grads.append(g.numpy())
-            logits.append(z.numpy())
-        return self._concat(grads), self._concat(logits)
+        grads, logits, _ = self.input_gradients(x, targets, context)
+        return grads, logits
+
+    def input_gradients(
+        self, x: np.ndarray, targets: np.ndarray, context: Context = ()
+    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """As :meth:`gradients`, and ``∂ logit[target]`` with respect to each context input ``(n, *shape)``."""
+        parts: list[list[np.ndarray]] = [[] for _ in range(2 + len(self.context_inputs))]
+        for args in self._calls(x, targets, context):
+            for part, values in zip(parts, self._gradients(*args), strict=True):
+                part.append(values.numpy())
+        grads, logits, *of_context = (self._concat(part) for part in parts)
+        return grads, logits, of_context
 
     def layer_activations_and_gradients(
-        self, x: np.ndarray, layer: str, targets: np.ndarray
+        self, x: np.ndarray, layer: str, targets: np.ndarray, context: Context = ()
     ) -> tuple[np.ndarray, np.ndarray]:
         """Activations ``A`` of ``layer`` ``(n, L', K)`` and ``∂ logit[target] / ∂A``."""
         call = self._layer_calls(layer)[1]
         acts, grads = [], []
-        for start, batch in self._indexed_batches(x):
-            target = tf.constant(targets[start : start + len(batch)], tf.int32)
-            a, g = call(tf.constant(batch), target)
+        for args in self._calls(x, targets, context):
+            a, g = call(*args)
             acts.append(a.numpy())
             grads.append(g.numpy())
         return self._concat(acts), self._concat(grads)
 
     def layer_maps(
-        self, x: np.ndarray, layer: str, targets: np.ndarray, weighting: Weighting, relu: bool
+        self,
+        x: np.ndarray,
+        layer: str,
+        targets: np.ndarray,
+        weighting: Weighting,
+        relu: bool,
+        context: Context = (),
     ) -> tuple[np.ndarray, np.ndarray]:
         """Class-activation maps of ``layer`` at its resolution ``(n, L')`` and resized to the input ``(n, L)``.
 
@@ -178,9 +172,9 @@ class ModelAdapter:
         if key not in self._layer_maps_cache:
             split = self._split(layer)
 
-            def maps(x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            def maps(x: tf.Tensor, target: tf.Tensor, *context: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
                 with tf.GradientTape() as tape:
-                    acts, logits = split(self._to_model(x), training=False)
+                    acts, logits = split(self._to_model(x, context), training=False)
                     chosen = self._target_score(logits, target)
                 grads = tape.gradient(chosen, acts)
                 raw = tf.einsum("nlk,nk->nl", acts, weighting(acts, grads, keras.ops))
@@ -189,42 +183,40 @@ class ModelAdapter:
                 resized = tf.image.resize(raw[:, :, None, None], (tf.shape(x)[1], 1), method="bilinear")
                 return raw, resized[:, :, 0, 0]
 
-            self._layer_maps_cache[key] = self._compile(maps, self._input_spec, self._target_spec)
+            self._layer_maps_cache[key] = self._compile(
+                maps, self._input_spec, self._target_spec, *self._context_specs
+            )
         call = self._layer_maps_cache[key]
         raws, resized = [], []
-        for start, batch in self._indexed_batches(x):
-            raw, full = call(tf.constant(batch), tf.constant(targets[start : start + len(batch)], tf.int32))
+        for args in self._calls(x, targets, context):
+            raw, full = call(*args)
             raws.append(raw.numpy())
             resized.append(full.numpy())
         return self._concat(raws), self._concat(resized)
 
-    def layer_activations(self, x: np.ndarray, layer: str) -> np.ndarray:
+    def layer_activations(self, x: np.ndarray, layer: str, context: Context = ()) -> np.ndarray:
         """Activations of ``layer``, shape ``(n, L', K)``."""
         call = self._layer_calls(layer)[0]
-        return self._concat(call(tf.constant(b)).numpy() for b in self._batches(x))
+        return self._concat(call(*args).numpy() for args in self._calls(x, None, context))
 
     def compiled_calls(self) -> list[Any]:
         """Every ``tf.function`` built so far; their trace counts show whether a call retraced."""
         layer_calls = [call for pair in self._layer_calls_cache.values() for call in pair]
         return [self._forward, self._logits, self._gradients, *layer_calls, *self._layer_maps_cache.values()]
 
-    # ---- layers ----
+    # ---- layers (model/layers.py) ----
     def layers(self) -> list[LayerInfo]:
         """Top-level layers in order, with output shapes and parameter counts."""
-        infos = []
-        for index, layer in enumerate(self.model.layers):
-            try:
-                shape = tuple(layer.output.shape[1:])
-            except (AttributeError, ValueError):
-                shape = ()
-            infos.append(
-                LayerInfo(index, layer.name, type(layer).__name__, shape, int(layer.count_params()), is_conv(layer))
-            )
-        return infos
+        return layer_infos(self.model)
 
     def conv_layers(self) -> list[str]:
-        """Names of the 1D convolution layers, input side first."""
-        return [layer.name for layer in self.model.layers if is_conv(layer)]
+        """Names of the 1D convolution layers, input side first (of a multi-input model: those that read the
+        signal's input)."""
+        convs = [layer.name for layer in self.model.layers if is_conv(layer)]
+        if not self.context_inputs:
+            return convs
+        signal = self.model.inputs[self.roles.names.index(self.signal_input)]
+        return [name for name in convs if reads_input(self.model, name, signal)]
 
     def default_cam_layer(self) -> tuple[str, str]:
         """The CAM methods' default layer, the last conv on the main path, and why (``cam_layer.py``)."""
@@ -235,34 +227,7 @@ class ModelAdapter:
     def resolve_layer(self, layer: str | int | None) -> str:
         """The layer a CAM method uses: by default the last conv layer on the main path; a name or index
         overrides."""
-        if not self.has_layers:
-            raise MethodNotApplicableError(
-                "a SavedModel folder exposes no layers, which the CAM methods need",
-                "use occlusion, saliency or integrated_gradients, or give the .keras/.h5 model",
-            )
-        convs = self.conv_layers()
-        if layer is None:
-            if not convs:
-                raise MethodNotApplicableError(
-                    "the model has no Conv1D layer, which the CAM methods need",
-                    "use occlusion, saliency or integrated_gradients, or name a layer with --layer",
-                )
-            return self.default_cam_layer()[0]
-        names = [existing.name for existing in self.model.layers]
-        if isinstance(layer, int) or str(layer).lstrip("-").isdigit():
-            position = int(layer)
-            if not -len(names) <= position < len(names):
-                raise MethodNotApplicableError(f"--layer {position}: the model has {len(names)} layers")
-            name = names[position]
-        elif layer in names:
-            name = str(layer)
-        else:
-            raise MethodNotApplicableError(
-                f"--layer {layer!r}: no such layer", "conv layers: " + (", ".join(convs) or "(none)")
-            )
-        if len(self.model.get_layer(name).output.shape) != 3:
-            raise MethodNotApplicableError(f"--layer {name!r}: output is not (L', channels), so no CAM can be made")
-        return name
+        return resolve_layer(self, layer)
 
     # ---- internals ----
     def _compile(self, function: Callable[..., Any], *signature: tf.TensorSpec) -> Callable[..., Any]:
@@ -270,14 +235,16 @@ class ModelAdapter:
         flow, and converting them costs about 0.3 s of every fresh process."""
         return tf.function(function, input_signature=list(signature), jit_compile=self.jit, autograph=False)
 
-    def _to_model(self, x: tf.Tensor) -> tf.Tensor:
-        return x if self.takes_channel_axis else x[:, :, 0]
+    def _to_model(self, x: tf.Tensor, context: tuple[tf.Tensor, ...] = ()) -> Any:
+        """The model's call argument: the signal (its channel axis dropped for an ``(L,)`` input) and, for a
+        multi-input model, the context inputs beside it in the model's order."""
+        return self.roles.ordered(x if self.takes_channel_axis else x[:, :, 0], context)
 
-    def _forward_impl(self, x: tf.Tensor) -> tf.Tensor:
-        return self._over_steps(self.model(self._to_model(x), training=False))
+    def _forward_impl(self, x: tf.Tensor, *context: tf.Tensor) -> tf.Tensor:
+        return self._over_steps(self.model(self._to_model(x, context), training=False))
 
-    def _logits_impl(self, x: tf.Tensor) -> tf.Tensor:
-        return self._over_steps(self._logit_model(self._to_model(x), training=False))
+    def _logits_impl(self, x: tf.Tensor, *context: tf.Tensor) -> tf.Tensor:
+        return self._over_steps(self._logit_model(self._to_model(x, context), training=False))
 
     def _over_steps(self, outputs: tf.Tensor) -> tf.Tensor:
         """A per-step model's outputs ``(n, L', K)`` summed over the target's steps; others as they are."""
@@ -286,12 +253,17 @@ class ModelAdapter:
         start, stop = self.output_steps
         return tf.reduce_sum(outputs[:, start:stop, :], axis=1)
 
-    def _gradients_impl(self, x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def _gradients_impl(self, x: tf.Tensor, target: tf.Tensor, *context: tf.Tensor) -> tuple[tf.Tensor, ...]:
         with tf.GradientTape() as tape:
             tape.watch(x)
-            logits = self._logits_impl(x)
+            for values in context:
+                tape.watch(values)
+            logits = self._logits_impl(x, *context)
             chosen = self._target_score(logits, target)
-        return tape.gradient(chosen, x), logits
+        if not context:
+            return tape.gradient(chosen, x), logits
+        grads = tape.gradient(chosen, [x, *context], unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        return grads[0], logits, *grads[1:]
 
     def _target_score(self, logits: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
         """The sum over the batch of each signal's target logit: its gradient is each signal's own."""
@@ -313,30 +285,34 @@ class ModelAdapter:
             split = self._split(layer)
             spec = self._input_spec
 
-            def activations(x: tf.Tensor) -> tf.Tensor:
-                return split(self._to_model(x), training=False)[0]
+            def activations(x: tf.Tensor, *context: tf.Tensor) -> tf.Tensor:
+                return split(self._to_model(x, context), training=False)[0]
 
-            def activations_and_gradients(x: tf.Tensor, target: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            def activations_and_gradients(
+                x: tf.Tensor, target: tf.Tensor, *context: tf.Tensor
+            ) -> tuple[tf.Tensor, tf.Tensor]:
                 with tf.GradientTape() as tape:
-                    acts, logits = split(self._to_model(x), training=False)
+                    acts, logits = split(self._to_model(x, context), training=False)
                     chosen = self._target_score(logits, target)
                 return acts, tape.gradient(chosen, acts)
 
             self._layer_calls_cache[layer] = (
-                self._compile(activations, spec),
-                self._compile(activations_and_gradients, spec, self._target_spec),
+                self._compile(activations, spec, *self._context_specs),
+                self._compile(activations_and_gradients, spec, self._target_spec, *self._context_specs),
             )
         return self._layer_calls_cache[layer]
 
-    def _batches(self, x: np.ndarray, batch_size: int | None = None) -> Iterator[np.ndarray]:
-        for _, batch in self._indexed_batches(x, batch_size):
-            yield batch
-
-    def _indexed_batches(self, x: np.ndarray, batch_size: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+    def _calls(
+        self, x: np.ndarray, targets: np.ndarray | None, context: Context, batch_size: int | None = None
+    ) -> Iterator[list[tf.Tensor]]:
+        """Each batch's arguments for a compiled call: the signals, the targets if any, the context rows."""
         x = np.asarray(x, dtype=np.float32)
+        context = check_context(self.context_inputs, context, len(x))
         size = batch_size or self.batch_size
         for start in range(0, len(x), size):
-            yield start, x[start : start + size]
+            rows = slice(start, start + size)
+            given = [] if targets is None else [tf.constant(targets[rows], tf.int32)]
+            yield [tf.constant(x[rows]), *given, *(tf.constant(values[rows]) for values in context)]
 
     def _concat(self, parts: Iterator[np.ndarray] | list[np.ndarray]) -> np.ndarray:
         parts = list(parts)

@@ -22,12 +22,15 @@ def load_model(
     unsafe: bool = False,
     custom_objects: str | Path | None = None,
     output_steps: tuple[int, int | None] | None = None,
+    output: str | int | None = None,
+    signal_input: str | None = None,
 ) -> ModelAdapter:
     """Load a ``.keras``/``.h5`` model (or a SavedModel folder) for inference.
 
     Serialised code (``Lambda`` layers) is refused in both formats unless ``unsafe``; ``custom_objects`` is
     a Python file whose classes and functions are handed to Keras (the user chose to run it);
-    ``output_steps`` are the steps a per-step model's target sums over. A
+    ``output_steps`` are the steps a per-step model's target sums over; ``output`` the head explained,
+    ``signal_input`` the input the signals feed (multi-input models). A
     ``batch_size`` of ``None`` is chosen to fit ``memory_budget`` bytes (see ``models.auto_batch_size``).
     """
     path = Path(path)
@@ -50,7 +53,15 @@ def load_model(
                 "pass --custom-objects FILE.py defining it",
             ) from exc
         raise ModelFileError(f"{path}: cannot load model: {message}") from exc
-    return ModelAdapter(model, batch_size=batch_size, memory_budget=memory_budget, jit=jit, output_steps=output_steps)
+    return ModelAdapter(
+        model,
+        batch_size=batch_size,
+        memory_budget=memory_budget,
+        jit=jit,
+        output_steps=output_steps,
+        output=output,
+        signal_input=signal_input,
+    )
 
 
 def _import_custom_objects(path: Path) -> dict[str, Any]:

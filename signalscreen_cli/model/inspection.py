@@ -27,6 +27,12 @@ def describe_model(path: Path, **load_options: Any) -> dict[str, Any]:
         "n_outputs": adapter.n_outputs,
         "output_activation": adapter.output_activation,
         "logit_path": adapter.logit_path,
+        "inputs": {
+            "signal": adapter.signal_input,
+            "others": {item.name: list(item.shape) for item in adapter.context_inputs},
+        },
+        "outputs": list(adapter.heads),
+        "output": adapter.head,
         "layers": layers,
         "conv_layers": convs,
         "applicable_methods": [name for name, cls in builtin_methods().items() if not cls().not_applicable(adapter)],

@@ -14,7 +14,8 @@ from .. import interrupts
 from ..errors import OutputError
 from .owners import remove_dead_stagings, staging_prefix
 
-RESULT_FILES = ("manifest.json", "evaluation.json")  # what --overwrite may replace: our own results only
+# what --overwrite may replace: our own results only (heads.json: --output all, pipeline/heads.py)
+RESULT_FILES = ("manifest.json", "evaluation.json", "heads.json")
 
 
 def check_destination(out_dir: Path, overwrite: bool) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..errors import PluginError, UsageError
 from ..methods.base import Adapter, Method
+from ..model.context import array_kind
 from ..records import ChunkResult
 from ..request import NORMALIZATIONS
 from ..signals.segments import cut, stitch, window_starts
@@ -74,6 +75,7 @@ def attribute_chunk(
         result.seconds[method.name] = time.perf_counter() - started
         for name, values in arrays.items():
             kind = "diagnostic" if name in method.diagnostics else method.array_kinds.get(name, "attribution")
+            kind = array_kind(name) or kind  # METHOD.INPUT: a multi-input model's other input, per feature
             result.arrays[name] = normalize(values, how, every_class) if kind in MAP_KINDS else values
             result.kinds[name] = kind
             result.parameters[name] = {"method": method.name, "parameters": method.parameters()}

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from .. import interrupts
+from ..model.context import bind, has_context
 from ..records import ChunkResult
 from .chunks import attribute_chunk, attribute_recordings, warm_up
+from .context_plan import chunk_context
 from .plan import Plan
 
 if TYPE_CHECKING:
@@ -40,7 +42,8 @@ class InProcessExecutor:
         adapter = plan.model.load()
         methods = plan.build_methods()
         source = plan.data.open()
-        warm_up(adapter, methods, plan.data.read(source, plan.rows[:1]), plan.segment)
+        first = bind(adapter, chunk_context(plan.context, plan.rows[:1]))  # a multi-input model's other inputs
+        warm_up(first, methods, plan.data.read(source, plan.rows[:1]), plan.segment)
         for number in range(plan.n_chunks):
             rows = plan.chunk(number)
             yield number, attribute_rows(plan, number, adapter, methods, plan.data.read(source, rows))
@@ -52,6 +55,7 @@ class InProcessExecutor:
 def attribute_rows(plan: Plan, number: int, adapter: ModelAdapter, methods: list[Method], x: np.ndarray) -> ChunkResult:
     """Every method and then every stage of the plan on the signals ``x`` of chunk ``number``."""
     rows = plan.chunk(number)
+    adapter = bind(adapter, chunk_context(plan.context, rows))  # a multi-input model's other inputs, these rows'
     if plan.segment:
         window = (plan.segment, plan.hop or plan.segment)
         chunk = attribute_recordings(adapter, methods, x, rows, window, plan.target, plan.normalize)
@@ -63,6 +67,8 @@ def attribute_rows(plan: Plan, number: int, adapter: ModelAdapter, methods: list
 
 
 def apply_stages(plan: Plan, adapter: ModelAdapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:
+    if not has_context(adapter):  # stored maps (evaluate --from): bind the chunk's other inputs here
+        adapter = bind(adapter, chunk_context(plan.context, chunk.rows))
     for stage in plan.stages:
         chunk = stage(adapter, methods, chunk)
         interrupts.check()

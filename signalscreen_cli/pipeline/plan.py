@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ..records import ChunkResult
 
 
+from .context_plan import plan_context
 from .specs import DataSpec, ModelSpec, data_spec, model_spec
 
 
@@ -102,6 +103,8 @@ class Plan:
         The reader's account of the input (clinical input: channels, units, rates, beats), for the manifest.
     skipped : dict of str to str
         Methods ``-m all`` left out, and why.
+    context : tuple of numpy.ndarray
+        A multi-input model's other inputs, each indexed by row number in the file (``context_plan.py``).
     """
 
     model: ModelSpec
@@ -120,6 +123,7 @@ class Plan:
     row_info: dict[str, np.ndarray] = field(default_factory=dict)
     reading: dict[str, Any] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    context: tuple[np.ndarray, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def sampling_rate(self) -> float | None:
@@ -158,6 +162,7 @@ def make_plan(request: ExplainRequest) -> Plan:
         window_starts(first.shape[1], segment, hop or segment)
     else:
         fit_to_model(first, adapter.input_shape, request.data_path, count=len(rows))
+    context, context_facts = plan_context(request, adapter, source.shape[0], rows)
     methods, skipped = applicable(method_plans(request), adapter, EVERY_METHOD in request.methods)
     mean = None
     if any("dataset_mean" in method.data_needs() for method in methods):
@@ -179,6 +184,8 @@ def make_plan(request: ExplainRequest) -> Plan:
             "output_activation": adapter.output_activation,
             "logit_path": adapter.logit_path,
             "batch_size": adapter.batch_size,
+            **head_facts(adapter),
+            **context_facts,
             **_cam_layers(adapter, methods),
         },
         source_shape=tuple(int(v) for v in source.shape),
@@ -188,6 +195,7 @@ def make_plan(request: ExplainRequest) -> Plan:
         },
         reading=getattr(source, "describe", dict)(),
         skipped=skipped,
+        context=context,
     )
 
 
@@ -209,6 +217,12 @@ def method_plans(request: ExplainRequest) -> tuple[MethodPlan, ...]:
         inner = wrapped_method(params, request)
         plans.append(MethodPlan.of(name, params, MethodPlan.of(*inner) if inner else None))
     return tuple(plans)
+
+
+def head_facts(adapter: Any) -> dict[str, Any]:
+    """``output`` (the head explained) and ``outputs`` (every head) of a model with several outputs."""
+    heads = getattr(adapter, "heads", [])
+    return {"output": adapter.head, "outputs": list(heads)} if len(heads) > 1 else {}
 
 
 def _cam_layers(adapter: Any, methods: tuple[MethodPlan, ...]) -> dict[str, Any]:

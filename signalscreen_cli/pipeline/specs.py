@@ -32,6 +32,10 @@ class ModelSpec:
     unsafe: bool = False
     custom_objects: Path | None = None
     output_steps: tuple[int, int | None] | None = None
+    output: str | None = None
+    """The output head explained (name or index), for a model with several."""
+    signal_input: str | None = None
+    """The input the signals feed, for a model with several."""
     memory: Any = field(default=None, repr=False, compare=False)
     """A ``keras.Model`` given in memory (``path`` then names it uniquely)."""
 
@@ -67,6 +71,8 @@ def _load(spec: ModelSpec) -> ModelAdapter:
             memory_budget=spec.memory_budget,
             jit=spec.jit,
             output_steps=spec.output_steps,
+            output=spec.output,
+            signal_input=spec.signal_input,
         )
     return load_model(
         spec.path,
@@ -76,6 +82,8 @@ def _load(spec: ModelSpec) -> ModelAdapter:
         unsafe=spec.unsafe,
         custom_objects=spec.custom_objects,
         output_steps=spec.output_steps,
+        output=spec.output,
+        signal_input=spec.signal_input,
     )
 
 
@@ -130,7 +138,12 @@ class DataSpec:
 
 
 def data_spec(request: ExplainRequest) -> DataSpec:
-    """The signals a request names (or holds, from the Python API)."""
+    """The signals a request names (or holds, from the Python API: an array, or a dict of every input's)."""
+    signals = request.signals
+    if isinstance(signals, dict):
+        from ..signals.context_files import signal_array
+
+        signals = signal_array(signals, model_spec(request).load().signal_input)
     return DataSpec(
         request.data_path,
         request.key,
@@ -139,7 +152,7 @@ def data_spec(request: ExplainRequest) -> DataSpec:
         request.clinical,
         request.sampling_rate,
         request.drop_columns,
-        memory=request.signals,
+        memory=signals,
     )
 
 
@@ -153,5 +166,7 @@ def model_spec(request: ExplainRequest) -> ModelSpec:
         request.unsafe_load,
         request.custom_objects,
         request.parsed_target.steps,
+        request.io.output,
+        request.io.signal_input,
         memory=request.model,
     )

@@ -36,6 +36,12 @@ def graph_of(adapter: Any) -> tuple[list[Step], int, int]:
             "the propagation methods need the model's layers, which this model does not expose",
             "give the .keras/.h5 model, or use saliency, integrated_gradients or occlusion",
         )
+    if getattr(adapter, "context_inputs", ()):
+        names = ", ".join(item.name for item in adapter.context_inputs)
+        raise MethodNotApplicableError(
+            f"the propagation methods follow the signal input alone, and this model has other inputs ({names})",
+            "use saliency, gradient_x_input, integrated_gradients, occlusion or gradcam",
+        )
     if adapter not in _graphs:
         _graphs[adapter] = walk(adapter._logit_model)
     return _graphs[adapter]

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..inputs_spec import InputsSpec
 from ..signals.clinical.options import ClinicalOptions
 from ..errors import UsageError
 from .integrity import DamagedResultError, check_names, verify_array, verify_npz, verify_zarr
@@ -133,6 +134,8 @@ class StoredResult:
             values["clinical"] = ClinicalOptions(
                 **{k: tuple(v) if isinstance(v, list) else v for k, v in values["clinical"].items()}
             )
+        if isinstance(values.get("io"), dict):
+            values["io"] = InputsSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in values["io"].items()})
         try:
             return ExplainRequest(**{**values, "options": options})
         except TypeError as exc:
@@ -158,6 +161,12 @@ def read_result(folder: Path, where: str | None = None) -> StoredResult:
     where = where or str(folder)
     if not folder.is_dir():
         raise UsageError(f"{where}: no such folder")
+    if (folder / "heads.json").is_file():  # --output all (pipeline/heads.py)
+        heads = sorted(path.name for path in folder.iterdir() if (path / MANIFEST_FILE).is_file())
+        raise UsageError(
+            f"{where}: holds one result per output head, not one result",
+            "give one head's folder: " + ", ".join(str(folder / name) for name in heads),
+        )
     missing = [
         name
         for name, present in (

@@ -100,6 +100,12 @@ def side_columns(
     return SideColumns(source, label, ids)
 
 
+def column_index(column: Column, header: tuple[str, ...] | None, width: int, path: Path, option: str) -> int:
+    """The index of ``column`` (an index, or a header name) in a table of ``width`` columns; ``option`` names
+    the option that gave it in the error."""
+    return _index(column, header, width, path, option)
+
+
 def _index(column: Column, header: tuple[str, ...] | None, width: int, path: Path, option: str) -> int:
     if isinstance(column, int):
         if not -width <= column < width:

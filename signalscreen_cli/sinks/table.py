@@ -77,12 +77,18 @@ class SinkRow(Generic[Outputs]):
         return getattr(importlib.import_module(module, __package__), function)(outputs)
 
 
+def _has_other_inputs(run: RunOutputs) -> bool:
+    return run.request.plots and bool(getattr(run.plan, "context", ()))
+
+
 SINKS: tuple[SinkRow[RunOutputs], ...] = (
     SinkRow("attributions.npz", lambda run: run.request.store == "npz", ".arrays:for_run"),
     SinkRow("attributions.zarr", lambda run: run.request.store == "zarr", ".zarr_store:for_run"),
     SinkRow("csv", lambda run: run.request.write_csv, ".csv:for_run"),
     SinkRow("manifest.json", lambda run: True, ".manifest:for_run"),
     SinkRow("plots", lambda run: run.request.plots, ".plots:for_run"),
+    # a multi-input model's other inputs: a bar chart of each METHOD.INPUT array
+    SinkRow("feature bars", _has_other_inputs, ".feature_bars:for_run"),
     # class summaries read every row's maps, which --dask --store zarr keeps on the workers
     SinkRow("summary", lambda run: not run.request.segment and not run.maps_stay_remote, ".summary:for_run"),
     SinkRow("report.html", lambda run: run.request.report, ".report:for_run"),  # last: reads what the others wrote

@@ -139,8 +139,8 @@ CASES = [
     (["{truncated.h5}", "{DATA}"], MODEL_FILE, "truncated.h5: not a readable Keras model file"),
     (["{model.pt}", "{DATA}"], MODEL_FILE, "unsupported model file type '.pt'"),
     (["{folder}", "{DATA}"], MODEL_FILE, "is a directory, not a .keras or .h5 file, or a SavedModel folder"),
-    (["{two_inputs.keras}", "{DATA}"], MODEL_FILE, "model has 2 inputs and 1 outputs"),
-    (["{two_outputs.keras}", "{DATA}"], MODEL_FILE, "model has 1 inputs and 2 outputs"),
+    (["{two_inputs.keras}", "{DATA}"], MODEL_FILE, "2 of shape (L, C): which takes the signal is not clear"),
+    (["{two_outputs.keras}", "{DATA}"], MODEL_FILE, "model has 2 outputs ("),
     (["{lambda.h5}", "{DATA}"], MODEL_FILE, "layer 'doubler' stores Python code"),
     (["{MODEL}", "{DATA}", "--custom-objects", "{signals.txt}"], MODEL_FILE, "--custom-objects needs a .py file"),
     # methods that do not apply
