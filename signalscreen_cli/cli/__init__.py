@@ -67,11 +67,12 @@ def inspect(
     """Show a model's layers, input and output, conv layers and which methods apply."""
 
     def work() -> None:
+        from ..methods import builtin_methods
         from ..model.inspection import describe_model
 
         warn_unsafe(unsafe_load)
         chosen = {"output": output, "signal_input": signal_input}
-        report = describe_model(model, unsafe=unsafe_load, custom_objects=custom_objects, **chosen)
+        report = describe_model(model, builtin_methods(), unsafe=unsafe_load, custom_objects=custom_objects, **chosen)
         if as_json:
             out_console.print(json.dumps(report, indent=2), markup=False, soft_wrap=True)
             return

@@ -7,6 +7,6 @@ recomputes the prefix over its changed span only, splices it into the cached act
 
 ``geometry`` (numpy only) works out the recomputed range of every prefix tensor; ``graph`` reads the split off
 the Keras graph; ``forward`` runs it in compiled calls, ``copies`` is one copy's pass inside them, ``splice``
-joins recomputed ranges to cached activations; ``occlusion`` builds occlusion's copies for it. Nothing here is
-imported until a method runs.
+joins recomputed ranges to cached activations. ``methods.occlusion_spans`` builds occlusion's copies for it;
+nothing here imports the methods, and nothing here is imported until a method runs.
 """

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..model.adapter import tf
+from ..model.batching import copies_per_call
 from .copies import CopyGraph, call_layer, reads_padding
 from .geometry import Plan, plan_ranges, tensor_lengths
 from .graph import Split, layer_geometry, split_model
@@ -192,8 +193,6 @@ class IncrementalForward:
         copies that short, blocks ``BLOCK_CALLS`` calls' worth. Interior copies and copies near the edges
         take calls of their own.
         """
-        from ..methods.perturbation import copies_per_call
-
         caches = self.caches(x, width)
         interior = self.interior(width)
         starts, size = self.source_range(width)

@@ -19,7 +19,7 @@ from .base import Method
 
 PLUGIN_GROUP = "signalscreen.methods"
 DEFAULT_METHODS = ("occlusion", "saliency", "gradcam")
-HELPER_MODULES = ("arrays", "base", "baselines", "perturbation", "quadrature", "windows")
+HELPER_MODULES = ("arrays", "base", "baselines", "occlusion_spans", "perturbation", "quadrature", "windows")
 FAMILIES = ("perturbation", "gradient", "layer")
 
 

@@ -69,7 +69,7 @@ class Occlusion(Method):
     def attribute(self, adapter: Adapter, x: np.ndarray, targets: np.ndarray) -> dict[str, np.ndarray]:
         import numpy as np
 
-        from ..incremental import occlusion as spans
+        from . import occlusion_spans as spans
         from .arrays import check_inputs
 
         p = self.params

@@ -12,23 +12,14 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..model.batching import copies_per_call
 from .arrays import batched_rows
 from .base import Adapter
-
-COPY_BYTES = 64 << 20
-"""At most this many bytes of perturbed copies exist at once (unless one case needs more)."""
-COPIES_IN_BATCHES = 8
-"""Forward passes are cheap: up to this many gradient batches of copies per call."""
 
 Build = Callable[[slice], tuple[np.ndarray, np.ndarray]]
 """``build(cases) -> (copies (m, L, C), target of each copy (m,))``, the copies of each case together."""
 Progress = Callable[[int, int], None]
 """``progress(cases_done, cases_total)``."""
-
-
-def copies_per_call(adapter: Adapter, length: int, channels: int) -> int:
-    """Perturbed copies per forward call: up to ``COPIES_IN_BATCHES`` batches, never over ``COPY_BYTES``."""
-    return max(1, min(COPIES_IN_BATCHES * adapter.batch_size, COPY_BYTES // (4 * length * channels)))
 
 
 def perturbed_scores(

@@ -1,6 +1,6 @@
 """Occlusion windows: where the window centred at each position starts and stops, and its interp fill.
 
-Shared by occlusion and its incremental forward path (``incremental.occlusion``), so neither imports the other.
+Shared by occlusion and its incremental forward path (``methods.occlusion_spans``), so neither imports the other.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ import numpy as np
 
 MAX_AUTO_BATCH = 2048
 CHUNK_BYTES = 64 << 20
+COPY_BYTES = 64 << 20
+"""At most this many bytes of perturbed copies exist at once (unless one case needs more)."""
+COPIES_IN_BATCHES = 8
+"""Forward passes are cheap: up to this many gradient batches of copies per call."""
 
 
 def auto_chunk_rows(row_shape: tuple[int, ...]) -> int:
@@ -44,3 +48,8 @@ def auto_batch_size(model: Any, memory_budget: int | None = None) -> int:
     while size * 2 * per_input <= budget and size < MAX_AUTO_BATCH:
         size *= 2
     return size
+
+
+def copies_per_call(adapter: Any, length: int, channels: int) -> int:
+    """Perturbed copies per forward call: up to ``COPIES_IN_BATCHES`` batches, never over ``COPY_BYTES``."""
+    return max(1, min(COPIES_IN_BATCHES * adapter.batch_size, COPY_BYTES // (4 * length * channels)))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..methods import builtin_methods
 
-
-def describe_model(path: Path, **load_options: Any) -> dict[str, Any]:
-    """Layers, input/output, logit path, conv layers and the methods that apply, as plain data."""
+def describe_model(path: Path, methods: Mapping[str, type], **load_options: Any) -> dict[str, Any]:
+    """Layers, input/output, logit path, conv layers and which of ``methods`` (name → method class) apply, as
+    plain data."""
     from .files import load_model
 
     adapter = load_model(path, **load_options)
@@ -35,5 +35,5 @@ def describe_model(path: Path, **load_options: Any) -> dict[str, Any]:
         "output": adapter.head,
         "layers": layers,
         "conv_layers": convs,
-        "applicable_methods": [name for name, cls in builtin_methods().items() if not cls().not_applicable(adapter)],
+        "applicable_methods": [name for name, cls in methods.items() if not cls().not_applicable(adapter)],
     }

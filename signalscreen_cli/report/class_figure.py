@@ -79,7 +79,7 @@ class ClassMapPlot:
         changing = [*self.lines, *top.spines.values(), top.yaxis, self.strip, strip.yaxis, self.range,
                     self.band, self.median, self.mean, self.zero, *bottom.spines.values(), bottom.yaxis,
                     self.title, self.legend]  # fmt: skip
-        from .figures import STYLE
+        from .style import STYLE
 
         self.still = StillFigure(self.figure, changing, round(self.figure.dpi), STYLE)
 

@@ -20,15 +20,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..plots.traces import colour_scale
+from .style import STYLE
 
-STYLE = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "signalscreen",  # the same run gives the same bytes
-    "font.family": "sans-serif",
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
 WIDTH = 6.4
 THUMBNAIL_WIDTH = 3.4
 """Inches: a gallery cell is about 330 px wide (18 rem and up), so a thumbnail is shown at its own size."""

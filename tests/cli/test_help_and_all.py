@@ -102,10 +102,11 @@ def test_mistakes_a_person_makes_first_are_answered_before_tensorflow_loads(tmp_
 
 
 def test_inspect_lists_the_methods_all_would_run(tmp_path):
+    from signalscreen_cli.methods import builtin_methods
     from signalscreen_cli.model.inspection import describe_model
 
     model = recurrent_model(length=16)
     model.save(tmp_path / "lstm.keras")
-    listed = describe_model(tmp_path / "lstm.keras")["applicable_methods"]
+    listed = describe_model(tmp_path / "lstm.keras", builtin_methods())["applicable_methods"]
     assert "saliency" in listed and "occlusion" in listed
     assert not {"gradcam", "lrp", "deeplift", "guided_gradcam"} & set(listed)

@@ -1,7 +1,7 @@
 """Occlusion on the incremental forward path: each copy as its input over the range the model re-reads.
 
-Outside ``methods/`` on purpose: the method registry imports every module there to list the methods, and
-this one imports numpy (``signalscreen --help`` imports neither numpy nor TensorFlow).
+A helper module (``methods.HELPER_MODULES``): the method registry does not import it to list the methods, for
+it imports numpy (``signalscreen --help`` imports neither numpy nor TensorFlow).
 
 An occluded copy differs from its signal only inside the window, so occlusion hands the incremental forward
 (``incremental.forward``) the copy's input over the range its prefix recomputes, never the whole copy. Where
@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from ..methods.base import Adapter
-from ..methods.perturbation import Build, perturbed_scores
-from ..methods.windows import interp_fill, window_bounds
+from .base import Adapter
+from .perturbation import Build, perturbed_scores
+from .windows import interp_fill, window_bounds
 
 FULL_PASSES_ASKED = "full passes (--no-incremental)"
 
@@ -31,7 +31,7 @@ def forward_for(adapter: Adapter, length: int, enabled: bool) -> Any:
         return "full passes (the adapter exposes no Keras model)"
     if getattr(adapter, "context_inputs", ()):
         return "full passes (the model has other inputs besides the signal)"
-    from .forward import incremental_forward
+    from ..incremental.forward import incremental_forward
 
     return incremental_forward(adapter, length)
 
