@@ -14,8 +14,9 @@ import numpy as np
 
 from .. import interrupts
 from ..records import ChunkResult
-from .chunks import attribute_chunk, attribute_recordings, warm_up
+from .chunks import attribute_chunk, attribute_recordings
 from .plan import Plan
+from .warmth import warm_up_once
 
 if TYPE_CHECKING:
     from ..methods.base import Method
@@ -33,14 +34,14 @@ class Executor(Protocol):
 
 
 class InProcessExecutor:
-    """Loads the model once (``ModelSpec.load`` caches it), warms every method up on the first signal, and
-    attributes chunk after chunk in this process."""
+    """Loads the model once (``ModelSpec.load`` caches it), warms every method up on the first signal (once
+    per adapter and method set, ``warmth``), and attributes chunk after chunk in this process."""
 
     def run(self, plan: Plan) -> Iterator[tuple[int, ChunkResult]]:
         adapter = plan.model.load()
         methods = plan.build_methods()
         source = plan.data.open()
-        warm_up(adapter, methods, plan.data.read(source, plan.rows[:1]), plan.segment)
+        warm_up_once(adapter, methods, plan.data.read(source, plan.rows[:1]), plan.segment)
         for number in range(plan.n_chunks):
             rows = plan.chunk(number)
             yield number, attribute_rows(plan, number, adapter, methods, plan.data.read(source, rows))
