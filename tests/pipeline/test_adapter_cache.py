@@ -164,3 +164,16 @@ def test_the_manifest_leaves_the_in_memory_model_uncopied():
     assert "model" not in parameters and "signals" not in parameters and parameters["methods"]
     package_versions()["numpy"] = "changed by a caller"
     assert package_versions()["numpy"] == np.__version__
+
+
+def test_an_explainer_follows_its_model_retrained_in_place():
+    from signalscreen_cli import Explainer
+
+    model = linear_softmax(kernel(1))
+    explainer = Explainer(model, ["saliency"], target="2")
+    np.testing.assert_allclose(explainer.explain(SIGNALS).arrays["saliency"], expected(kernel(1), 2), rtol=1e-6)
+    adapter = explainer.adapter
+    explainer.explain(SIGNALS)
+    assert explainer.adapter is adapter
+    model.set_weights([kernel(4), np.zeros(CLASSES, np.float32)])
+    np.testing.assert_allclose(explainer.explain(SIGNALS).arrays["saliency"], expected(kernel(4), 2), rtol=1e-6)
