@@ -2,9 +2,10 @@
 
 For every method, 1,024 beats: the median of 5 warm ``Explainer.explain`` calls (predictions, targets and the
 method's arrays) against the best of the same floor as ``bench_methods.py`` plus the forward pass for the
-predictions; the median of 5 one-shot ``explain(model, x)`` calls on the same in-memory model (request, plan,
-cached adapter, in-memory sink, manifest), interleaved with the warm calls so load hits both alike; then the
-fixed cost of one call, from one signal's saliency against its own floor.
+predictions (none for the methods whose own pass gives the predictions, ``pipeline/predictions.py``); the
+median of 5 one-shot ``explain(model, x)`` calls on the same in-memory model (request, plan, cached adapter,
+in-memory sink, manifest), interleaved with the warm calls so load hits both alike; then the fixed cost of
+one call, from one signal's saliency against its own floor.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from common import SAMPLE_MODEL, beats, best_of, median_seconds
 
 from signalscreen_cli import Explainer, explain
 from signalscreen_cli.methods import available_methods
+from signalscreen_cli.model.fused import fusable
+from signalscreen_cli.pipeline.predictions import GRADIENT_METHODS, LAYER_MAP_METHODS
 
 
 def interleaved_medians(repeats: int, calls: dict[str, Callable[[], object]]) -> dict[str, float]:
@@ -56,7 +59,9 @@ def main() -> None:
         adapter, method = explainer.adapter, explainer.methods[0]
         targets = adapter.predict(x).argmax(axis=1).astype(np.int32)
         _, work, scale = floor_work(name, method, adapter, x, targets)
-        floor = best_of(3, lambda adapter=adapter: adapter.predict(x)) + best_of(3, work) * scale
+        floor = best_of(3, work) * scale
+        if not (isinstance(method, (*GRADIENT_METHODS, *LAYER_MAP_METHODS)) and fusable(adapter)):
+            floor += best_of(3, lambda adapter=adapter: adapter.predict(x))
         times = interleaved_medians(
             5,
             {
@@ -72,7 +77,7 @@ def main() -> None:
     one = x[:1]
     explainer.explain(one)
     targets = np.zeros(1, np.int32)
-    floor = best_of(20, lambda: (explainer.adapter.predict(one), explainer.adapter.gradients(one, targets)))
+    floor = best_of(20, lambda: explainer.adapter.gradients(one, targets))  # its pass gives the predictions
     call = median_seconds(20, lambda: explainer.explain(one))
     print(
         f"fixed cost of one call: {1000 * (call - floor):.1f} ms (one signal's saliency {1000 * call:.1f} ms, "
