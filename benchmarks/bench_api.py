@@ -1,11 +1,12 @@
 """Warm ``Explainer`` calls beside their floor, and repeated one-shot ``explain(model, x)`` calls beside them.
 
-For every method, 1,024 beats: the median of 5 warm ``Explainer.explain`` calls (predictions, targets and the
-method's arrays) against the best of the same floor as ``bench_methods.py`` plus the forward pass for the
-predictions (none for the methods whose own pass gives the predictions, ``pipeline/predictions.py``); the
-median of 5 one-shot ``explain(model, x)`` calls on the same in-memory model (request, plan, cached adapter,
-in-memory sink, manifest), interleaved with the warm calls so load hits both alike; then the fixed cost of
-one call, from one signal's saliency against its own floor.
+For every method, 1,024 beats, medians of rounds in which each runs in turn (so a load that comes and goes on
+a shared machine hits all alike): warm ``Explainer.explain`` calls (predictions, targets and the method's
+arrays) against the same floor as ``bench_methods.py`` plus the forward pass for the predictions (none for
+the methods whose own pass gives the predictions, ``pipeline/predictions.py``), and one-shot
+``explain(model, x)`` calls on the same in-memory model (request, plan, cached adapter, in-memory sink,
+manifest) against the warm calls; then the fixed cost of one call, from one signal's saliency against its
+own floor.
 """
 
 from __future__ import annotations
@@ -38,40 +39,45 @@ def interleaved_medians(repeats: int, calls: dict[str, Callable[[], object]]) ->
     return {name: statistics.median(values) for name, values in seconds.items()}
 
 
+def method_times(model: object, x: np.ndarray, name: str, repeats: int) -> tuple[float, float, float]:
+    """(warm call, floor, one-shot call) seconds of method ``name`` on ``x``."""
+    options = {"tolerance": float("inf")} if name == "integrated_gradients" else {}
+    explainer = Explainer(model, [name], batch_size=512, **options)
+    explainer.explain(x[:1])
+    adapter, method = explainer.adapter, explainer.methods[0]
+    targets = adapter.predict(x).argmax(axis=1).astype(np.int32)
+    _, work, scale = floor_work(name, method, adapter, x, targets)
+    times = interleaved_medians(
+        repeats,
+        {
+            "predict": lambda: adapter.predict(x),
+            "work": work,
+            "warm": lambda: explainer.explain(x),
+            "one-shot": lambda: explain(model, x, methods=(name,), batch_size=512, **options),
+        },
+    )
+    fused = isinstance(method, (*GRADIENT_METHODS, *LAYER_MAP_METHODS)) and fusable(adapter)
+    floor = times["work"] * scale + (0.0 if fused else times["predict"])  # a fused pass gives the predictions
+    return times["warm"], floor, times["one-shot"]
+
+
 def main() -> None:
     import keras
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--signals", type=int, default=1024)
     parser.add_argument("--methods", default=",".join(available_methods()))
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     model = keras.saving.load_model(SAMPLE_MODEL, compile=False)
     x = beats(args.signals)
     print(
-        f"{args.signals} signals: warm Explainer calls (median of 5) against the floor (best of 3), and one-shot "
-        "explain(model, x) calls on the same model (median of 5, interleaved with the warm calls)"
+        f"{args.signals} signals, medians of {args.repeats} rounds in which the floor's passes, the warm Explainer "
+        "call and the one-shot explain(model, x) call run in turn (a load that comes and goes hits all alike)"
     )
     print(f"{'method':<22} {'call s':>8} {'floor s':>8} {'ratio':>6} {'one-shot s':>11} {'/ warm':>7}")
     for name in args.methods.split(","):
-        options = {"tolerance": float("inf")} if name == "integrated_gradients" else {}
-        explainer = Explainer(model, [name], batch_size=512, **options)
-        explainer.explain(x[:1])
-        adapter, method = explainer.adapter, explainer.methods[0]
-        targets = adapter.predict(x).argmax(axis=1).astype(np.int32)
-        _, work, scale = floor_work(name, method, adapter, x, targets)
-        floor = best_of(3, work) * scale
-        if not (isinstance(method, (*GRADIENT_METHODS, *LAYER_MAP_METHODS)) and fusable(adapter)):
-            floor += best_of(3, lambda adapter=adapter: adapter.predict(x))
-        times = interleaved_medians(
-            5,
-            {
-                "warm": lambda explainer=explainer: explainer.explain(x),
-                "one-shot": lambda name=name, options=options: explain(
-                    model, x, methods=(name,), batch_size=512, **options
-                ),
-            },
-        )
-        call, once = times["warm"], times["one-shot"]
+        call, floor, once = method_times(model, x, name, args.repeats)
         print(f"{name:<22} {call:>8.3f} {floor:>8.3f} {call / floor:>6.2f} {once:>11.3f} {once / call:>7.2f}")
     explainer = Explainer(model, ["saliency"], batch_size=512)
     one = x[:1]
