@@ -50,10 +50,9 @@ class ModelSpec:
 
 
 def weights_sha256(model: Any) -> str:
-    digest = hashlib.sha256()
-    for weights in model.get_weights():
-        digest.update(np.ascontiguousarray(weights).tobytes())
-    return digest.hexdigest()
+    from ..model.cache import weights_digest  # the adapter cache's version check: hashed once per call
+
+    return weights_digest(model)
 
 
 def _load(spec: ModelSpec) -> ModelAdapter:

@@ -177,3 +177,18 @@ def test_an_explainer_follows_its_model_retrained_in_place():
     assert explainer.adapter is adapter
     model.set_weights([kernel(4), np.zeros(CLASSES, np.float32)])
     np.testing.assert_allclose(explainer.explain(SIGNALS).arrays["saliency"], expected(kernel(4), 2), rtol=1e-6)
+
+
+def test_one_call_hashes_the_weights_once_for_the_cache_and_the_manifest():
+    import hashlib
+
+    model = linear_softmax(kernel(1))
+    read = model.get_weights
+    reads = []
+    model.get_weights = lambda: reads.append(1) or read()
+    held = explain(model, SIGNALS, methods=("saliency",))
+    assert len(reads) == 1
+    by_hand = hashlib.sha256(b"".join(np.ascontiguousarray(w).tobytes() for w in read())).hexdigest()
+    assert held.manifest["model"]["sha256"] == by_hand  # the manifest's digest, as before
+    explain(model, SIGNALS, methods=("saliency",))
+    assert len(reads) == 2  # the next call checks again
