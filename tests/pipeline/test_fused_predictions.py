@@ -142,3 +142,17 @@ def test_a_class_outside_the_model_is_the_same_error_as_before():
     adapter = ModelAdapter(zoo.small_cnn(), batch_size=4)
     with pytest.raises(UsageError, match=r"outside the model's outputs 0\.\.2"):
         predict_chunk(adapter, [get_method("saliency")()], signals(adapter), Target.parse("7"))
+
+
+def test_targets_the_call_chose_otherwise_are_redone_with_the_selected_ones():
+    # NaN predictions: numpy's argmax takes the first NaN, TensorFlow's does not; Target.select decides
+    kernel = np.zeros((5, 3), np.float32)
+    kernel[0, 1] = np.nan
+    adapter = ModelAdapter(linear_softmax(kernel), batch_size=4)
+    x = np.random.default_rng(6).normal(size=(6, 5, 1)).astype(np.float32)
+    counted = Counting(adapter)
+    chunk = attribute_chunk(counted, [get_method("saliency")()], x, np.arange(6), AUTO, "none")
+    assert counted.calls == ["gradients"]  # the method's own pass, with the selected targets
+    for name, values in unfused(adapter, "saliency", x, AUTO).items():
+        np.testing.assert_array_equal(chunk.arrays[name], values, err_msg=name)
+    np.testing.assert_array_equal(chunk.arrays["targets"], np.ones(6))
