@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -39,8 +40,9 @@ class _Entry:
 
 
 _ENTRIES: OrderedDict[Hashable, _Entry] = OrderedDict()
-_DIGESTS: dict[int, tuple[Any, str]] | None = None
-"""Inside ``one_check_per_call``: each model's digest, by id, with the model (so the id stays its own)."""
+_CALL = threading.local()
+"""``_CALL.digests`` inside ``one_check_per_call`` (this thread's): each model's digest, by id, with the model
+(so the id stays its own)."""
 
 
 def cached_adapter(key: Hashable, model: Any, path: Path, build: Callable[[], Any]) -> Any:
@@ -77,27 +79,27 @@ def model_parts(model: Any) -> tuple[Any, ...]:
 def one_check_per_call() -> Any:
     """Within, each model's weights are hashed once: nothing in a pipeline call changes them, and its plan,
     its executor and its manifest each ask (a decorator too)."""
-    global _DIGESTS
-    outermost = _DIGESTS is None
+    outermost = getattr(_CALL, "digests", None) is None
     if outermost:
-        _DIGESTS = {}
+        _CALL.digests = {}
     try:
         yield
     finally:
         if outermost:
-            _DIGESTS = None
+            _CALL.digests = None
 
 
 def weights_digest(model: Any) -> str:
     """SHA-256 over every weight's bytes, in ``get_weights`` order (the variables' identities, checked beside
     it, fix their shapes and dtypes)."""
-    if _DIGESTS is not None and id(model) in _DIGESTS and _DIGESTS[id(model)][0] is model:
-        return _DIGESTS[id(model)][1]
+    known = getattr(_CALL, "digests", None)
+    if known is not None and id(model) in known and known[id(model)][0] is model:
+        return known[id(model)][1]
     digest = hashlib.sha256()
     for weights in model.get_weights():
         digest.update(np.ascontiguousarray(weights).tobytes())
-    if _DIGESTS is not None:
-        _DIGESTS[id(model)] = (model, digest.hexdigest())
+    if known is not None:
+        known[id(model)] = (model, digest.hexdigest())
     return digest.hexdigest()
 
 
