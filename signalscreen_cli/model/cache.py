@@ -40,6 +40,7 @@ class _Entry:
 
 
 _ENTRIES: OrderedDict[Hashable, _Entry] = OrderedDict()
+_LOCK = threading.Lock()
 _CALL = threading.local()
 """``_CALL.digests`` inside ``one_check_per_call`` (this thread's): each model's digest, by id, with the model
 (so the id stays its own)."""
@@ -53,21 +54,24 @@ def cached_adapter(key: Hashable, model: Any, path: Path, build: Callable[[], An
     held = model_parts(model) if model is not None else ()
     version = (tuple(map(id, held)), weights_digest(model)) if model is not None else file_version(path)
     full_key = (key, id(model)) if model is not None else (key, None)
-    entry = _ENTRIES.get(full_key)
-    if entry is not None and entry.version == version:
-        _ENTRIES.move_to_end(full_key)
-        return entry.adapter
-    _ENTRIES.pop(full_key, None)  # the stale adapter goes before its successor is traced
+    with _LOCK:  # threads may explain at once; the build itself runs outside the lock
+        entry = _ENTRIES.get(full_key)
+        if entry is not None and entry.version == version:
+            _ENTRIES.move_to_end(full_key)
+            return entry.adapter
+        _ENTRIES.pop(full_key, None)  # the stale adapter goes before its successor is traced
     adapter = build()
-    _ENTRIES[full_key] = _Entry(adapter, version, held)
-    while len(_ENTRIES) > MAX_ENTRIES:
-        _ENTRIES.popitem(last=False)
+    with _LOCK:
+        _ENTRIES[full_key] = _Entry(adapter, version, held)
+        while len(_ENTRIES) > MAX_ENTRIES:
+            _ENTRIES.popitem(last=False)
     return adapter
 
 
 def forget_all() -> None:
     """Drop every cached adapter (their models are then free to go)."""
-    _ENTRIES.clear()
+    with _LOCK:
+        _ENTRIES.clear()
 
 
 def model_parts(model: Any) -> tuple[Any, ...]:
