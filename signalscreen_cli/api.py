@@ -100,7 +100,8 @@ class Explainer:
         plans = method_plans(self.request)
         if any(plan.data_needs() for plan in plans):
             raise UsageError("an Explainer has no data file to take the dataset mean from", "choose another baseline")
-        self.adapter = model_spec(self.request).load()
+        self.model_spec = model_spec(self.request)
+        self.adapter = self.model_spec.load()
         self.methods = [plan.build(None, self.request.sampling_rate) for plan in plans]
 
     def explain(self, x: Any, target: str | None = None) -> Explanation:
@@ -111,6 +112,7 @@ class Explainer:
         from .signals.context_files import context_values, memory_context, signal_array
         from .signals.files import array_rows, fit_to_model, read_rows
 
+        self.adapter = self.model_spec.load()  # the same adapter unless the model's weights changed (model.cache)
         rows = array_rows(signal_array(x, self.adapter.signal_input), Path("<array>"))
         signals = fit_to_model(
             read_rows(rows, np.arange(len(rows)), Path("<array>")), self.adapter.input_shape, Path("<array>")

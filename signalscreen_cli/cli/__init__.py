@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from .. import __version__
-from .common import Command, guarded, out_console, warn_unsafe
+from .common import Command, Group, guarded, out_console, warn_unsafe
 from .compare import compare
 from .evaluate import evaluate
 from .explain import explain
@@ -24,6 +24,7 @@ from .report import report
 
 app = typer.Typer(
     name="signalscreen",
+    cls=Group,
     help="Explain what a 1D-signal Keras model looks at: attribution arrays and plots from one command.",
     no_args_is_help=True,
     add_completion=False,

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from ..errors import ExitCode, RunInterrupted, SignalScreenError, UsageError
 from ..interrupts import stop_on_signals
@@ -25,8 +25,11 @@ class Command(TyperCommand):
     flags need no value, and options show what their value means."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .plain_values import parse_plain_values_directly
+
         super().__init__(*args, **kwargs)
         for parameter in self.params:
+            parse_plain_values_directly(parameter)  # no Pydantic import or adapters: plain_values.py
             if parameter.param_type_name == "argument":
                 parameter.display_type_rich = lambda ctx: ""  # type: ignore[method-assign]
             elif getattr(parameter, "is_flag", False):
@@ -56,9 +59,31 @@ class Command(TyperCommand):
         self.format_epilog(ctx, formatter)
 
     def get_help_option(self, ctx: Any) -> Any:
+        from .plain_values import parse_plain_values_directly
+
         option = super().get_help_option(ctx)
         if option is not None:
             option.metavar, option.rich_help_panel = "", RUN_PANEL
+            parse_plain_values_directly(option)
+        return option
+
+
+class Group(TyperGroup):
+    """The ``signalscreen`` group: its own options (``--version``) parsed as the commands' are."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .plain_values import parse_plain_values_directly
+
+        super().__init__(*args, **kwargs)
+        for parameter in self.params:
+            parse_plain_values_directly(parameter)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        from .plain_values import parse_plain_values_directly
+
+        option = super().get_help_option(ctx)
+        if option is not None:
+            parse_plain_values_directly(option)
         return option
 
 

@@ -11,7 +11,7 @@ from ..errors import UsageError
 from ..params import param
 from .base import Adapter, Method
 from .baselines import BaselineParameters
-from .quadrature import RULES, RefinementLevels
+from .quadrature import RULES
 
 if TYPE_CHECKING:
     import numpy as np
@@ -125,17 +125,20 @@ class IntegratedGradients(Method):
             kept_rows, kept_sums = [], []
             for block in batched_rows(len(pending), max(1, adapter.batch_size // len(levels.fresh[level]))):
                 chosen = pending[block]
-                sums = self._weighted_gradients(adapter, x, base, targets, chosen, levels, level)
+                grads = self._fresh_gradients(adapter, x, base, targets, chosen, levels.fresh[level])
+                sums = np.tensordot(levels.weights[level][0], grads, axes=([0], [1]))
                 if level:
-                    sums += carried[:, block]
-                attributions[chosen] = (x[chosen] - base[chosen]) * sums[0]
+                    sums += carried[0, block]
+                attributions[chosen] = (x[chosen] - base[chosen]) * sums
                 steps[chosen] = points
                 gap = np.abs(attributions[chosen].sum(axis=(1, 2)) - difference[chosen])
                 scale = np.abs(difference[chosen])
                 delta[chosen] = np.where(scale < self.ABSOLUTE_BELOW, gap, gap / np.maximum(scale, self.ABSOLUTE_BELOW))
                 unfinished = delta[chosen] > self.tolerance
                 kept_rows.append(chosen[unfinished])
-                kept_sums.append(sums[1:, unfinished])
+                # the later levels' sums only for the signals refined: most signals stop at the first level
+                later = np.stack([np.tensordot(w, grads[unfinished], axes=([0], [1])) for w in levels.weights[level]])
+                kept_sums.append(later[1:] + carried[1:, block][:, unfinished] if level else later[1:])
             pending = np.concatenate(kept_rows)
             if level + 1 == len(levels.points) or not pending.size:
                 break
@@ -147,22 +150,14 @@ class IntegratedGradients(Method):
         }
 
     @staticmethod
-    def _weighted_gradients(
-        adapter: Adapter,
-        x: np.ndarray,
-        base: np.ndarray,
-        targets: np.ndarray,
-        rows: np.ndarray,
-        levels: RefinementLevels,
-        level: int,
+    def _fresh_gradients(
+        adapter: Adapter, x: np.ndarray, base: np.ndarray, targets: np.ndarray, rows: np.ndarray, alphas: np.ndarray
     ) -> np.ndarray:
-        """The gradients at ``level``'s fresh nodes of ``rows``' paths, weighted for this and every later level:
-        shape ``(levels left, rows, L, C)``."""
+        """The gradients at the nodes ``alphas`` of ``rows``' paths, shape ``(rows, nodes, L, C)``: each node is
+        evaluated once, at the level that first uses it."""
         import numpy as np
 
-        alphas = levels.fresh[level]
         span = (x[rows] - base[rows])[:, None]
         path = base[rows][:, None] + alphas[None, :, None, None] * span
         grads, _ = adapter.gradients(path.reshape(-1, *x.shape[1:]), np.repeat(targets[rows], len(alphas)))
-        grads = grads.reshape(len(rows), len(alphas), *x.shape[1:])
-        return np.stack([np.tensordot(weights, grads, axes=([0], [1])) for weights in levels.weights[level]])
+        return grads.reshape(len(rows), len(alphas), *x.shape[1:])

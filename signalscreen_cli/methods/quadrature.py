@@ -7,6 +7,7 @@ nested: each of its levels is evaluated afresh.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -69,8 +70,12 @@ class RefinementLevels:
     weights: tuple[tuple[np.ndarray, ...], ...]
 
 
+@functools.lru_cache(maxsize=16)
 def refinement_levels(points: int, rule: str, max_points: int) -> RefinementLevels:
-    """The levels from ``points`` nodes, refined by doubling the steps while at most ``max_points`` nodes."""
+    """The levels from ``points`` nodes, refined by doubling the steps while at most ``max_points`` nodes.
+
+    Made once per process and arguments, its arrays read-only: the weights up to 1,009 Clenshaw–Curtis nodes
+    take about 15 ms, paid by every integrated-gradients call before."""
     import numpy as np
 
     nested = rule in NESTED_RULES
@@ -89,4 +94,6 @@ def refinement_levels(points: int, rule: str, max_points: int) -> RefinementLeve
                 for level in range(m, len(counts))
             )
         )
+    for array in (*fresh, *(w for per_level in weights for w in per_level)):
+        array.setflags(write=False)
     return RefinementLevels(tuple(counts), tuple(fresh), tuple(weights))

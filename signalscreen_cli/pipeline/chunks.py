@@ -53,8 +53,10 @@ def attribute_chunk(
     adapter: Adapter, methods: list[Method], x: np.ndarray, rows: np.ndarray, target: Target, how: str
 ) -> ChunkResult:
     """Predictions, targets and every method's arrays for the signals ``x`` ``(k, L, C)``."""
-    predictions = adapter.predict(x).astype(np.float32)
-    targets = target.select(predictions)
+    from .predictions import predict_chunk
+
+    predicted = predict_chunk(adapter, methods, x, target)  # from a method's own pass where it makes one
+    predictions, targets = predicted.predictions, predicted.targets
     every_class = target.every_class
     result = ChunkResult(rows, x, {"predictions": predictions}, {"predictions": "index"})
     if not every_class:
@@ -71,8 +73,8 @@ def attribute_chunk(
                 for name in per_class[0]
             }
         else:
-            arrays = run_method(method, adapter, x, targets)
-        result.seconds[method.name] = time.perf_counter() - started
+            arrays = run_method(method, predicted.adapter_for(method, adapter), x, targets)
+        result.seconds[method.name] = time.perf_counter() - started + predicted.seconds.get(method.name, 0.0)
         for name, values in arrays.items():
             kind = "diagnostic" if name in method.diagnostics else method.array_kinds.get(name, "attribution")
             kind = array_kind(name) or kind  # METHOD.INPUT: a multi-input model's other input, per feature
@@ -115,6 +117,4 @@ def warm_up(adapter: Adapter, methods: list[Method], first: np.ndarray, segment:
     """Run every method once on one signal: traces the compiled calls (so per-method timings leave out
     TensorFlow's compile time) and fails fast on a method that cannot run on this model."""
     sample = first[:, :segment] if segment else first
-    target = AUTO.select(adapter.predict(sample))
-    for method in methods:
-        run_method(method, adapter, sample, target)
+    attribute_chunk(adapter, methods, sample, np.arange(len(sample)), AUTO, "none")  # the very calls chunks make

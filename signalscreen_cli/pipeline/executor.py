@@ -15,9 +15,10 @@ import numpy as np
 from .. import interrupts
 from ..model.context import bind, has_context
 from ..records import ChunkResult
-from .chunks import attribute_chunk, attribute_recordings, warm_up
+from .chunks import attribute_chunk, attribute_recordings
 from .context_plan import chunk_context
 from .plan import Plan
+from .warmth import warm_up_once
 
 if TYPE_CHECKING:
     from ..methods.base import Method
@@ -35,15 +36,15 @@ class Executor(Protocol):
 
 
 class InProcessExecutor:
-    """Loads the model once (``ModelSpec.load`` caches it), warms every method up on the first signal, and
-    attributes chunk after chunk in this process."""
+    """Loads the model once (``ModelSpec.load`` caches it), warms every method up on the first signal (once
+    per adapter and method set, ``warmth``), and attributes chunk after chunk in this process."""
 
     def run(self, plan: Plan) -> Iterator[tuple[int, ChunkResult]]:
         adapter = plan.model.load()
         methods = plan.build_methods()
         source = plan.data.open()
         first = bind(adapter, chunk_context(plan.context, plan.rows[:1]))  # a multi-input model's other inputs
-        warm_up(first, methods, plan.data.read(source, plan.rows[:1]), plan.segment)
+        warm_up_once(first, methods, plan.data.read(source, plan.rows[:1]), plan.segment)
         for number in range(plan.n_chunks):
             rows = plan.chunk(number)
             yield number, attribute_rows(plan, number, adapter, methods, plan.data.read(source, rows))

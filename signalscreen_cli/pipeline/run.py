@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
+from ..model.cache import one_check_per_call
 from ..outputs.provenance import class_names
 from ..outputs.staging import check_destination, staged_output
 from ..records import RunRecord
@@ -93,6 +94,7 @@ class MemoryResult(ResultAccess):
         return self.arrays["signals"][i]
 
 
+@one_check_per_call()
 def run(request: ExplainRequest, progress: Progress | None = None, executor: Executor | None = None) -> RunResult:
     """Attribute and write: the whole ``explain`` command. Nothing is left behind if it fails."""
     from ..sinks.table import RunOutputs, run_sinks
@@ -134,6 +136,7 @@ def executor_for(request: ExplainRequest) -> Executor:
     return InProcessExecutor()
 
 
+@one_check_per_call()
 def collect(
     request: ExplainRequest, progress: Progress | None = None, executor: Executor | None = None
 ) -> MemoryResult:

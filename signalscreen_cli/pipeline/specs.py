@@ -5,7 +5,6 @@ What cannot travel (the loaded model, an open file) is made again where it is ne
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """How to load the model; ``load()`` loads it once per process and spec."""
+    """How to load the model; ``load()`` loads it once per process and spec (``model.cache``: again when the
+    file, or the in-memory model's weights, changed since)."""
 
     path: Path
     batch_size: int | None = None
@@ -40,7 +40,9 @@ class ModelSpec:
     """A ``keras.Model`` given in memory (``path`` then names it uniquely)."""
 
     def load(self) -> ModelAdapter:
-        return _load(self)
+        from ..model.cache import cached_adapter
+
+        return cached_adapter(self, self.memory, self.path, lambda: _load(self))
 
     def describe(self) -> dict[str, Any]:
         """Where the model came from and its SHA-256 (of the file, or of the in-memory weights)."""
@@ -52,13 +54,11 @@ class ModelSpec:
 
 
 def weights_sha256(model: Any) -> str:
-    digest = hashlib.sha256()
-    for weights in model.get_weights():
-        digest.update(np.ascontiguousarray(weights).tobytes())
-    return digest.hexdigest()
+    from ..model.cache import weights_digest  # the adapter cache's version check: hashed once per call
+
+    return weights_digest(model)
 
 
-@functools.lru_cache(maxsize=4)
 def _load(spec: ModelSpec) -> ModelAdapter:
     from ..model.files import load_model
 
