@@ -20,8 +20,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
 import websocket
 
+BROWSER = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+needs_browser = pytest.mark.skipif(
+    BROWSER is None, reason="Chromium is not installed (apt-get install chromium; .ci/run does)"
+)
 # every name resolves nowhere and every connection goes to a closed port: nothing can be fetched
 NETWORK_BLOCKED = (
     "--host-resolver-rules=MAP * ~NOTFOUND",

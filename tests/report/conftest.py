@@ -37,3 +37,15 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     reported = invoke("report", run, "--evaluation", evaluation, "-o", combined)
     assert reported.exit_code == 0, reported.output
     return {"run": run / "report.html", "evaluation": evaluation / "report.html", "combined": combined}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium at 1280 × 900, one per test module (``cdp.py``)."""
+    from tests.report.cdp import BROWSER, Chromium
+
+    chromium = Chromium(BROWSER, width=1280, height=900)
+    try:
+        yield chromium
+    finally:
+        chromium.close()

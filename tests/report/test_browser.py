@@ -6,28 +6,15 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import time
 
 import numpy as np
 import pytest
 from matplotlib.image import imread
 
-BROWSER = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
-pytestmark = pytest.mark.skipif(
-    BROWSER is None, reason="Chromium is not installed (apt-get install chromium; .ci/run does)"
-)
+from tests.report.cdp import BROWSER, needs_browser
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from tests.report.cdp import Chromium
-
-    chromium = Chromium(BROWSER, width=1280, height=900)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
+pytestmark = needs_browser
 
 
 def open_page(browser, path):

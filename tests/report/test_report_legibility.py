@@ -5,28 +5,15 @@ colour strip keep clear of the strip. Driven in headless Chromium over the DevTo
 from __future__ import annotations
 
 import io
-import shutil
 
 import numpy as np
 import pytest
 from matplotlib.image import imread
 
-BROWSER = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
-pytestmark = pytest.mark.skipif(
-    BROWSER is None, reason="Chromium is not installed (apt-get install chromium; .ci/run does)"
-)
+from tests.report.cdp import needs_browser
+
+pytestmark = needs_browser
 WIDTHS = (1280, 390)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from tests.report.cdp import Chromium
-
-    chromium = Chromium(BROWSER, width=1280, height=900)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
 
 
 def shown_sizes(browser, path, width: int) -> list[dict]:
