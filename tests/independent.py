@@ -8,7 +8,7 @@ model's last Dense layer, not found by the package's logic, and every loop is wr
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import keras
 import numpy as np
@@ -37,6 +37,12 @@ class ZooModel:
         Test signals ``(n, L, C)``, float32.
     targets : numpy.ndarray
         One target unit per signal (not only the predicted class).
+    signal_input : str or None
+        A model with several inputs: the signal's (the others are held at ``context``).
+    context : dict of str to numpy.ndarray
+        The other inputs' values, one row per signal, by input name.
+    output : str or None
+        A model with several heads: the one explained (the name of its last layer).
     """
 
     name: str
@@ -46,6 +52,20 @@ class ZooModel:
     cam_layer: str | None
     x: np.ndarray
     targets: np.ndarray
+    signal_input: str | None = None
+    context: dict[str, np.ndarray] = field(default_factory=dict)
+    output: str | None = None
+
+    @property
+    def explained(self) -> keras.Model:
+        """The model as it is explained: its head ``output`` alone when it has several."""
+        if self.output is None:
+            return self.model
+        return keras.Model(self.model.inputs, self.model.get_layer(self.output).output)
+
+    def signal_tensor(self) -> keras.KerasTensor:
+        inputs = self.model.inputs
+        return inputs[0] if self.signal_input is None else next(t for t in inputs if t.name == self.signal_input)
 
 
 def signals(n: int, length: int, channels: int, seed: int) -> np.ndarray:
@@ -90,12 +110,21 @@ def _randomise_biases_and_norms(model: keras.Model, seed: int) -> None:
 
 
 def _finish(
-    name: str, model: keras.Model, head: str, activation: str, cam_layer: str | None, n: int, seed: int, targets
+    name: str,
+    model: keras.Model,
+    head: str,
+    activation: str,
+    cam_layer: str | None,
+    n: int,
+    seed: int,
+    targets,
+    **others,
 ) -> ZooModel:
     _randomise_biases_and_norms(model, seed)
-    length, channels = (model.inputs[0].shape[1], model.inputs[0].shape[2] if len(model.inputs[0].shape) == 3 else 1)
+    signal = ZooModel(name, model, head, activation, cam_layer, np.zeros(0), np.zeros(0), **others).signal_tensor()
+    length, channels = (signal.shape[1], signal.shape[2] if len(signal.shape) == 3 else 1)
     x = signals(n, length, channels, seed)
-    return ZooModel(name, model, head, activation, cam_layer, x, np.asarray(targets, np.int32))
+    return ZooModel(name, model, head, activation, cam_layer, x, np.asarray(targets, np.int32), **others)
 
 
 def seq_fused(seed: int = 1, head: str = "fused", functional: bool = False) -> ZooModel:
@@ -273,6 +302,40 @@ def sep_causal(seed: int = 10) -> ZooModel:
     return _finish("sep_causal", model, "dense", "softmax", "causal", 3, seed, [0, 2, 1])
 
 
+def ecg_and_meta(seed: int = 12) -> ZooModel:
+    """Two inputs: the signal ``ecg`` (36, 2) through Conv1D → Conv1D → GAP, beside ``meta`` (3,) through a
+    Dense; Concatenate → Dense(3) → Activation('softmax'). ``meta`` is held at each signal's own row."""
+    keras.utils.set_random_seed(seed)
+    ecg, meta = keras.Input((36, 2), name="ecg"), keras.Input((3,), name="meta")
+    h = keras.layers.Conv1D(6, 5, padding="same", activation="relu", name="c1")(ecg)
+    h = keras.layers.Conv1D(8, 3, padding="same", activation="relu", name="c2")(h)
+    h = keras.layers.GlobalAveragePooling1D(name="gap")(h)
+    m = keras.layers.Dense(4, activation="tanh", name="meta_dense")(meta)
+    joined = keras.layers.Concatenate(name="join")([h, m])
+    logits = keras.layers.Dense(3, name="dense")(joined)
+    model = keras.Model([ecg, meta], keras.layers.Activation("softmax", name="probs")(logits), name="ecg_and_meta")
+    context = {"meta": np.random.default_rng(seed).normal(0.0, 1.5, (3, 3)).astype(np.float32)}
+    return _finish(
+        "ecg_and_meta", model, "dense", "softmax", "c2", 3, seed, [2, 0, 1], signal_input="ecg", context=context
+    )
+
+
+def two_heads(output: str, seed: int = 13) -> ZooModel:
+    """Two heads on one trunk, Conv1D → MaxPool → Conv1D → GAP: ``rhythm`` Dense(3, softmax) and ``morph``
+    Dense(1, sigmoid); the zoo model explains head ``output``. The same seed gives the same weights."""
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((32, 1), name="beat")
+    h = keras.layers.Conv1D(6, 5, padding="same", activation="relu", name="c1")(inputs)
+    h = keras.layers.MaxPooling1D(2, name="pool")(h)
+    h = keras.layers.Conv1D(8, 3, padding="same", activation="relu", name="c2")(h)
+    h = keras.layers.GlobalAveragePooling1D(name="gap")(h)
+    rhythm = keras.layers.Dense(3, activation="softmax", name="rhythm")(h)
+    morph = keras.layers.Dense(1, activation="sigmoid", name="morph")(h)
+    model = keras.Model(inputs, [rhythm, morph], name="two_heads")
+    activation, targets = ("softmax", [1, 2, 0]) if output == "rhythm" else ("sigmoid", [0, 0, 0])
+    return _finish(f"two_heads_{output}", model, output, activation, "c2", 3, seed, targets, output=output)
+
+
 BUILDERS = {
     "seq_fused": lambda: seq_fused(head="fused"),
     "seq_activation": lambda: seq_fused(head="activation"),
@@ -286,8 +349,12 @@ BUILDERS = {
     "binary_sigmoid": binary_sigmoid,
     "flat_input": flat_input,
     "sep_causal": sep_causal,
+    "ecg_and_meta": ecg_and_meta,
+    "two_heads_rhythm": lambda: two_heads("rhythm"),
+    "two_heads_morph": lambda: two_heads("morph"),
 }
-"""Every model of the zoo; the first three share weights and differ only in how the softmax is applied."""
+"""Every model of the zoo; the first three share weights and differ only in how the softmax is applied, and
+so do the two ``two_heads`` models, which explain one head each."""
 
 
 # ------------------------------------------------------------------------------------- the references
@@ -314,9 +381,10 @@ class Reference:
     ``features`` the tensor entering it, whatever activation the Dense or a following layer applies.
     """
 
-    def __init__(self, zoo: ZooModel) -> None:
+    def __init__(self, zoo: ZooModel, context: dict[str, np.ndarray] | None = None) -> None:
         self.zoo = zoo
-        model = zoo.model
+        self.context = {name: tf.constant(row[None]) for name, row in (context or {}).items()}
+        model = zoo.explained
         head = model.get_layer(zoo.head)
         kernel, bias = head.get_weights()
         self.kernel, self.bias = tf.constant(kernel), tf.constant(bias)
@@ -324,7 +392,8 @@ class Reference:
         if zoo.cam_layer is not None:
             outputs.append(model.get_layer(zoo.cam_layer).output)
         self.features = keras.Model(model.inputs, outputs)
-        self.channel_axis = len(model.inputs[0].shape) == 3
+        self.channel_axis = len(zoo.signal_tensor().shape) == 3
+        self.input_names = [tensor.name for tensor in model.inputs]
         spec = tf.TensorSpec((None, *zoo.x.shape[1:]), tf.float32)
         # compiled once for speed (the recurrent model is slow eagerly); layer gradients stay eager
         self._outputs = tf.function(
@@ -335,8 +404,12 @@ class Reference:
         )
 
     # ---- model calls ----
-    def _model_input(self, x: tf.Tensor) -> tf.Tensor:
-        return x if self.channel_axis else tf.reshape(x, (tf.shape(x)[0], tf.shape(x)[1]))
+    def _model_input(self, x: tf.Tensor) -> tf.Tensor | list[tf.Tensor]:
+        signal = x if self.channel_axis else tf.reshape(x, (tf.shape(x)[0], tf.shape(x)[1]))
+        if not self.context:
+            return signal
+        held = {name: tf.repeat(row, tf.shape(x)[0], axis=0) for name, row in self.context.items()}
+        return [held.get(name, signal) for name in self.input_names]  # every copy of the one signal: its own row
 
     def _parts(self, x: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor | None]:
         out = self.features(self._model_input(x), training=False)
@@ -392,6 +465,11 @@ class Reference:
 
     def gradient_x_input(self, x, targets):
         return x * self.input_gradients(x, targets)
+
+    def completeness_difference(self, x, targets) -> np.ndarray:
+        """``F(x) − F(0)``: what integrated gradients from a zero baseline sum to."""
+        rows = np.arange(len(x))
+        return (self.logits(x) - self.logits(np.zeros_like(x)))[rows, targets].astype(np.float64)
 
     def integrated_gradients(self, x, targets, points: int = 513) -> np.ndarray:
         """Zero baseline: ``x ⊙ ∫₀¹ ∂F(αx)/∂x dα`` by the trapezoid rule on ``points`` nodes."""
@@ -536,3 +614,89 @@ class Reference:
             raw[s] = activations[s].astype(np.float64) @ weights.astype(np.float64)
         raw = np.maximum(raw, 0.0) if relu else raw
         return resize_linear(raw[:, :, None], x.shape[1])[:, :, 0], raw
+
+
+class HeldContext:
+    """The references of a model with other inputs beside the signal, signal by signal: signal ``s``'s are
+    those of the one-input model ``x ↦ model(x, others = row s)`` (a :class:`Reference` with that row held).
+
+    Any reference method is called as on a :class:`Reference`; every array argument with one row per signal
+    (the signals, their targets) is cut to signal ``s`` for its reference, and the results are joined.
+    """
+
+    def __init__(self, zoo: ZooModel) -> None:
+        self.zoo = zoo
+        rows = range(len(zoo.x))
+        self.signals = [Reference(zoo, {name: values[s] for name, values in zoo.context.items()}) for s in rows]
+        model = zoo.explained
+        head = model.get_layer(zoo.head)
+        self.head_input = keras.Model(model.inputs, head.input)
+        self.kernel, self.bias = (tf.constant(w) for w in head.get_weights())
+
+    def __getattr__(self, name: str):
+        if name in ("zoo", "signals", "head_input", "kernel", "bias"):
+            raise AttributeError(name)
+        n = len(self.zoo.x)
+
+        def per_signal(*args, **kwargs):
+            parts = []
+            for s, reference in enumerate(self.signals):
+                cut = [a[s : s + 1] if isinstance(a, np.ndarray) and len(a) == n else a for a in args]
+                parts.append(getattr(reference, name)(*cut, **kwargs))
+            if isinstance(parts[0], tuple):
+                return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+            return np.concatenate(parts)
+
+        return per_signal
+
+
+    def _joint_gradients(self, inputs: dict[str, np.ndarray], target: int) -> dict[str, np.ndarray]:
+        """``∂ logit[target] / ∂`` every input, at each row of ``inputs`` (by input name)."""
+        tensors = {name: tf.constant(values.astype(np.float32)) for name, values in inputs.items()}
+        with tf.GradientTape() as tape:
+            for tensor in tensors.values():
+                tape.watch(tensor)
+            features = self.head_input([tensors[t.name] for t in self.head_input.inputs], training=False)
+            chosen = tf.reduce_sum((tf.matmul(features, self.kernel) + self.bias)[:, target])
+        grads = tape.gradient(chosen, tensors)
+        return {name: grads[name].numpy().astype(np.float64) for name in tensors}
+
+    def _inputs(self, x: np.ndarray, s: int) -> dict[str, np.ndarray]:
+        return {self.zoo.signal_input: x[s], **{name: values[s] for name, values in self.zoo.context.items()}}
+
+    def joint_integrated_gradients(self, x, targets, points: int = 513) -> dict[str, np.ndarray]:
+        """Integrated gradients of every input along one straight path from all-zero baselines (Sundararajan
+        et al. 2017 with the inputs as one vector): ``v ⊙ ∫₀¹ ∂F(αx, αm)/∂v dα`` for ``v`` = each input, by
+        the trapezoid rule on ``points`` nodes; by input name, one row per signal."""
+        alphas, weights = trapezoid(points)
+        out: dict[str, list[np.ndarray]] = {}
+        for s in range(len(x)):
+            point = self._inputs(x, s)
+            path = {name: np.einsum("a,...->a...", alphas, value.astype(np.float64)) for name, value in point.items()}
+            grads = self._joint_gradients(path, int(targets[s]))
+            for name, value in point.items():
+                integral = np.tensordot(weights, grads[name], axes=1)
+                out.setdefault(name, []).append(value * integral)
+        return {name: np.stack(rows) for name, rows in out.items()}
+
+    def integrated_gradients(self, x, targets, points: int = 513) -> np.ndarray:
+        """The signal's part of :meth:`joint_integrated_gradients` (every input moves along the path)."""
+        return self.joint_integrated_gradients(x, targets, points)[self.zoo.signal_input]
+
+    def context_gradients(self, x, targets) -> dict[str, np.ndarray]:
+        """``∂ logit[target] / ∂m`` for each other input ``m``, one row per signal."""
+        rows = [self._joint_gradients({k: v[None] for k, v in self._inputs(x, s).items()}, int(targets[s]))
+                for s in range(len(x))]  # fmt: skip
+        return {name: np.concatenate([row[name] for row in rows]) for name in self.zoo.context}
+
+    def completeness_difference(self, x, targets) -> np.ndarray:
+        """``F(x, m) − F(0, 0)``: what the joint path's attributions of every input sum to."""
+        zero = {name: np.zeros_like(values[0]) for name, values in self.zoo.context.items()}
+        rows = np.arange(len(x))
+        at_zero = Reference(self.zoo, zero).logits(np.zeros_like(x))
+        return (self.logits(x) - at_zero)[rows, targets].astype(np.float64)
+
+
+def reference_of(zoo: ZooModel) -> Reference | HeldContext:
+    """The independent reference of a zoo model: :class:`HeldContext` where it has other inputs."""
+    return HeldContext(zoo) if zoo.context else Reference(zoo)

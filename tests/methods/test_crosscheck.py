@@ -17,7 +17,8 @@ from signalscreen_cli import load_model
 from signalscreen_cli.errors import MethodNotApplicableError
 from signalscreen_cli.methods import get_method
 from signalscreen_cli.model.adapter import ModelAdapter
-from tests.independent import BUILDERS, Reference, ZooModel, signals, trapezoid
+from signalscreen_cli.model.context import bind
+from tests.independent import BUILDERS, HeldContext, Reference, ZooModel, reference_of, signals, trapezoid
 
 # Keras' own numpy-2 deprecation noise on every eager call, not ours
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy:DeprecationWarning")
@@ -65,7 +66,7 @@ class Lab:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._zoo: dict[str, ZooModel] = {}
-        self._refs: dict[str, Reference] = {}
+        self._refs: dict[str, Reference | HeldContext] = {}
         self._adapters: dict[tuple[str, str, int], ModelAdapter] = {}
         self._results: dict[tuple[str, str, str], dict[str, np.ndarray]] = {}
         self._expected: dict[tuple, object] = {}
@@ -73,24 +74,27 @@ class Lab:
     def zoo(self, name: str) -> ZooModel:
         if name not in self._zoo:
             self._zoo[name] = BUILDERS[name]()
-            self._refs[name] = Reference(self._zoo[name])  # before any adapter adds nodes to the graph
+            self._refs[name] = reference_of(self._zoo[name])  # before any adapter adds nodes to the graph
         return self._zoo[name]
 
-    def ref(self, name: str) -> Reference:
+    def ref(self, name: str) -> Reference | HeldContext:
         self.zoo(name)
         return self._refs[name]
 
     def adapter(self, name: str, fmt: str, batch_size: int = 512) -> ModelAdapter:
         key = (name, fmt, batch_size)
         if key not in self._adapters:
-            model = self.zoo(name).model
+            zoo = self.zoo(name)
+            chosen = {"batch_size": batch_size, "output": zoo.output, "signal_input": zoo.signal_input}
             if fmt == "memory":
-                self._adapters[key] = ModelAdapter(model, batch_size=batch_size)
+                adapter = ModelAdapter(zoo.model, **chosen)
             else:
                 path = self.folder / f"{name}{fmt}"
                 if not path.exists():
-                    model.save(path)
-                self._adapters[key] = load_model(path, batch_size=batch_size)
+                    zoo.model.save(path)
+                adapter = load_model(path, **chosen)
+            # a model with other inputs: each test signal's own row of them goes with every call
+            self._adapters[key] = bind(adapter, [zoo.context[other.name] for other in adapter.context_inputs])
         return self._adapters[key]
 
     def expected(self, name: str, method: str, *args, **kwargs):
@@ -137,7 +141,7 @@ def test_adapter_predictions_logits_and_layer(lab, name, fmt):
     adapter = lab.adapter(name, fmt)
     np.testing.assert_allclose(adapter.predict(zoo.x), ref.outputs(zoo.x), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(adapter.logits(zoo.x), ref.logits(zoo.x), rtol=1e-5, atol=1e-6)
-    assert adapter.n_outputs == zoo.model.outputs[0].shape[-1]
+    assert adapter.n_outputs == zoo.explained.outputs[0].shape[-1]
     assert adapter.input_shape == zoo.x.shape[1:]
     if zoo.cam_layer is None:
         with pytest.raises(MethodNotApplicableError):
@@ -181,15 +185,37 @@ def test_integrated_gradients_default_against_fine_trapezoid(lab, name, fmt):
     out = lab.result(name, fmt, "integrated_gradients")
     ours = out["integrated_gradients"]
     assert_close(ours, lab.expected(name, "integrated_gradients", points=513), **IG_VS_FINE_TOL, what=name)
-    # completeness, against logits computed by the reference: Σ IG = F(x) − F(0)
-    rows = np.arange(len(zoo.x))
-    difference = (ref.logits(zoo.x) - ref.logits(np.zeros_like(zoo.x)))[rows, zoo.targets].astype(np.float64)
-    gap = np.abs(ours.sum(axis=(1, 2), dtype=np.float64) - difference)
+    # completeness, against logits computed by the reference: Σ IG = F(x) − F(0) (every input's IG, F(x, m) −
+    # F(0, 0), for a model with other inputs: they move along the path too)
+    difference = ref.completeness_difference(zoo.x, zoo.targets)
+    others = [out[f"integrated_gradients.{other}"].reshape(len(zoo.x), -1) for other in zoo.context]
+    total = ours.sum(axis=(1, 2), dtype=np.float64) + sum(part.sum(axis=1, dtype=np.float64) for part in others)
+    gap = np.abs(total - difference)
     relative = np.where(np.abs(difference) < 1e-3, gap, gap / np.maximum(np.abs(difference), 1e-3))
     # every signal of the zoo can converge (our 512-interval sums leave gaps below 0.5 %): none may be left
     # above the 1 % tolerance, not even at the 1024-step cap
     assert np.all(relative <= 0.0101), (relative, out["integrated_gradients_steps"])
     np.testing.assert_allclose(out["integrated_gradients_delta"], relative, rtol=1e-2, atol=1e-5)
+
+
+CONTEXT_MODELS = [name for name in MODELS if name.startswith("ecg_and")]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", CONTEXT_MODELS)
+def test_other_inputs_attributions(lab, name, fmt):
+    """A model with other inputs: saliency, gradient × input and integrated gradients of each other input
+    (``METHOD.INPUT``, one value per feature) are the reference's, written on the whole model's inputs."""
+    zoo, ref = lab.zoo(name), lab.ref(name)
+    gradients = ref.context_gradients(zoo.x, zoo.targets)
+    joint = ref.joint_integrated_gradients(zoo.x, zoo.targets, points=33)
+    for other, values in zoo.context.items():
+        expected = {"saliency": np.abs(gradients[other]), "gradient_x_input": values * gradients[other]}
+        for method, wanted in expected.items():
+            got = lab.result(name, fmt, method)[f"{method}.{other}"]
+            assert_close(got, wanted, **GRADIENT_TOL, what=f"{name} {fmt} {method}.{other}")
+        got = lab.result(name, fmt, "integrated_gradients_trapezoid")[f"integrated_gradients.{other}"]
+        assert_close(got, joint[other], **GRADIENT_TOL, what=f"{name} {fmt} integrated_gradients.{other}")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
