@@ -11,6 +11,7 @@ from ..errors import UsageError
 from ..params import param
 from .base import Adapter, Method
 from .baselines import BaselineParameters
+from .context_paths import CONTEXT_BASELINES
 from .quadrature import RULES
 
 if TYPE_CHECKING:
@@ -67,6 +68,13 @@ class IntegratedGradientsParameters(BaselineParameters):
     tolerance: float = param(0.01, "Integrated gradients: completeness gap to reach.", flags=("--ig-tolerance",))
     max_steps: int = param(
         1024, "Integrated gradients: most path steps when doubling.", flags=("--ig-max-steps",), minimum=2
+    )
+    context_baselines: str = param(
+        "zero",
+        "Integrated gradients: baseline of a multi-input model's other inputs: zero, or mean (each input's mean "
+        "over the data file).",
+        flags=("--ig-context-baseline",),
+        choices=CONTEXT_BASELINES,
     )
 
     user: ClassVar[str] = "integrated_gradients"
