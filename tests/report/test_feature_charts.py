@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ V = np.array([[0.5, -2.0], [3e-3, 4.0], [-1.5, 0.25]], np.float32)  # (F, K)
 X = RNG.normal(size=(8, L, C)).astype(np.float32)
 M = RNG.normal(size=(8, F)).astype(np.float32)
 FEATURES = ("age", "sex", "bmi")
+BROWSER = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
 
 
 def invoke(*args):
@@ -124,3 +126,34 @@ def test_feature_names_come_from_the_csv_header(tmp_path):
     bare = tmp_path / "bare.csv"
     bare.write_text("0.1,0.2,61,1\n0.3,0.4,47,0\n")
     assert csv_columns(bare, "2+3")[1] is None  # no header: the charts say age_sex[0], age_sex[1]
+
+
+@pytest.mark.skipif(BROWSER is None, reason="Chromium is not installed (apt-get install chromium; .ci/run does)")
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_charts_are_shown_at_their_own_size_in_chromium(run, width):
+    """9 pt text stays 9 pt in a real browser: the chart is never shrunk, and it is drawn (not blank)."""
+    import io
+
+    from matplotlib.image import imread
+
+    from tests.report.cdp import Chromium
+
+    browser = Chromium(BROWSER, width=width, height=900)
+    try:
+        browser.navigate((run / "report.html").as_uri())
+        browser.next_frame()
+        shown = browser.evaluate(
+            """[...document.querySelectorAll('figure.features img')].map(image => {image.scrollIntoView();
+               const box = image.getBoundingClientRect();
+               return {shown: box.width, natural: image.naturalWidth, top: box.top, left: box.left,
+                       height: box.height, complete: image.complete};})"""
+        )
+        assert shown and all(image["complete"] for image in shown)
+        assert all(image["shown"] >= image["natural"] - 1 for image in shown), shown
+        last = shown[-1]  # scrolled into view last: its pixels are on the screenshot
+        pixels = imread(io.BytesIO(browser.screenshot()))[..., :3]
+        top, left = max(0, round(last["top"])), max(0, round(last["left"]))
+        area = pixels[top : top + round(last["height"]), left : left + min(width, round(last["shown"]))]
+        assert (area.mean(axis=2) < 0.5).mean() > 0.02  # bars, ticks and words drawn dark on white
+    finally:
+        browser.close()
