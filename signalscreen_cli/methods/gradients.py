@@ -122,6 +122,11 @@ class IntegratedGradients(Method):
             from .context_paths import context_integrated_gradients
 
             return context_integrated_gradients(self.name, adapter, x, targets, base, p)
+        if p.context_baselines != "zero":  # said, not ignored: the user thought the model had other inputs
+            raise UsageError(
+                f"--ig-context-baseline {p.context_baselines}: the model has no other inputs than the signal",
+                "leave it out, or use --baseline for the signal's",
+            )
         rows = np.arange(len(x))
         difference = adapter.logits(x)[rows, targets] - adapter.logits(base)[rows, targets]
         levels = refinement_levels(p.n_steps, p.method, p.max_steps if np.isfinite(p.tolerance) else p.n_steps)

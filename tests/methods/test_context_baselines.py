@@ -63,3 +63,12 @@ def test_the_cli_takes_the_mean_over_the_whole_file_and_records_it(tmp_path):
     wrong = invoke("explain", tmp_path / "linear.h5", tmp_path / "x.npy", *common, "--ig-context-baseline", "median")
     assert wrong.exit_code == ExitCode.USAGE
     assert "median" in wrong.output
+
+
+def test_a_one_input_model_refuses_an_other_input_baseline():
+    from signalscreen_cli.errors import UsageError
+    from tests.zoo import build_linear
+
+    with pytest.raises(UsageError, match="--ig-context-baseline mean: the model has no other inputs than the signal"):
+        model = build_linear(L, C, W, np.zeros(K))
+        api.explain(model, X, methods=("integrated_gradients",), context_baselines="mean")
