@@ -109,6 +109,7 @@ class Explainer:
         every input's arrays by name, one row per signal) for ``target`` (the options')."""
         from .model.context import bind
         from .pipeline.chunks import attribute_chunk
+        from .pipeline.context_plan import context_means
         from .signals.context_files import context_values, memory_context, signal_array
         from .signals.files import array_rows, fit_to_model, read_rows
 
@@ -126,9 +127,8 @@ class Explainer:
                 f"target {chosen.spec!r} sums other output steps than this Explainer's ({self.request.target!r})",
                 "make an Explainer with that target",
             )
-        chunk = attribute_chunk(
-            bind(self.adapter, context), self.methods, signals, every, chosen, self.request.normalize
-        )
+        bound = bind(self.adapter, context, context_means(context))  # the means: over the rows given
+        chunk = attribute_chunk(bound, self.methods, signals, every, chosen, self.request.normalize)
         arrays = dict(chunk.arrays)
         if chosen.every_class:  # as the CLI writes it: the classes along the maps' class axis
             arrays["targets"] = np.arange(self.adapter.n_outputs, dtype=np.int32)

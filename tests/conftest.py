@@ -68,6 +68,7 @@ SLOW_TESTS = (
     "test_api.py::test_in_memory_model_and_array_give_the_file_results",
     "test_params.py::test_generated_options_reach_the_request_and_the_manifest",
     "test_relevance_cli.py::test_deeplift_and_guided_gradcam_on_the_sample_model",
+    "test_feature_charts.py::test_the_charts_are_shown_at_their_own_size_in_chromium",  # a browser
     # one format of a per-format test stays in the quick loop
     "test_relevance.py::test_every_covered_layer_kind[.h5]",
 )

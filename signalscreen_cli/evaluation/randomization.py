@@ -146,7 +146,7 @@ def randomized_adapters(adapter: Any, seed: int) -> tuple[tuple[str, ...], tuple
     if not has_context(adapter):
         return cascade_adapters(adapter, seed)
     layers, plain = cascade_adapters(adapter.adapter, seed)
-    return layers, tuple(bind(randomized, adapter.context) for randomized in plain)
+    return layers, tuple(bind(randomized, adapter.context, adapter.means) for randomized in plain)
 
 
 @functools.lru_cache(maxsize=2)

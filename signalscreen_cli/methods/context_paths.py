@@ -1,7 +1,10 @@
 """Integrated gradients of a multi-input model: the signal and every other input move along one path.
 
-The path runs from (signal baseline, zero for each other input) to (x, the signal's own other inputs), so the
-attributions of all inputs together sum to ``F(x, m) − F(x′, 0)`` (completeness over every input). Signals
+The path runs from (signal baseline, a baseline for each other input) to (x, the signal's own other inputs), so
+the attributions of all inputs together sum to ``F(x, m) − F(x′, m′)`` (completeness over every input). The other
+inputs' baseline ``m′`` (``context_baselines``) is zero, or each input's mean row over the data file
+(``mean``: as ``dataset-mean`` for the signal, the same for every chunk and shard); an input's attribution is
+then ``(m − m′) ⊙`` its mean gradient on the path. Signals
 whose completeness gap is above the tolerance are refined by doubling the steps, as on one-input models
 (``gradients.py``): a nested rule's evaluated nodes are reused, their gradients carried for every input.
 """
@@ -10,12 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import MethodNotApplicableError
+
 if TYPE_CHECKING:
     import numpy as np
 
     from .quadrature import RefinementLevels
 
 ABSOLUTE_BELOW = 1e-3
+CONTEXT_BASELINES = ("zero", "mean")
 
 
 def context_integrated_gradients(
@@ -30,7 +36,7 @@ def context_integrated_gradients(
 
     finite = np.isfinite(params.tolerance)
     levels = refinement_levels(params.n_steps, params.method, params.max_steps if finite else params.n_steps)
-    starts = [base, *(np.zeros_like(values) for values in adapter.context)]
+    starts = [base, *context_starts(adapter, params.context_baselines)]
     ends = [x, *adapter.context]
     rows = np.arange(len(x))
     difference = adapter.logits(x)[rows, targets] - adapter.adapter.logits(base, starts[1:])[rows, targets]
@@ -62,6 +68,24 @@ def context_integrated_gradients(
     for item, values in zip(adapter.context_inputs, maps[1:], strict=True):
         arrays[f"{name}{SEPARATOR}{item.name}"] = values
     return {**arrays, f"{name}_delta": delta, f"{name}_steps": steps}
+
+
+def context_starts(adapter: Any, kind: str) -> list[np.ndarray]:
+    """The other inputs' baselines for the chunk's signals: zero, or each input's mean over the data file."""
+    import numpy as np
+
+    if kind == "zero":
+        return [np.zeros_like(values) for values in adapter.context]
+    if adapter.means is None:  # bound without the file's rows (a caller that has only this chunk)
+        raise MethodNotApplicableError(
+            "integrated gradients: --ig-context-baseline mean needs the other inputs' mean over the data file",
+            "run it through explain or the API, which know every row",
+        )
+    pairs = zip(adapter.means, adapter.context, strict=True)
+    # an integer input's mean is not an integer: the path's points are float32 either way
+    return [
+        np.broadcast_to(mean, values.shape).astype(np.promote_types(values.dtype, np.float32)) for mean, values in pairs
+    ]
 
 
 def _weighted_gradients(

@@ -11,6 +11,7 @@ from ..errors import UsageError
 from ..params import param
 from .base import Adapter, Method
 from .baselines import BaselineParameters
+from .context_paths import CONTEXT_BASELINES
 from .quadrature import RULES
 
 if TYPE_CHECKING:
@@ -68,6 +69,13 @@ class IntegratedGradientsParameters(BaselineParameters):
     max_steps: int = param(
         1024, "Integrated gradients: most path steps when doubling.", flags=("--ig-max-steps",), minimum=2
     )
+    context_baselines: str = param(
+        "zero",
+        "Integrated gradients: baseline of a multi-input model's other inputs: zero, or mean (each input's mean "
+        "over the data file).",
+        flags=("--ig-context-baseline",),
+        choices=CONTEXT_BASELINES,
+    )
 
     user: ClassVar[str] = "integrated_gradients"
 
@@ -114,6 +122,11 @@ class IntegratedGradients(Method):
             from .context_paths import context_integrated_gradients
 
             return context_integrated_gradients(self.name, adapter, x, targets, base, p)
+        if p.context_baselines != "zero":  # said, not ignored: the user thought the model had other inputs
+            raise UsageError(
+                f"--ig-context-baseline {p.context_baselines}: the model has no other inputs than the signal",
+                "leave it out, or use --baseline for the signal's",
+            )
         rows = np.arange(len(x))
         difference = adapter.logits(x)[rows, targets] - adapter.logits(base)[rows, targets]
         levels = refinement_levels(p.n_steps, p.method, p.max_steps if np.isfinite(p.tolerance) else p.n_steps)

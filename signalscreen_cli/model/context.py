@@ -27,12 +27,15 @@ HELD_FIXED = (
 
 
 class ContextAdapter:
-    """An adapter bound to the context rows of ``cases`` signals; everything else is the wrapped adapter's."""
+    """An adapter bound to the context rows of ``cases`` signals; everything else is the wrapped adapter's.
+    ``means``: each other input's mean row over the whole data file (a baseline, like ``dataset-mean``), where
+    the caller knows it."""
 
-    def __init__(self, adapter: Any, context: list[np.ndarray]) -> None:
+    def __init__(self, adapter: Any, context: list[np.ndarray], means: list[np.ndarray] | None = None) -> None:
         self.adapter = adapter
         self.context = [np.asarray(values) for values in context]
         self.cases = len(self.context[0]) if self.context else 0
+        self.means = means
 
     def __getattr__(self, name: str) -> Any:
         if name == "adapter":  # not yet set (e.g. while unpickling)
@@ -41,7 +44,7 @@ class ContextAdapter:
 
     def rows(self, cases: np.ndarray) -> ContextAdapter:
         """The adapter of rows whose signals are ``cases`` (one signal index per row)."""
-        return ContextAdapter(self.adapter, [values[np.asarray(cases)] for values in self.context])
+        return ContextAdapter(self.adapter, [values[np.asarray(cases)] for values in self.context], self.means)
 
     def _own(self, x: np.ndarray) -> list[np.ndarray]:
         if len(x) != self.cases:
@@ -77,9 +80,10 @@ class ContextAdapter:
         return self.adapter.layer_activations(x, layer, self._own(x))
 
 
-def bind(adapter: Any, context: list[np.ndarray]) -> Any:
-    """``adapter`` with the context rows of its signals; a one-input model's adapter as it is."""
-    return ContextAdapter(adapter, context) if context else adapter
+def bind(adapter: Any, context: list[np.ndarray], means: list[np.ndarray] | None = None) -> Any:
+    """``adapter`` with the context rows of its signals (and the inputs' ``means`` over the data file); a
+    one-input model's adapter as it is."""
+    return ContextAdapter(adapter, context, means) if context else adapter
 
 
 def has_context(adapter: Any) -> bool:

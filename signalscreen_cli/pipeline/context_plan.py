@@ -38,3 +38,9 @@ def plan_context(
 def chunk_context(context: tuple[np.ndarray, ...], rows: np.ndarray) -> list[np.ndarray]:
     """The context rows of the signals ``rows`` (row numbers in the file)."""
     return [values[rows] for values in context]
+
+
+def context_means(context: tuple[np.ndarray, ...] | list[np.ndarray]) -> list[np.ndarray]:
+    """Each context input's mean row over every row of the file (integrated gradients' ``mean`` baseline of
+    the other inputs, as ``dataset-mean`` is the signal's): the same for every chunk, shard and worker."""
+    return [np.asarray(values, np.float64).mean(axis=0).astype(np.float32) for values in context]

@@ -16,7 +16,7 @@ from .. import interrupts
 from ..model.context import bind, has_context
 from ..records import ChunkResult
 from .chunks import attribute_chunk, attribute_recordings
-from .context_plan import chunk_context
+from .context_plan import chunk_context, context_means
 from .plan import Plan
 from .warmth import warm_up_once
 
@@ -43,7 +43,7 @@ class InProcessExecutor:
         adapter = plan.model.load()
         methods = plan.build_methods()
         source = plan.data.open()
-        first = bind(adapter, chunk_context(plan.context, plan.rows[:1]))  # a multi-input model's other inputs
+        first = bind(adapter, chunk_context(plan.context, plan.rows[:1]), context_means(plan.context))
         warm_up_once(first, methods, plan.data.read(source, plan.rows[:1]), plan.segment)
         for number in range(plan.n_chunks):
             rows = plan.chunk(number)
@@ -56,7 +56,8 @@ class InProcessExecutor:
 def attribute_rows(plan: Plan, number: int, adapter: ModelAdapter, methods: list[Method], x: np.ndarray) -> ChunkResult:
     """Every method and then every stage of the plan on the signals ``x`` of chunk ``number``."""
     rows = plan.chunk(number)
-    adapter = bind(adapter, chunk_context(plan.context, rows))  # a multi-input model's other inputs, these rows'
+    # a multi-input model's other inputs, these rows' (and their means over the file: a baseline)
+    adapter = bind(adapter, chunk_context(plan.context, rows), context_means(plan.context))
     if plan.segment:
         window = (plan.segment, plan.hop or plan.segment)
         chunk = attribute_recordings(adapter, methods, x, rows, window, plan.target, plan.normalize)
@@ -69,7 +70,7 @@ def attribute_rows(plan: Plan, number: int, adapter: ModelAdapter, methods: list
 
 def apply_stages(plan: Plan, adapter: ModelAdapter, methods: list[Method], chunk: ChunkResult) -> ChunkResult:
     if not has_context(adapter):  # stored maps (evaluate --from): bind the chunk's other inputs here
-        adapter = bind(adapter, chunk_context(plan.context, chunk.rows))
+        adapter = bind(adapter, chunk_context(plan.context, chunk.rows), context_means(plan.context))
     for stage in plan.stages:
         chunk = stage(adapter, methods, chunk)
         interrupts.check()

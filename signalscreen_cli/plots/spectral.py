@@ -1,4 +1,8 @@
-"""Figures of frequency maps: band bars and time-frequency maps, each under the signal it explains."""
+"""Figures of frequency maps: band bars and time-frequency maps, each under the signal it explains.
+
+Scores of a few 10⁻⁷ (a band whose removal barely moves the probability) are drawn divided by their power of
+ten, which the axis and colour-bar labels state ("… (× 10⁻⁷)", ``plots/scale.py``): matplotlib's "1e−7" offset
+text would sit in the panel's corner, crowding the time axis above and the colour bar beside it."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 
+from .bars import two_lines
+from .scale import power_of_ten, scaled_label
 from .traces import colour_scale
 
 
@@ -38,6 +44,8 @@ def band_figure(
 ) -> Figure:
     """A signal ``(L, C)`` above the bars of its band scores ``(B, C)`` between ``edges`` ``(B + 1,)``."""
     figure, _, bars = _signal_and_map(signal, title, sampling_rate)
+    exponent = power_of_ten(scores)
+    scores, label = scores / 10.0**exponent, two_lines(scaled_label(label, exponent))
     norm, cmap = colour_scale(scores, signed)
     colours = ScalarMappable(norm, cmap)
     same = np.allclose(scores, scores[:, :1])
@@ -56,7 +64,8 @@ def band_figure(
     bars.set_xlim(edges[0], edges[-1])
     bars.set_xlabel("frequency (Hz)" if sampling_rate else "frequency (cycles per sample)")
     bars.set_ylabel(label)
-    figure.colorbar(colours, cax=figure.add_axes((0.88, 0.12, 0.015, 0.45)), label=label)
+    bars.yaxis.get_major_formatter().set_useOffset(False)  # the scale is in the label
+    _colour_bar(figure, colours, label)
     return figure
 
 
@@ -72,10 +81,19 @@ def time_frequency_figure(
 ) -> Figure:
     """A signal ``(L, C)`` above its time-frequency map ``(F, T)`` on the STFT's ``frequencies`` and ``times``."""
     figure, top, image = _signal_and_map(signal, title, sampling_rate)
+    exponent = power_of_ten(values)
+    values, label = values / 10.0**exponent, two_lines(scaled_label(label, exponent))
     norm, cmap = colour_scale(values, signed)
     mesh = image.pcolormesh(times, frequencies, values, shading="nearest", cmap=cmap, norm=norm)
     image.set_xlim(top.get_xlim())
     image.set_xlabel("time (s)" if sampling_rate else "sample")
     image.set_ylabel("frequency (Hz)" if sampling_rate else "frequency (cycles per sample)")
-    figure.colorbar(mesh, cax=figure.add_axes((0.88, 0.12, 0.015, 0.45)), label=label)
+    _colour_bar(figure, mesh, label)
     return figure
+
+
+def _colour_bar(figure: Figure, mappable: Any, label: str) -> None:
+    """The colour bar right of the map, its scale in ``label`` (no offset text above it)."""
+    bar = figure.colorbar(mappable, cax=figure.add_axes((0.88, 0.12, 0.015, 0.45)), label=label)
+    bar.formatter.set_useOffset(False)
+    bar.update_ticks()

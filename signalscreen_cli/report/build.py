@@ -61,6 +61,11 @@ def report_context(
     arrays, document = found
     context["summary"] = document
     context["classes"] = content.class_sections(arrays, document, stored.manifest)
+    from .feature_sections import feature_sections
+
+    charts = feature_sections(stored)  # a multi-input run's other inputs, per class (none for one input)
+    for section in context["classes"]:
+        section["features"] = charts.get(str(section["name"]), [])
     context["true_classes"] = content.true_classes(document)
     labels = document.get("labels")
     context["labels"] = labels

@@ -26,10 +26,10 @@ def file_and_key(text: str) -> tuple[Path, str | None]:
     return Path(text), None
 
 
-def csv_columns(path: Path, columns: str) -> np.ndarray:
+def csv_columns(path: Path, columns: str) -> tuple[np.ndarray, list[str] | None]:
     """Columns of a CSV (by header name or index, joined by ``+``: a comma would split the option's values) as
-    numbers ``(rows, columns)``: another input kept in the signal file beside the samples (``--drop-columns``
-    leaves those columns out of the signal)."""
+    numbers ``(rows, columns)``, and their header names (``None`` without a header): another input kept in the
+    signal file beside the samples (``--drop-columns`` leaves those columns out of the signal)."""
     from .columns import column_index, parse_column
     from .csv_rows import CsvRows
 
@@ -37,24 +37,27 @@ def csv_columns(path: Path, columns: str) -> np.ndarray:
         raise SignalFileError(f"{path}: no such file")
     source = CsvRows(path)
     rows = np.arange(source.shape[0])
-    found = []
+    found, names = [], []  # names: a header's, or none when the file has no header
     for given in columns.split("+"):
         index = column_index(parse_column(given), source.header, source.columns, path, "--input")
+        if source.header and index < len(source.header):
+            names.append(source.header[index])
         try:
             found.append(source.text(index, rows).astype(np.float64))
         except ValueError:
             raise SignalFileError(f"{path}: column {given.strip()} holds text, not numbers") from None
-    return np.column_stack(found)
+    return np.column_stack(found), (names if len(names) == len(found) else None)
 
 
-def _read(text: str, rows_in_file: int, data_path: Path) -> tuple[np.ndarray, str]:
-    """Every row of the file ``text`` names, as numbers, first axis the row; its row count checked first."""
+def _read(text: str, rows_in_file: int, data_path: Path) -> tuple[np.ndarray, str, list[str] | None]:
+    """Every row of the file ``text`` names, as numbers, first axis the row (its row count checked first), and
+    the names of its values where the file has them (a CSV's header)."""
     path, key = file_and_key(text)
     if path.suffix.lower() == ".csv" and key:
-        values = csv_columns(path, key)
+        values, names = csv_columns(path, key)
         if len(values) != rows_in_file:
             raise SignalFileError(f"{path}: {len(values)} rows, but {data_path} has {rows_in_file} signals")
-        return values, f"{path}:{key}"
+        return values, f"{path}:{key}", names
     if path.suffix.lower() == ".npy" and path.is_file():
         try:
             values = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -62,15 +65,17 @@ def _read(text: str, rows_in_file: int, data_path: Path) -> tuple[np.ndarray, st
             raise SignalFileError(f"{path}: cannot read ({exc})") from None
         if values.ndim == 1:  # one value a signal
             values = values[:, None]
-        rows, read = len(values), None
+        rows, read, names = len(values), None, None
     else:
         source = open_rows(path, key=key)
         rows, read = source.shape[0], source
+        header = getattr(source, "header", None)  # a whole CSV with a header row names every column
+        names = list(header) if header and len(header) == int(np.prod(source.shape[1:])) else None
     if rows != rows_in_file:
         raise SignalFileError(f"{path}: {rows} rows, but {data_path} has {rows_in_file} signals")
     if read is not None:
         values = read_rows(read, np.arange(rows_in_file), path)
-    return np.asarray(values), str(path)
+    return np.asarray(values), str(path), names
 
 
 def context_values(
@@ -94,8 +99,9 @@ def context_values(
             raise UsageError(f"--input {name}: the model has no such input (its other inputs: {others})")
     values, described = [], {}
     for item in inputs:
+        features = None
         if item.name in files:
-            found, where = _read(files[item.name], rows_in_file, data_path)
+            found, where, features = _read(files[item.name], rows_in_file, data_path)
         elif item.name in memory:
             found, where = np.asarray(memory[item.name]), f"<{item.name} array>"
             if found.dtype.kind not in "biuf":
@@ -117,6 +123,8 @@ def context_values(
             raise SignalFileError(f"{where}: non-finite values in the rows explained")
         values.append(np.asarray(row, item.dtype).reshape(len(row), *item.shape))
         described[item.name] = {"shape": list(item.shape), "source": where}
+        if features is not None and len(features) == row.shape[1]:
+            described[item.name]["features"] = features  # the bar charts' names for the values
     return values, described
 
 
