@@ -15,9 +15,13 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from ..plots.colours import colour_map
+from ..plots.scale import power_of_ten, scaled_label
 from ..plots.traces import colour_scale
+from .style import strip_name
 
 WIDTH, TEXT_POINTS = 6.4, 9
+LEFT = 0.15
+"""The left margin, a share of the width: the amplitude axis and the strip's name."""
 TITLE_ROOM = 0.2
 """Inches between the colour strip and the bottom panel, for that panel's title: in the shared spacing its
 9 pt text touched the strip above it."""
@@ -46,7 +50,7 @@ class ClassMapPlot:
         height = 2.9 + TITLE_ROOM
         self.figure = Figure(figsize=(WIDTH, height))
         top, strip, bottom = self.figure.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 0.35, 2]})
-        self.figure.subplots_adjust(left=0.15, right=0.86, top=1 - 0.06 / height, bottom=0.46 / height, hspace=0.3)
+        self.figure.subplots_adjust(left=LEFT, right=0.86, top=1 - 0.06 / height, bottom=0.46 / height, hspace=0.3)
         box = bottom.get_position()
         bottom.set_position((box.x0, box.y0, box.width, box.height - TITLE_ROOM / height))
         self.axes = (top, strip, bottom)
@@ -70,6 +74,7 @@ class ClassMapPlot:
         self.mean = bottom.plot(self.time, zeros, color="#08306b", linewidth=1.2, label="mean")[0]
         self.zero = bottom.axhline(0, color="0.6", linewidth=0.5)
         bottom.set_ylabel("attribution")
+        bottom.yaxis.get_major_formatter().set_useOffset(False)  # the scale is in the label (``draw``)
         # a fixed place (y=1): the automatic one moves a title that a still-parts pass drew invisible
         self.title = bottom.set_title("", fontsize=TEXT_POINTS, loc="left", y=1.0)
         bottom.set_xlabel("time (s)" if rate else "sample")
@@ -99,15 +104,20 @@ class ClassMapPlot:
         with self.strip.norm.callbacks.blocked():
             self.strip.norm.vmin, self.strip.norm.vmax = norm.vmin, norm.vmax
         self.strip.set_data(track[None, :])
-        strip.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=TEXT_POINTS)
+        label = strip_name(name, LEFT * WIDTH, TEXT_POINTS)
+        strip.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=TEXT_POINTS, linespacing=0.9)
         self.range.set_text(f"±{norm.vmax:.2g}" if signed else f"0–{norm.vmax:.2g}")
-        lows, highs = _flat(low), _flat(high)
+        lows, highs, middle = _flat(low), _flat(high), _flat(median)
+        # the scale goes in the axis label ("attribution (× 10⁻⁶)"), not in matplotlib's corner text
+        exponent = power_of_ten(np.concatenate([lows, highs, middle, track]))
+        bottom.set_ylabel(scaled_label("attribution", exponent))
+        lows, highs, middle, track = (values * 10.0**-exponent for values in (lows, highs, middle, track))
         self.band.set_verts([np.concatenate([np.column_stack([self.time, lows]),
                                              np.column_stack([self.time[::-1], highs[::-1]])])])  # fmt: skip
-        self.median.set_ydata(_flat(median))
+        self.median.set_ydata(middle)
         self.mean.set_ydata(track)
         self.zero.set_visible(signed)
-        shown = np.concatenate([lows, highs, _flat(median), track, [0.0] if signed else []])
+        shown = np.concatenate([lows, highs, middle, track, [0.0] if signed else []])
         lowest, highest = float(np.nanmin(shown)), float(np.nanmax(shown))
         margin = 0.05 * ((highest - lowest) or 1.0)  # matplotlib's own autoscale margin
         bottom.set_ylim(lowest - margin, highest + margin)

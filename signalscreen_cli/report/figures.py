@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..plots.traces import colour_scale
-from .style import STYLE
+from .style import STYLE, strip_name
 
 WIDTH = 6.4
 THUMBNAIL_WIDTH = 3.4
@@ -156,7 +156,8 @@ class SignalMapsPlot:
                 interpolation="nearest",
             )
             row.set_yticks([])
-            row.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=TEXT_POINTS)
+            shown = strip_name(name, 1.0, TEXT_POINTS)
+            row.set_ylabel(shown, rotation=0, ha="right", va="center", fontsize=TEXT_POINTS, linespacing=0.9)
             self.ranges.append(
                 row.text(1.01, 0.5, "", transform=row.transAxes, ha="left", va="center", fontsize=TEXT_POINTS)
             )
