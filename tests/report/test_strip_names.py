@@ -36,11 +36,11 @@ def test_strip_name_is_inside_the_figure():
 
 
 def test_tiny_maps_carry_their_scale_in_the_label():
-    plot, figure = _drawn("occlusion_w15", 2.5e-6)
+    plot, _ = _drawn("occlusion_w15", 2.5e-6)
     bottom = plot.axes[2]
     assert bottom.yaxis.get_offset_text().get_text() == ""
     assert bottom.get_ylabel() == "attribution (× 10⁻⁶)"
     low, high = bottom.get_ylim()
     assert 2.0 < max(abs(low), abs(high)) < 10.0  # the ticks read 0 … 5, not 0.000002
-    plot, figure = _drawn("saliency", 0.5)
+    plot, _ = _drawn("saliency", 0.5)
     assert plot.axes[2].get_ylabel() == "attribution"
