@@ -141,9 +141,12 @@ def _metavar(kind: Any, choices: tuple[str, ...]) -> str:
 def with_declared_options(command: Callable[..., None]) -> Callable[..., None]:
     """``command`` with one option per declared parameter whose flags it does not define itself.
 
-    The declarations are the methods' (given to ``command`` as ``method_options``), the clinical reading
-    options' (``clinical_options``) and, for a command with an ``io_options`` parameter, the model inputs and
-    outputs' (``inputs_spec.InputsSpec``): each a dict of the values given (``None`` left out) by field name.
+    A parameter of ``command`` whose type is a ``Parameters`` dataclass (``scoring: ScoringOptions``) becomes,
+    in its place, one option per declared field (flags, help and defaults as declared), and ``command`` is
+    given the dataclass built from them. The other declarations are the methods' (given to ``command`` as
+    ``method_options``), the clinical reading options' (``clinical_options``) and, for a command with an
+    ``io_options`` parameter, the model inputs and outputs' (``inputs_spec.InputsSpec``): each a dict of the
+    values given (``None`` left out) by field name.
     """
     from ..inputs_spec import InputsSpec
     from ..signals.clinical import ClinicalOptions
@@ -152,7 +155,13 @@ def with_declared_options(command: Callable[..., None]) -> Callable[..., None]:
     signature = inspect.signature(command, eval_str=True)
     if "io_options" in signature.parameters:  # a command that matches a model's inputs and outputs to data
         groups["io_options"] = fields_of(InputsSpec)
-    own = [p for p in signature.parameters.values() if p.name not in groups]
+    inline = {p.name: p.annotation for p in signature.parameters.values() if _is_parameters(p.annotation)}
+    own = [
+        expanded
+        for p in signature.parameters.values()
+        if p.name not in groups
+        for expanded in (_inline_options(p) if p.name in inline else [p])
+    ]
     taken = {flag for p in own for flag in _flags(p)}
     generated = []
     for group, specs in groups.items():
@@ -164,17 +173,48 @@ def with_declared_options(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(**values: Any) -> None:
-        given = {group: {} for group in groups}
+        given: dict[str, dict[str, Any]] = {group: {} for group in [*groups, *inline]}
         for key, value in values.items():
             group, generated_from, name = key.partition(GENERATED)
             if generated_from and value is not None:
                 given[group][name] = tuple(value) if isinstance(value, list) else value
-        command(**{key: value for key, value in values.items() if GENERATED not in key}, **given)
+        built = {name: kind(**given.pop(name)) for name, kind in inline.items()}
+        command(**{key: value for key, value in values.items() if GENERATED not in key}, **given, **built)
 
     wrapper.__signature__ = signature.replace(parameters=[*own, *generated])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {}
     del wrapper.__wrapped__  # typer must read the signature above, not the command's
     return wrapper
+
+
+def _is_parameters(annotation: Any) -> bool:
+    from ..params import Parameters
+
+    return isinstance(annotation, type) and issubclass(annotation, Parameters)
+
+
+def _inline_options(parameter: inspect.Parameter) -> list[inspect.Parameter]:
+    """One option per declared field of ``parameter``'s ``Parameters`` type, in its place: the declared flag
+    (``--x/--no-x`` for a bool), help, panel and value name, and the declared default shown as typer shows a
+    command's own."""
+    options = []
+    for spec in fields_of(parameter.annotation):
+        declaration = spec.declaration
+        flags = list(declaration.flags)
+        if spec.type is bool:
+            flags = [f"{flags[0]}/--no-{flags[0].removeprefix('--')}", *flags[1:]]
+        option = typer.Option(
+            *flags, help=declaration.help, rich_help_panel=declaration.panel, metavar=declaration.metavar or None
+        )
+        options.append(
+            inspect.Parameter(
+                f"{parameter.name}{GENERATED}{spec.name}",
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=spec.default,
+                annotation=Annotated[spec.type, option],
+            )
+        )
+    return options
 
 
 def _flags(parameter: inspect.Parameter) -> list[str]:
