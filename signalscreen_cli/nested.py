@@ -1,7 +1,7 @@
 """A frozen request made of specs (small frozen dataclasses), each field living in exactly one of them.
 
 The request's old flat spellings keep working: ``ExplainRequest(model, data, out, key="x", segment=90)``
-sorts each keyword into the spec that owns it, ``request.segment`` reads it from there, and
+sorts each keyword into the spec that owns it, ``request.segment`` (a read-only property) reads it there, and
 ``dataclasses.replace(request, segment=45)`` replaces it there (``replace`` calls the constructor with the
 specs and the flat change). Standard library only: the CLI builds requests before anything heavy is imported.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import MISSING, fields, replace
+from operator import attrgetter
 from typing import Any, ClassVar
 
 
@@ -54,12 +55,15 @@ class NestedRequest:
         if given:
             raise TypeError(f"{cls.__name__} has no field {sorted(given)[0]!r}")
 
-    def __getattr__(self, name: str) -> Any:
-        """A spec's field by its own name (only called when ``name`` is not the request's own attribute)."""
-        owner = owners(type(self)).get(name)
-        if owner is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return getattr(object.__getattribute__(self, owner), name)
+    def __init_subclass__(cls, **keywords: Any) -> None:
+        """Each spec field readable by its flat name: a property per field (``attrgetter`` of
+        ``"spec.field"``), as fast as reading it from the spec (a ``__getattr__`` fallback costs ~1 µs)."""
+        super().__init_subclass__(**keywords)
+        for owner, spec_class in cls.SPECS.items():
+            for item in fields(spec_class):
+                if item.name not in cls.__dict__:
+                    read = property(attrgetter(f"{owner}.{item.name}"), doc=f"``{owner}.{item.name}``")
+                    setattr(cls, item.name, read)
 
     @classmethod
     def flat_names(cls) -> tuple[str, ...]:

@@ -2,8 +2,10 @@
 ``dataclasses.replace``, ``explain_request`` keywords) reaching it, and the manifest recording it flat so old
 and new manifests read back alike."""
 
+import copy
 import dataclasses
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -66,6 +68,12 @@ def test_replace_by_flat_name_changes_only_the_owning_spec():
     assert request.segment == 90  # frozen: the original is as it was
     both = dataclasses.replace(request, reading=ReadingSpec(Path("other.npy")), key="k")
     assert both.data_path == Path("other.npy") and both.key == "k"  # a flat field replaces the given spec's
+
+
+def test_a_request_travels_to_other_processes_whole():
+    request = ExplainRequest(MODEL, DATA, OUT, segment=90, options={"n_steps": 8}, dask="local:2")
+    for copied in (pickle.loads(pickle.dumps(request)), copy.deepcopy(request)):  # Dask ships it pickled
+        assert copied == request and copied.segment == 90 and copied.options == {"n_steps": 8}
 
 
 def test_bad_spellings_are_refused():
