@@ -13,6 +13,7 @@ from ..params import PERFORMANCE_PANEL, RUN_PANEL
 from . import options as opt
 from .common import err_console, guarded, out_console, plot_formats, print_gates, shared_request, split, warn_unsafe
 from .explain import Resume
+from .groups import CLUSTER, COLUMNS, SAFETY, ClusterOptions, ColumnOptions, SafetyOptions
 from .options import INPUT_PANEL, option
 
 SCORING = ScoringOptions()
@@ -44,9 +45,7 @@ def evaluate(
     model: opt.ModelArgument,
     data: opt.DataArgument,
     from_dir: FromDir = None,
-    key: opt.Key = None,
-    label_column: opt.LabelColumn = None,
-    drop_columns: opt.DropColumns = None,
+    columns: ColumnOptions = COLUMNS,
     samples: opt.Samples = None,
     nan_policy: opt.NanPolicy = None,
     method: opt.Methods = None,
@@ -63,11 +62,8 @@ def evaluate(
     batch_size: BatchSize = 512,
     overwrite: opt.Overwrite = False,
     resume: Resume = False,
-    dask: opt.Dask = None,
-    dask_ship: opt.DaskShip = False,
-    dask_timeout: opt.DaskTimeout = 30.0,
-    unsafe_load: opt.Unsafe = False,
-    custom_objects: opt.CustomObjects = None,
+    cluster: ClusterOptions = CLUSTER,
+    safety: SafetyOptions = SAFETY,
     seed: Seed = 0,
     quiet: opt.Quiet = False,
     debug: opt.Debug = False,
@@ -85,7 +81,7 @@ def evaluate(
 
     def work() -> None:
         request = evaluate_request_of(values)
-        warn_unsafe(unsafe_load)
+        warn_unsafe(safety.unsafe_load)
         _run(request, quiet)
 
     guarded(debug, work)

@@ -20,6 +20,7 @@ from .common import (
     split,
     warn_unsafe,
 )
+from .groups import CLUSTER, COLUMNS, SAFETY, ClusterOptions, ColumnOptions, SafetyOptions
 from .options import INPUT_PANEL, OUTPUT_PANEL, option
 
 Labels = option(
@@ -67,9 +68,7 @@ Jit = option(bool, "Compile model calls with XLA.", PERFORMANCE_PANEL, None, "--
 def explain(
     model: opt.ModelArgument,
     data: opt.DataArgument,
-    key: opt.Key = None,
-    label_column: opt.LabelColumn = None,
-    drop_columns: opt.DropColumns = None,
+    columns: ColumnOptions = COLUMNS,
     labels: Labels = None,
     samples: opt.Samples = None,
     nan_policy: opt.NanPolicy = None,
@@ -98,11 +97,8 @@ def explain(
     memory_budget: MemoryBudget = None,
     chunk_size: ChunkSize = None,
     jit: Jit = False,
-    dask: opt.Dask = None,
-    dask_ship: opt.DaskShip = False,
-    dask_timeout: opt.DaskTimeout = 30.0,
-    unsafe_load: opt.Unsafe = False,
-    custom_objects: opt.CustomObjects = None,
+    cluster: ClusterOptions = CLUSTER,
+    safety: SafetyOptions = SAFETY,
     debug: opt.Debug = False,
     *,
     method_options: dict[str, Any],
@@ -119,7 +115,7 @@ def explain(
             raise UsageError("--quiet and --json-progress contradict each other", "drop one of them")
         request = explain_request_of(values)
         check_request(request)
-        warn_unsafe(unsafe_load)
+        warn_unsafe(safety.unsafe_load)
         _run(request, quiet, json_progress)
 
     guarded(debug, work)

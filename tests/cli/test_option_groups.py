@@ -22,6 +22,7 @@ class Knobs(Parameters):
     depth: int = param(3, "How deep.", panel="Knobs", metavar="N")
     loud: bool = param(False, "Shout.", panel="Knobs")
     name: str | None = param(None, "Who.", panel="Knobs", metavar="WHO")
+    hush: bool = param(False, "Quietly.", flags=("--hush",), panel="Knobs")  # declared flags: as given
 
 
 KNOBS = Knobs()
@@ -51,6 +52,10 @@ def test_a_parameters_group_becomes_its_fields_options_and_is_given_built():
     assert seen == [(1, Knobs(depth=5, loud=True, name="ann"), 7, {})]
     CliRunner().invoke(toy_app(seen), ["command"])
     assert seen[-1][1] == KNOBS  # nothing given: the declared defaults
+    CliRunner().invoke(toy_app(seen), ["command", "--hush"])
+    assert seen[-1][1] == Knobs(hush=True)
+    refused = CliRunner().invoke(toy_app(seen), ["command", "--no-hush"])
+    assert refused.exit_code == 2 and "No such option" in refused.output
 
 
 def test_the_group_options_show_in_place_with_their_declared_help_and_defaults():
@@ -75,3 +80,12 @@ def test_evaluate_scoring_options_reach_the_request_and_keep_the_methods_flags_a
     # --steps and --baseline are evaluate's: integrated gradients keeps its own steps and gets --baseline
     method = document["method_parameters"]["integrated_gradients"]
     assert method["n_steps"] != 4 and method["baselines"] == "zero"
+
+
+def test_explain_and_evaluate_share_the_cluster_group_and_it_reaches_the_request(tmp_path):
+    refusals = {"--dask local:0": "local:N needs a positive", "--dask-timeout 0": "--dask-timeout must be positive"}
+    for command in ("explain", "evaluate"):
+        for flag_and_value, message in refusals.items():
+            given = flag_and_value.split()
+            result = CliRunner().invoke(app, [command, str(MODEL), str(DATA), "-o", str(tmp_path / command), *given])
+            assert result.exit_code == 2 and message in result.output, (command, result.output)
