@@ -173,16 +173,11 @@ SHARED_FIELDS = {
     "data": "data_path",
     "out": "out_dir",
     "target": "target",
-    "key": "key",
     "samples": "samples",
     "overwrite": "overwrite",
-    "unsafe_load": "unsafe_load",
-    "custom_objects": "custom_objects",
-    "dask": "dask",
-    "dask_ship": "dask_ship",
-    "dask_timeout": "dask_timeout",
 }
-"""Options ``explain`` and ``evaluate`` share, by parameter name, and the request field each fills."""
+"""Options ``explain`` and ``evaluate`` share, by parameter name, and the request field each fills; their
+shared groups (``cli/groups.py``: columns, cluster, safety) fill theirs by field name."""
 
 
 def shared_request(values: dict[str, Any], **fields: Any) -> Any:
@@ -192,13 +187,16 @@ def shared_request(values: dict[str, Any], **fields: Any) -> Any:
     from ..signals.columns import parse_column
 
     given = {field: values[name] for name, field in SHARED_FIELDS.items()}
+    given.update(vars(values["cluster"]), **vars(values["safety"]))  # fields named as the request's
     given["clinical"] = ClinicalOptions(**values["clinical_options"])
     if "io_options" in values:  # --output, --signal-input, --input (inputs_spec.py)
         from ..inputs_spec import InputsSpec
 
         given["io"] = InputsSpec(**values["io_options"])
-    given["label_column"] = None if values["label_column"] is None else parse_column(values["label_column"])
-    given["drop_columns"] = tuple(parse_column(part) for part in split([values["drop_columns"] or ""]))
+    columns = values["columns"]
+    given["key"] = columns.key
+    given["label_column"] = None if columns.label_column is None else parse_column(columns.label_column)
+    given["drop_columns"] = tuple(parse_column(part) for part in split([columns.drop_columns or ""]))
     given.update(
         methods=split(values["method"]),
         options=values["method_options"],

@@ -8,33 +8,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..evaluation.scoring_options import ScoringOptions
 from ..params import PERFORMANCE_PANEL, RUN_PANEL
 from . import options as opt
 from .common import err_console, guarded, out_console, plot_formats, print_gates, shared_request, split, warn_unsafe
 from .explain import Resume
+from .groups import CLUSTER, COLUMNS, SAFETY, ClusterOptions, ColumnOptions, SafetyOptions
 from .options import INPUT_PANEL, option
 
-SCORING_PANEL = "Scoring"
+SCORING = ScoringOptions()
+"""The declared defaults: ``with_declared_options`` gives ``evaluate`` one option per field in its place."""
 FromDir = option(
     Path | None,
     "Evaluate the maps of this `explain` output folder instead of computing them.",
     INPUT_PANEL,
     "DIR",
     "--from",
-)
-Steps = option(int, "Deletion/insertion curves: remove or restore in this many steps.", SCORING_PANEL, "N")
-Baseline = option(
-    str,
-    "What a removed position becomes (and occlusion's / integrated gradients' baseline): mean, zero, dataset-mean, "
-    "blur, noise, or a .npy.",
-    SCORING_PANEL,
-    "KIND|FILE.npy",
-)
-Randomization = option(
-    bool, "Run the model-parameter randomisation check.", SCORING_PANEL, None, "--randomization/--no-randomization"
-)
-Threshold = option(
-    float, "Fail a method whose mean rank correlation stays above this, all layers random.", SCORING_PANEL, "X"
 )
 BatchSize = option(int, "Inputs per compiled model call.", PERFORMANCE_PANEL, "N")
 FailOn = option(
@@ -48,44 +37,6 @@ FailOn = option(
     "Gates",
     "GATE",
 )
-Truth = option(
-    Path | None,
-    "Also score the maps against a known answer: a .npy mask per signal, (n, L) or (n, L, C), bool or weights "
-    "0..1, or qrs:±50ms around each beat's R peak (WFDB/EDF --beats) (mass and rank accuracy, pointing game, "
-    "AUP/AUR/AUPRC).",
-    SCORING_PANEL,
-    "FILE.npy|qrs:±MS",
-)
-Robustness = option(
-    bool,
-    "Also score sparseness (Gini), complexity (entropy), max/average sensitivity and the local Lipschitz estimate.",
-    SCORING_PANEL,
-    None,
-    "--robustness/--no-robustness",
-)
-SensitivitySamples = option(int, "Sensitivities: noisy copies per signal (0: skip them).", SCORING_PANEL, "N")
-SensitivityRadius = option(
-    float, "Sensitivities: uniform noise half-width, as a fraction of each signal's range.", SCORING_PANEL, "X"
-)
-Faithfulness = option(
-    bool,
-    "Also score faithfulness correlation, ROAD (noisy linear imputation; MoRF and LeRF) and the random-logit test.",
-    SCORING_PANEL,
-    None,
-    "--faithfulness/--no-faithfulness",
-)
-FaithfulnessSubsets = option(int, "Faithfulness correlation: random subsets per signal.", SCORING_PANEL, "N")
-FaithfulnessFraction = option(
-    float, "Faithfulness correlation: each subset's share of the positions.", SCORING_PANEL, "X"
-)
-RoadNoise = option(float, "ROAD: imputation noise, as a fraction of each signal's range.", SCORING_PANEL, "X")
-Waves = option(
-    str | None,
-    "Also give each map's share of |attribution| on P, QRS, T and the rest of each beat window (beside each wave's "
-    "share of time): the records' wave annotator (i in LUDB, q1c in QT) or qrs:±50ms (WFDB/EDF --beats).",
-    SCORING_PANEL,
-    "ANNOTATOR|qrs:±MS",
-)
 Junit = option(Path | None, "Also write the gates as JUnit XML to FILE.", "Gates", "FILE")
 Seed = option(int, "Seed of the random order, the randomisation and random baselines.", RUN_PANEL, "N")
 
@@ -94,27 +45,13 @@ def evaluate(
     model: opt.ModelArgument,
     data: opt.DataArgument,
     from_dir: FromDir = None,
-    key: opt.Key = None,
-    label_column: opt.LabelColumn = None,
-    drop_columns: opt.DropColumns = None,
+    columns: ColumnOptions = COLUMNS,
     samples: opt.Samples = None,
     nan_policy: opt.NanPolicy = None,
     method: opt.Methods = None,
     param: opt.MethodParams = None,
     target: opt.Target = "auto",
-    steps: Steps = 20,
-    baseline: Baseline = "mean",
-    randomization: Randomization = True,
-    randomization_threshold: Threshold = 0.9,
-    truth: Truth = None,
-    robustness: Robustness = False,
-    sensitivity_samples: SensitivitySamples = 10,
-    sensitivity_radius: SensitivityRadius = 0.02,
-    faithfulness: Faithfulness = False,
-    faithfulness_subsets: FaithfulnessSubsets = 32,
-    faithfulness_fraction: FaithfulnessFraction = 0.1,
-    road_noise: RoadNoise = 0.01,
-    waves: Waves = None,
+    scoring: ScoringOptions = SCORING,
     fail_on: FailOn = None,
     junit: Junit = None,
     out: opt.Out = Path("signalscreen_evaluation"),
@@ -125,11 +62,8 @@ def evaluate(
     batch_size: BatchSize = 512,
     overwrite: opt.Overwrite = False,
     resume: Resume = False,
-    dask: opt.Dask = None,
-    dask_ship: opt.DaskShip = False,
-    dask_timeout: opt.DaskTimeout = 30.0,
-    unsafe_load: opt.Unsafe = False,
-    custom_objects: opt.CustomObjects = None,
+    cluster: ClusterOptions = CLUSTER,
+    safety: SafetyOptions = SAFETY,
     seed: Seed = 0,
     quiet: opt.Quiet = False,
     debug: opt.Debug = False,
@@ -146,38 +80,31 @@ def evaluate(
     values = dict(locals())  # the options explain and evaluate share go to shared_request by name
 
     def work() -> None:
-        from ..evaluation.request import EvaluateRequest
-
-        explain = shared_request(
-            values, options={**method_options, "seed": seed}, batch_size=batch_size, resume=resume
-        )
-        request = EvaluateRequest(
-            explain=explain,
-            from_dir=from_dir,
-            steps=steps,
-            baseline=baseline,
-            randomization=randomization,
-            randomization_threshold=randomization_threshold,
-            nan_policy=nan_policy,
-            plots=plots,
-            report=report,
-            formats=plot_formats(format, plots, EvaluateRequest.formats),
-            fail_on=split(fail_on),
-            junit=junit,
-            truth=truth,
-            robustness=robustness,
-            sensitivity_samples=sensitivity_samples,
-            sensitivity_radius=sensitivity_radius,
-            faithfulness=faithfulness,
-            faithfulness_subsets=faithfulness_subsets,
-            faithfulness_fraction=faithfulness_fraction,
-            road_noise=road_noise,
-            waves=waves,
-        )
-        warn_unsafe(unsafe_load)
+        request = evaluate_request_of(values)
+        warn_unsafe(safety.unsafe_load)
         _run(request, quiet)
 
     guarded(debug, work)
+
+
+def evaluate_request_of(values: dict[str, Any]) -> Any:
+    """The ``EvaluateRequest`` of ``evaluate``'s parameters (``values``, by name): the maps' explain request
+    through ``shared_request``, the scoring options as their group, the gates and outputs."""
+    from ..evaluation.request import EvaluateRequest
+
+    options = {**values["method_options"], "seed": values["seed"]}
+    explain = shared_request(values, options=options, batch_size=values["batch_size"], resume=values["resume"])
+    return EvaluateRequest(
+        explain,
+        scoring=values["scoring"],
+        from_dir=values["from_dir"],
+        nan_policy=values["nan_policy"],
+        plots=values["plots"],
+        report=values["report"],
+        formats=plot_formats(values["format"], values["plots"], EvaluateRequest.formats),
+        fail_on=split(values["fail_on"]),
+        junit=values["junit"],
+    )
 
 
 def _run(request: Any, quiet: bool) -> None:

@@ -20,6 +20,7 @@ from .common import (
     split,
     warn_unsafe,
 )
+from .groups import CLUSTER, COLUMNS, SAFETY, ClusterOptions, ColumnOptions, SafetyOptions
 from .options import INPUT_PANEL, OUTPUT_PANEL, option
 
 Labels = option(
@@ -67,9 +68,7 @@ Jit = option(bool, "Compile model calls with XLA.", PERFORMANCE_PANEL, None, "--
 def explain(
     model: opt.ModelArgument,
     data: opt.DataArgument,
-    key: opt.Key = None,
-    label_column: opt.LabelColumn = None,
-    drop_columns: opt.DropColumns = None,
+    columns: ColumnOptions = COLUMNS,
     labels: Labels = None,
     samples: opt.Samples = None,
     nan_policy: opt.NanPolicy = None,
@@ -98,11 +97,8 @@ def explain(
     memory_budget: MemoryBudget = None,
     chunk_size: ChunkSize = None,
     jit: Jit = False,
-    dask: opt.Dask = None,
-    dask_ship: opt.DaskShip = False,
-    dask_timeout: opt.DaskTimeout = 30.0,
-    unsafe_load: opt.Unsafe = False,
-    custom_objects: opt.CustomObjects = None,
+    cluster: ClusterOptions = CLUSTER,
+    safety: SafetyOptions = SAFETY,
     debug: opt.Debug = False,
     *,
     method_options: dict[str, Any],
@@ -113,39 +109,48 @@ def explain(
     values = dict(locals())  # the options explain and evaluate share go to shared_request by name
 
     def work() -> None:
-        from ..methods import DEFAULT_METHODS
-        from ..request import ExplainRequest, check_request
+        from ..request import check_request
 
         if quiet and json_progress:
             raise UsageError("--quiet and --json-progress contradict each other", "drop one of them")
-        request = shared_request(
-            values,
-            methods=split(method) or DEFAULT_METHODS,
-            normalize=normalize,
-            store=store,
-            nan_policy=nan_policy or "error",
-            write_csv=csv,
-            plots=plots,
-            report=report,
-            formats=plot_formats(format, plots, ExplainRequest.formats),
-            max_plots=max_plots,
-            sampling_rate=sampling_rate,
-            unit=unit,
-            batch_size=None if batch_size == "auto" else positive_int(batch_size, "--batch-size"),
-            memory_budget=byte_count(memory_budget) if memory_budget else None,
-            chunk_size=chunk_size,
-            jit=jit,
-            segment=window_text(segment),
-            hop=window_text(hop),
-            shard=shard(shard_spec) if shard_spec else None,
-            labels=labels,
-            resume=resume,
-        )
+        request = explain_request_of(values)
         check_request(request)
-        warn_unsafe(unsafe_load)
+        warn_unsafe(safety.unsafe_load)
         _run(request, quiet, json_progress)
 
     guarded(debug, work)
+
+
+def explain_request_of(values: dict[str, Any]) -> Any:
+    """The ``ExplainRequest`` of ``explain``'s parameters (``values``, by name): the shared ones through
+    ``shared_request``, explain's own parsed here."""
+    from ..methods import DEFAULT_METHODS
+    from ..request import WritingSpec
+
+    plots = values["plots"]
+    return shared_request(
+        values,
+        methods=split(values["method"]) or DEFAULT_METHODS,
+        normalize=values["normalize"],
+        store=values["store"],
+        nan_policy=values["nan_policy"] or "error",
+        write_csv=values["csv"],
+        plots=plots,
+        report=values["report"],
+        formats=plot_formats(values["format"], plots, WritingSpec.formats),
+        max_plots=values["max_plots"],
+        sampling_rate=values["sampling_rate"],
+        unit=values["unit"],
+        batch_size=None if values["batch_size"] == "auto" else positive_int(values["batch_size"], "--batch-size"),
+        memory_budget=byte_count(values["memory_budget"]) if values["memory_budget"] else None,
+        chunk_size=values["chunk_size"],
+        jit=values["jit"],
+        segment=window_text(values["segment"]),
+        hop=window_text(values["hop"]),
+        shard=shard(values["shard_spec"]) if values["shard_spec"] else None,
+        labels=values["labels"],
+        resume=values["resume"],
+    )
 
 
 def window_text(text: str | None) -> int | str | None:

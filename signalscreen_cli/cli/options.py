@@ -16,9 +16,9 @@ import typer
 
 from ..methods import declared_parameters
 from ..params import INPUT_PANEL, METHOD_PANEL, RUN_PANEL, Field, fields_of
+from .groups import SafetyOptions
 
 OUTPUT_PANEL = "Output"
-SAFETY_PANEL = "Safety"
 GENERATED = "__generated__"
 
 
@@ -30,14 +30,6 @@ def option(kind: Any, help: str, panel: str, metavar: str | None = None, *flags:
 ModelArgument = Annotated[Path, typer.Argument(help="Saved Keras model (.keras or .h5).", metavar="MODEL")]
 DataArgument = Annotated[Path, typer.Argument(help="Signals: .npy, .csv, .npz or .h5/.hdf5.", metavar="DATA")]
 Debug = option(bool, "Show the full traceback on errors.", RUN_PANEL, None, "--debug")
-Unsafe = option(
-    bool,
-    "Let code stored in the model file (Lambda layers) run. Trusted files only.",
-    SAFETY_PANEL,
-    None,
-    "--unsafe-load",
-)
-CustomObjects = option(Path | None, "A .py file defining the model's custom layers.", SAFETY_PANEL, "FILE.py")
 Overwrite = option(
     bool, "Replace an existing output folder that holds an earlier result.", OUTPUT_PANEL, None, "--overwrite"
 )
@@ -63,13 +55,6 @@ Target = option(
     "K[@A:B]",
 )
 ClassNames = option(str | None, "Comma-separated class names, e.g. N,S,V,F,Q.", OUTPUT_PANEL, "NAMES")
-Key = option(str | None, "Array name inside .npz / dataset inside .h5.", INPUT_PANEL, "NAME")
-LabelColumn = option(
-    str | None, "Label column (index or header name; .npz/.h5: labels array), kept as labels.", INPUT_PANEL, "K|NAME"
-)
-DropColumns = option(
-    str | None, "Id columns of a CSV to leave out of the signal (kept as row ids), e.g. id.", INPUT_PANEL, "COLUMNS"
-)
 Samples = option(str | None, "Rows to read, e.g. 0:10,42.", INPUT_PANEL, "ROWS")
 NanPolicy = option(str | None, "Non-finite values: error (default), zero or interpolate.", INPUT_PANEL, "POLICY")
 Report = option(
@@ -82,17 +67,6 @@ Report = option(
 Plots = option(bool, "Draw plots.", OUTPUT_PANEL, None, "--plots/--no-plots")
 Format = option(str | None, "Plot formats: png (default), svg or png,svg.", OUTPUT_PANEL, "FMT", "--format")
 Quiet = option(bool, "No progress bar or summary.", OUTPUT_PANEL, None, "--quiet", "-q")
-CLUSTER_PANEL = "Cluster"
-Dask = option(
-    str | None,
-    "Run on a Dask cluster: tcp://host:port, or local:N worker processes (extra: dask).",
-    CLUSTER_PANEL,
-    "ADDRESS",
-)
-DaskShip = option(
-    bool, "Send the model and signals to the workers (no shared filesystem).", CLUSTER_PANEL, None, "--dask-ship"
-)
-DaskTimeout = option(float, "Seconds to wait for the Dask scheduler.", CLUSTER_PANEL, "SECONDS")
 Out = option(Path, "Output folder (must not exist unless --overwrite).", OUTPUT_PANEL, "DIR", "--out", "-o")
 
 
@@ -141,9 +115,12 @@ def _metavar(kind: Any, choices: tuple[str, ...]) -> str:
 def with_declared_options(command: Callable[..., None]) -> Callable[..., None]:
     """``command`` with one option per declared parameter whose flags it does not define itself.
 
-    The declarations are the methods' (given to ``command`` as ``method_options``), the clinical reading
-    options' (``clinical_options``) and, for a command with an ``io_options`` parameter, the model inputs and
-    outputs' (``inputs_spec.InputsSpec``): each a dict of the values given (``None`` left out) by field name.
+    A parameter of ``command`` whose type is a ``Parameters`` dataclass (``scoring: ScoringOptions``) becomes,
+    in its place, one option per declared field (flags, help and defaults as declared), and ``command`` is
+    given the dataclass built from them. The other declarations are the methods' (given to ``command`` as
+    ``method_options``), the clinical reading options' (``clinical_options``) and, for a command with an
+    ``io_options`` parameter, the model inputs and outputs' (``inputs_spec.InputsSpec``): each a dict of the
+    values given (``None`` left out) by field name.
     """
     from ..inputs_spec import InputsSpec
     from ..signals.clinical import ClinicalOptions
@@ -152,7 +129,13 @@ def with_declared_options(command: Callable[..., None]) -> Callable[..., None]:
     signature = inspect.signature(command, eval_str=True)
     if "io_options" in signature.parameters:  # a command that matches a model's inputs and outputs to data
         groups["io_options"] = fields_of(InputsSpec)
-    own = [p for p in signature.parameters.values() if p.name not in groups]
+    inline = {p.name: p.annotation for p in signature.parameters.values() if _is_parameters(p.annotation)}
+    own = [
+        expanded
+        for p in signature.parameters.values()
+        if p.name not in groups
+        for expanded in (_inline_options(p) if p.name in inline else [p])
+    ]
     taken = {flag for p in own for flag in _flags(p)}
     generated = []
     for group, specs in groups.items():
@@ -164,17 +147,54 @@ def with_declared_options(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(**values: Any) -> None:
-        given = {group: {} for group in groups}
+        given: dict[str, dict[str, Any]] = {group: {} for group in [*groups, *inline]}
         for key, value in values.items():
             group, generated_from, name = key.partition(GENERATED)
             if generated_from and value is not None:
                 given[group][name] = tuple(value) if isinstance(value, list) else value
-        command(**{key: value for key, value in values.items() if GENERATED not in key}, **given)
+        built = {name: kind(**given.pop(name)) for name, kind in inline.items()}
+        command(**{key: value for key, value in values.items() if GENERATED not in key}, **given, **built)
 
     wrapper.__signature__ = signature.replace(parameters=[*own, *generated])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {}
     del wrapper.__wrapped__  # typer must read the signature above, not the command's
     return wrapper
+
+
+def _is_parameters(annotation: Any) -> bool:
+    from ..params import Parameters
+
+    return isinstance(annotation, type) and issubclass(annotation, Parameters)
+
+
+def _inline_options(parameter: inspect.Parameter) -> list[inspect.Parameter]:
+    """One option per declared field of ``parameter``'s ``Parameters`` type, in its place."""
+    return [
+        inspect.Parameter(
+            f"{parameter.name}{GENERATED}{name}",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=getattr(parameter.annotation(), name),
+            annotation=declared_option(parameter.annotation, name),
+        )
+        for name in (spec.name for spec in fields_of(parameter.annotation))
+    ]
+
+
+def declared_option(declared: type, name: str) -> Any:
+    """Field ``name`` of a ``Parameters`` class as a command's own option type: the declared flags (a bool
+    whose flags are not declared gets ``--x/--no-x``), help, panel and value name; typer shows the default."""
+    spec = next(spec for spec in fields_of(declared) if spec.name == name)
+    declaration = spec.declaration
+    flags = list(declaration.flags)
+    given_flags = declared.__dataclass_fields__[name].metadata["declaration"].flags
+    if spec.type is bool and not given_flags:
+        flags = [f"{flags[0]}/--no-{flags[0].removeprefix('--')}", *flags[1:]]
+    return Annotated[
+        spec.type,
+        typer.Option(
+            *flags, help=declaration.help, rich_help_panel=declaration.panel, metavar=declaration.metavar or None
+        ),
+    ]
 
 
 def _flags(parameter: inspect.Parameter) -> list[str]:
@@ -184,3 +204,7 @@ def _flags(parameter: inspect.Parameter) -> list[str]:
     if infos and isinstance(getattr(infos[0], "default", None), str) and str(infos[0].default).startswith("-"):
         declared.append(str(infos[0].default))
     return declared or ["--" + parameter.name.replace("_", "-")]
+
+
+Unsafe = declared_option(SafetyOptions, "unsafe_load")  # inspect's, as explain's and evaluate's (groups.py)
+CustomObjects = declared_option(SafetyOptions, "custom_objects")

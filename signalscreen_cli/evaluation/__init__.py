@@ -3,6 +3,7 @@
 One module per job, each importing TensorFlow only through ``models`` and only when called:
 
 ``request``        the frozen ``EvaluateRequest``: an explain request for the maps and the scoring options
+``scoring_options`` the scoring options, declared once (``evaluate``'s options are generated from them)
 ``maps``           which arrays are maps, and the ranking of positions each gives
 ``curves``         deletion and insertion curves (Petsiuk et al. 2018) and their areas
 ``randomization``  the cascading model-parameter randomisation check (Adebayo et al. 2018)

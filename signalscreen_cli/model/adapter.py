@@ -5,9 +5,6 @@ This module imports TensorFlow and Keras (quietly); ``model.files`` loads models
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,49 +12,25 @@ import numpy as np
 
 from ..errors import ModelFileError
 from .batching import auto_batch_size
+from .quiet_tf import keras, tf
 
-
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """Hide the C++ start-up chatter TensorFlow writes to fd 2 before its log level applies.
-
-    Only when ``TF_CPP_MIN_LOG_LEVEL`` is 3 (the CLI sets it unless ``--debug``).
-    """
-    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") != "3":
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as sink:
-            os.dup2(sink.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-with _native_stderr_silenced():
-    import keras
-    import tensorflow as tf
-
-    tf.config.list_physical_devices()
-
-from .graph import check_steps, find_logits, is_conv, split_at  # noqa: E402 (after TensorFlow's quiet import)
-from .heads import choose_head, head_names  # noqa: E402
-from .inputs import Context, check_context, input_roles  # noqa: E402
-from .layers import LayerInfo, layer_infos, reads_input, resolve_layer  # noqa: E402
+# isort: split
+# graph.py imports Keras itself: after the quiet import above
+from .graph import check_steps, find_logits, is_conv
+from .heads import choose_head, head_names
+from .inputs import Context, check_context, input_roles
+from .layer_calls import LayerCalls, Weighting
+from .layers import LayerInfo, layer_infos, reads_input, resolve_layer
 
 DEFAULT_BATCH_SIZE = None  # chosen per model by batching.auto_batch_size
-# A CAM weighting: (activations, their gradients, an array namespace) -> channel weights (n, K)
-Weighting = Callable[[Any, Any, Any], Any]
 
 
-class ModelAdapter:
+class ModelAdapter(LayerCalls):
     """Compiled forward and gradient calls of one Keras model on ``(n, L, C)`` float32 batches.
 
     Every method of the package calls the model through here; each ``tf.function`` is traced once with a
-    fixed input signature and reused for every batch.
+    fixed input signature and reused for every batch. The calls on one layer's activations (CAM) are
+    :class:`layer_calls.LayerCalls`'.
     """
 
     def __init__(
@@ -141,64 +114,6 @@ class ModelAdapter:
         grads, logits, *of_context = (self._concat(part) for part in parts)
         return grads, logits, of_context
 
-    def layer_activations_and_gradients(
-        self, x: np.ndarray, layer: str, targets: np.ndarray, context: Context = ()
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Activations ``A`` of ``layer`` ``(n, L', K)`` and ``∂ logit[target] / ∂A``."""
-        call = self._layer_calls(layer)[1]
-        acts, grads = [], []
-        for args in self._calls(x, targets, context):
-            a, g = call(*args)
-            acts.append(a.numpy())
-            grads.append(g.numpy())
-        return self._concat(acts), self._concat(grads)
-
-    def layer_maps(
-        self,
-        x: np.ndarray,
-        layer: str,
-        targets: np.ndarray,
-        weighting: Weighting,
-        relu: bool,
-        context: Context = (),
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Class-activation maps of ``layer`` at its resolution ``(n, L')`` and resized to the input ``(n, L)``.
-
-        ``Σ_k w_k A_k`` with ``w = weighting(A, ∂ logit[target] / ∂A, keras.ops)`` ``(n, K)``, then ReLU when
-        ``relu``, then a linear half-pixel resize: one compiled call per layer and weighting, so the activations
-        and gradients never leave the graph.
-        """
-        key = (layer, weighting, relu)
-        if key not in self._layer_maps_cache:
-            split = self._split(layer)
-
-            def maps(x: tf.Tensor, target: tf.Tensor, *context: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-                with tf.GradientTape() as tape:
-                    acts, logits = split(self._to_model(x, context), training=False)
-                    chosen = self._target_score(logits, target)
-                grads = tape.gradient(chosen, acts)
-                raw = tf.einsum("nlk,nk->nl", acts, weighting(acts, grads, keras.ops))
-                if relu:
-                    raw = tf.nn.relu(raw)
-                resized = tf.image.resize(raw[:, :, None, None], (tf.shape(x)[1], 1), method="bilinear")
-                return raw, resized[:, :, 0, 0]
-
-            self._layer_maps_cache[key] = self._compile(
-                maps, self._input_spec, self._target_spec, *self._context_specs
-            )
-        call = self._layer_maps_cache[key]
-        raws, resized = [], []
-        for args in self._calls(x, targets, context):
-            raw, full = call(*args)
-            raws.append(raw.numpy())
-            resized.append(full.numpy())
-        return self._concat(raws), self._concat(resized)
-
-    def layer_activations(self, x: np.ndarray, layer: str, context: Context = ()) -> np.ndarray:
-        """Activations of ``layer``, shape ``(n, L', K)``."""
-        call = self._layer_calls(layer)[0]
-        return self._concat(call(*args).numpy() for args in self._calls(x, None, context))
-
     def compiled_calls(self) -> list[Any]:
         """Every ``tf.function`` built so far; their trace counts show whether a call retraced."""
         layer_calls = [call for pair in self._layer_calls_cache.values() for call in pair]
@@ -268,39 +183,6 @@ class ModelAdapter:
     def _target_score(self, logits: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
         """The sum over the batch of each signal's target logit: its gradient is each signal's own."""
         return tf.reduce_sum(logits * tf.one_hot(target, self.n_outputs, dtype=logits.dtype))
-
-    def _split(self, layer: str) -> Callable[..., tuple[tf.Tensor, tf.Tensor]]:
-        """A call giving (activations of ``layer``, logits over the target's steps)."""
-        joint = split_at(self.model, self._logit_model, layer)
-
-        def split(x: tf.Tensor, training: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
-            activations, logits = joint(x, training=training)
-            return activations, self._over_steps(logits)
-
-        return split
-
-    def _layer_calls(self, layer: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
-        """Compiled (activations) and (activations, gradients) calls for ``layer``, built once per layer."""
-        if layer not in self._layer_calls_cache:
-            split = self._split(layer)
-            spec = self._input_spec
-
-            def activations(x: tf.Tensor, *context: tf.Tensor) -> tf.Tensor:
-                return split(self._to_model(x, context), training=False)[0]
-
-            def activations_and_gradients(
-                x: tf.Tensor, target: tf.Tensor, *context: tf.Tensor
-            ) -> tuple[tf.Tensor, tf.Tensor]:
-                with tf.GradientTape() as tape:
-                    acts, logits = split(self._to_model(x, context), training=False)
-                    chosen = self._target_score(logits, target)
-                return acts, tape.gradient(chosen, acts)
-
-            self._layer_calls_cache[layer] = (
-                self._compile(activations, spec, *self._context_specs),
-                self._compile(activations_and_gradients, spec, self._target_spec, *self._context_specs),
-            )
-        return self._layer_calls_cache[layer]
 
     def _calls(
         self, x: np.ndarray, targets: np.ndarray | None, context: Context, batch_size: int | None = None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import platform
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, is_dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -56,17 +57,27 @@ IN_MEMORY = ("model", "signals")
 
 
 def request_parameters(request: Any) -> dict[str, Any]:
-    """A request's fields as JSON-ready values (paths as text, in-memory objects left out).
+    """A request's fields by flat name as JSON-ready values (paths as text, in-memory objects left out).
 
-    The in-memory objects are set aside before ``asdict``: it deep-copies every value, and copying a
-    ``keras.Model`` pickles it (about 0.1 s of every one-shot API call for the sample model).
+    A request made of specs (``nested.py``) is recorded flat, as it always was, so every reader of old
+    manifests reads new ones. The in-memory objects are left out before ``asdict``: it deep-copies every
+    value, and copying a ``keras.Model`` pickles it (about 0.1 s of every one-shot API call for the sample
+    model).
     """
-    held = {item.name: None for item in fields(request) if item.name in IN_MEMORY}
-    return {
-        key: (str(value) if isinstance(value, Path) else value)
-        for key, value in asdict(replace(request, **held)).items()
-        if key not in IN_MEMORY
-    }
+    from ..nested import NestedRequest, flat_fields
+
+    recorded = {}
+    for key, value in flat_fields(request).items():
+        if key in IN_MEMORY:
+            continue
+        if isinstance(value, NestedRequest):
+            value = request_parameters(value)
+        elif is_dataclass(value) and not isinstance(value, type):
+            value = asdict(value)
+        else:
+            value = copy.deepcopy(value)  # as asdict did: the record shares no mutable value with the request
+        recorded[key] = str(value) if isinstance(value, Path) else value
+    return recorded
 
 
 def summary(values: np.ndarray) -> dict[str, float]:

@@ -138,35 +138,39 @@ class DataSpec:
 
 
 def data_spec(request: ExplainRequest) -> DataSpec:
-    """The signals a request names (or holds, from the Python API: an array, or a dict of every input's)."""
-    signals = request.signals
+    """The signals a request's ``reading`` spec names (or holds, from the Python API: an array, or a dict of
+    every input's)."""
+    reading = request.reading
+    signals = reading.signals
     if isinstance(signals, dict):
         from ..signals.context_files import signal_array
 
         signals = signal_array(signals, model_spec(request).load().signal_input)
     return DataSpec(
-        request.data_path,
-        request.key,
-        request.label_column,
-        request.nan_policy,
-        request.clinical,
-        request.sampling_rate,
-        request.drop_columns,
+        reading.data_path,
+        reading.key,
+        reading.label_column,
+        reading.nan_policy,
+        reading.clinical,
+        reading.sampling_rate,
+        reading.drop_columns,
         memory=signals,
     )
 
 
 def model_spec(request: ExplainRequest) -> ModelSpec:
-    """The model a request names (or holds, from the Python API)."""
+    """The model a request's ``loading`` spec names (or holds, from the Python API), over the target's output
+    steps."""
+    loading = request.loading
     return ModelSpec(
-        request.model_path,
-        request.batch_size,
-        request.memory_budget,
-        request.jit,
-        request.unsafe_load,
-        request.custom_objects,
+        loading.model_path,
+        loading.batch_size,
+        loading.memory_budget,
+        loading.jit,
+        loading.unsafe_load,
+        loading.custom_objects,
         request.parsed_target.steps,
-        request.io.output,
-        request.io.signal_input,
-        memory=request.model,
+        loading.io.output,
+        loading.io.signal_input,
+        memory=loading.model,
     )

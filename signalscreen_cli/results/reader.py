@@ -117,7 +117,10 @@ class StoredResult:
     def request(self) -> ExplainRequest:
         """The explain run's request, rebuilt from the manifest's ``parameters`` (fields this version knows)."""
         parameters = dict(self.manifest.get("parameters") or {})
-        known = {item.name for item in dataclasses.fields(ExplainRequest)}
+        for spec in ExplainRequest.SPECS:  # a manifest that records the specs nested reads as a flat one
+            if isinstance(parameters.get(spec), dict):
+                parameters.update(parameters.pop(spec))
+        known = set(ExplainRequest.flat_names())
         options = dict(parameters.get("options") or {})
         if self.manifest.get("manifest_version", 1) < 2:
             options = {VERSION_1_OPTIONS[k]: v for k, v in parameters.items() if k in VERSION_1_OPTIONS}
