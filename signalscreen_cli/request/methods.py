@@ -4,19 +4,24 @@ chosen method that declares them, then one method's ``--param`` settings."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..errors import UsageError
 from ..params import Parameters
 
-if TYPE_CHECKING:
-    from .explain import ExplainRequest
-    from .specs import AttributionSpec
+
+class ChosenMethods(Protocol):
+    """What names the methods: an ``AttributionSpec``, or an ``ExplainRequest`` through its flat names."""
+
+    methods: tuple[str, ...]
+    options: Mapping[str, Any]
+    method_params: tuple[str, ...]
+
 
 EVERY_METHOD = "all"
 
 
-def resolve_methods(request: AttributionSpec | ExplainRequest) -> list[tuple[str, Parameters]]:
+def resolve_methods(request: ChosenMethods) -> list[tuple[str, Parameters]]:
     """Each chosen method's name and validated parameters: declared defaults, then ``options``, then
     ``method_params`` (of the request's ``attribution`` spec, or of the spec itself)."""
     from ..methods import declared_parameters
@@ -61,7 +66,7 @@ def method_parameters(name: str, options: Mapping[str, Any], overrides: Mapping[
     return declared(**{**values, **overrides})
 
 
-def wrapped_method(params: Parameters, request: AttributionSpec | ExplainRequest) -> tuple[str, Parameters] | None:
+def wrapped_method(params: Parameters, request: ChosenMethods) -> tuple[str, Parameters] | None:
     """The method a wrapper's parameters name (``--smooth``), with the request's options for it."""
     inner = params.wrapped()
     return None if inner is None else (inner, method_parameters(inner, request.options, {}))
