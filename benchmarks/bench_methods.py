@@ -78,7 +78,8 @@ def layer_pass(adapter: object, x: np.ndarray, targets: np.ndarray) -> object:
         return tf.reduce_sum(tape.gradient(score, activations))
 
     def run() -> None:
-        for start, batch in adapter._indexed_batches(x):
+        for start in range(0, len(x), adapter.batch_size):
+            batch = x[start : start + adapter.batch_size]
             work(tf.constant(batch), tf.constant(targets[start : start + len(batch)])).numpy()
 
     return run
