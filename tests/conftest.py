@@ -69,8 +69,19 @@ SLOW_TESTS = (
     "test_params.py::test_generated_options_reach_the_request_and_the_manifest",
     "test_relevance_cli.py::test_deeplift_and_guided_gradcam_on_the_sample_model",
     "test_feature_charts.py::test_the_charts_are_shown_at_their_own_size_in_chromium",  # a browser
+    "test_relevance_labels.py::test_a_relevance_run_writes_the_words_in_plots_overview_and_report",
+    "test_heads.py::test_output_all_writes_one_ordinary_result_per_head",
+    "test_multi_input.py::test_evaluate_scores_a_two_input_run_from_its_folder_and_computed",
+    "test_multi_input.py::test_shards_merge_and_compare_read_two_input_runs",
+    "test_multi_input.py::test_cli_reads_the_other_input_and_matches_the_api",
+    # every zoo model in every format, bit for bit: a cross-check
+    "test_fused_predictions.py::test_fused_chunks_equal_the_separate_passes_bit_for_bit",
     # one format of a per-format test stays in the quick loop
     "test_relevance.py::test_every_covered_layer_kind[.h5]",
+    "test_heads.py::test_each_head_equals_its_single_head_model[rhythm-.keras]",
+    "test_heads.py::test_each_head_equals_its_single_head_model[rhythm-.h5]",
+    "test_heads.py::test_each_head_equals_its_single_head_model[morph-.keras]",
+    "test_heads.py::test_each_head_equals_its_single_head_model[morph-.h5]",
 )
 SLOW_FIXTURES = {"plugin_path", "with_plugin", "cluster"}
 """Marked ``slow`` here, so they are listed once; ``pytest -m 'not slow'`` is the quick inner loop."""
