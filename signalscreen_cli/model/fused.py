@@ -104,7 +104,8 @@ def _gradients_call(adapter: Any) -> Callable[..., Any]:
 
 def _layer_maps_call(adapter: Any, layer: str, weighting: Any, relu: bool) -> Callable[..., Any]:
     """``ModelAdapter.layer_maps``' compiled body with the predictions and targets chosen inside it."""
-    from .adapter import keras, tf
+    from .adapter import tf
+    from .layer_calls import weighted_maps
 
     split = adapter._split(layer)
 
@@ -113,11 +114,7 @@ def _layer_maps_call(adapter: Any, layer: str, weighting: Any, relu: bool) -> Ca
             acts, logits = split(adapter._to_model(x), training=False)
             predictions, chosen = _predictions_and_targets(adapter, logits, target)
             score = adapter._target_score(logits, chosen)
-        grads = tape.gradient(score, acts)
-        raw = tf.einsum("nlk,nk->nl", acts, weighting(acts, grads, keras.ops))
-        if relu:
-            raw = tf.nn.relu(raw)
-        resized = tf.image.resize(raw[:, :, None, None], (tf.shape(x)[1], 1), method="bilinear")
-        return predictions, chosen, raw, resized[:, :, 0, 0]
+        raw, resized = weighted_maps(acts, tape.gradient(score, acts), weighting, relu, tf.shape(x)[1])
+        return predictions, chosen, raw, resized
 
     return call

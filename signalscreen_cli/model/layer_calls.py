@@ -18,6 +18,16 @@ from .inputs import Context
 Weighting = Callable[[Any, Any, Any], Any]
 
 
+def weighted_maps(acts: tf.Tensor, grads: tf.Tensor, weighting: Weighting, relu: bool, length: Any) -> tuple[Any, Any]:
+    """``Σ_k w_k A_k`` at the layer's resolution ``(n, L')``, ReLU'd when ``relu``, and resized to ``length``
+    (linear, half-pixel): the graph of every gradient-weighted CAM call."""
+    raw = tf.einsum("nlk,nk->nl", acts, weighting(acts, grads, keras.ops))
+    if relu:
+        raw = tf.nn.relu(raw)
+    resized = tf.image.resize(raw[:, :, None, None], (length, 1), method="bilinear")
+    return raw, resized[:, :, 0, 0]
+
+
 class LayerCalls:
     """Mixed into :class:`adapter.ModelAdapter`, whose model, compiled-call helpers and signatures it uses."""
 
@@ -70,12 +80,7 @@ class LayerCalls:
                 with tf.GradientTape() as tape:
                     acts, logits = split(self._to_model(x, context), training=False)
                     chosen = self._target_score(logits, target)
-                grads = tape.gradient(chosen, acts)
-                raw = tf.einsum("nlk,nk->nl", acts, weighting(acts, grads, keras.ops))
-                if relu:
-                    raw = tf.nn.relu(raw)
-                resized = tf.image.resize(raw[:, :, None, None], (tf.shape(x)[1], 1), method="bilinear")
-                return raw, resized[:, :, 0, 0]
+                return weighted_maps(acts, tape.gradient(chosen, acts), weighting, relu, tf.shape(x)[1])
 
             self._layer_maps_cache[key] = self._compile(
                 maps, self._input_spec, self._target_spec, *self._context_specs
