@@ -19,8 +19,12 @@ from signalscreen_cli.methods import get_method
 from tests.independent import BUILDERS, Reference
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy:DeprecationWarning")
-SUPPORTED = [name for name in BUILDERS if name != "gru"]
+SUPPORTED = [name for name in BUILDERS if name != "gru" and not name.startswith("ecg_and")]
+"""Every zoo model the engine serves: not the recurrent one, nor a model with other inputs (it says why)."""
 NOT_RELU = ("regression",)  # a tanh layer: LRP-0 is not gradient × input there
+CANCELLING = ("two_heads_rhythm", "two_heads_morph")
+"""Models where one signal's LRP-0 divides by a pre-activation near zero: float32 round-off of that ratio
+reaches 7e-4 relative (LRP-0 is gradient × input in exact arithmetic only)."""
 
 
 @functools.cache
@@ -37,7 +41,7 @@ def saved(name: str, fmt: str, folder):
     path = folder / f"{name}{fmt}"
     if not path.exists():
         zoo(name).model.save(path)
-    return load_model(path, batch_size=64)
+    return load_model(path, batch_size=64, output=zoo(name).output)  # a two-head model: its head explained
 
 
 def assert_close(actual, expected, what: str, rtol: float = 1e-4, atol_scale: float = 1e-5) -> None:
@@ -64,7 +68,8 @@ def test_against_the_zoo_references(folder, name, fmt):
         assert np.abs(out["deeplift_delta"]).max() <= 1e-4 * max(1.0, np.abs(logits).max()), (name, baseline, rule)
     if name not in NOT_RELU:
         lrp_zero = get_method("lrp")(lrp_rule="zero").attribute(adapter, x, targets)["lrp"]
-        assert_close(lrp_zero, reference.gradient_x_input(x, targets), f"{name}{fmt} LRP-0 vs gradient × input")
+        what, rtol = f"{name}{fmt} LRP-0 vs gradient × input", 1e-3 if name in CANCELLING else 1e-4
+        assert_close(lrp_zero, reference.gradient_x_input(x, targets), what, rtol=rtol)
     for composite in ("epsilon_plus", "epsilon_plus_flat", "epsilon_gamma_box", "epsilon_alpha2_beta1_flat"):
         out = get_method("lrp")(lrp_composite=composite).attribute(adapter, x, targets)
         assert out["lrp"].shape == x.shape and np.isfinite(out["lrp"]).all(), (name, composite)
@@ -73,6 +78,16 @@ def test_against_the_zoo_references(folder, name, fmt):
     cam = reference.gradcam(x, targets)[0]
     product = get_method("guided_gradcam")().attribute(adapter, x, targets)["guided_gradcam"]
     assert_close(product, guided * cam[:, :, None], f"{name}{fmt} guided Grad-CAM", rtol=1e-3, atol_scale=1e-4)
+
+
+@pytest.mark.parametrize("method", ["lrp", "deeplift", "guided_backprop", "deconvnet", "guided_gradcam"])
+def test_a_model_with_other_inputs_is_declined_with_the_reason(folder, method):
+    adapter = saved("ecg_and_meta", ".keras", folder)
+    model = zoo("ecg_and_meta")
+    reason = get_method(method)().not_applicable(adapter)
+    assert reason and "input" in reason, reason
+    with pytest.raises(MethodNotApplicableError):
+        get_method(method)().attribute(adapter, model.x, model.targets)
 
 
 def test_recurrent_zoo_model_is_refused(folder):
