@@ -62,29 +62,19 @@ def weights_sha256(model: Any) -> str:
 def _load(spec: ModelSpec) -> ModelAdapter:
     from ..model.files import load_model
 
+    calls = {
+        "batch_size": spec.batch_size,
+        "memory_budget": spec.memory_budget,
+        "jit": spec.jit,
+        "output_steps": spec.output_steps,
+        "output": spec.output,
+        "signal_input": spec.signal_input,
+    }
     if spec.memory is not None:
         from ..model.adapter import ModelAdapter
 
-        return ModelAdapter(
-            spec.memory,
-            batch_size=spec.batch_size,
-            memory_budget=spec.memory_budget,
-            jit=spec.jit,
-            output_steps=spec.output_steps,
-            output=spec.output,
-            signal_input=spec.signal_input,
-        )
-    return load_model(
-        spec.path,
-        batch_size=spec.batch_size,
-        memory_budget=spec.memory_budget,
-        jit=spec.jit,
-        unsafe=spec.unsafe,
-        custom_objects=spec.custom_objects,
-        output_steps=spec.output_steps,
-        output=spec.output,
-        signal_input=spec.signal_input,
-    )
+        return ModelAdapter(spec.memory, **calls)
+    return load_model(spec.path, unsafe=spec.unsafe, custom_objects=spec.custom_objects, **calls)
 
 
 @dataclass(frozen=True)
