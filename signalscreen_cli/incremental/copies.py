@@ -29,7 +29,6 @@ class CopyGraph:
     def outputs(
         self,
         plan: Plan,
-        width: int,
         interior: Any,
         caches: dict[Any, tf.Tensor],
         signal: tf.Tensor,
@@ -39,7 +38,7 @@ class CopyGraph:
         """Outputs of the copies whose span starts are ``spans``; ``interior`` is ``None`` for copies near
         the edges (their padding reads are masked in), else the per-start interior flags."""
         computed = self._prefix(plan, interior, caches, signal, spans, values)
-        full = self._spliced(plan, width, interior is None, computed, caches, signal, spans)
+        full = self._spliced(plan, interior is None, computed, caches, signal, spans)
         for node in self.split.head_nodes:
             args, kwargs = node.arguments.fill_in(full)
             if getattr(node.operation, "_call_has_training_arg", False) and "training" not in kwargs:
@@ -85,7 +84,6 @@ class CopyGraph:
     def _spliced(
         self,
         plan: Plan,
-        width: int,
         edge: bool,
         computed: dict[Any, tf.Tensor],
         caches: dict[Any, tf.Tensor],
@@ -102,8 +100,8 @@ class CopyGraph:
             tensor = id(node.input_tensors[0])
             held = plan.held[tensor]
             first = tf.gather(tf.constant(held.starts), spans)
-            outside = caches[tensor, kind, width]
-            result = pooled(kind, (first, computed[tensor]), held.size, held.length, outside, signal, spans, edge)
+            reductions = (caches[tensor, kind, held.size, 0], caches[tensor, kind, held.size, 1])
+            result = pooled(kind, (first, computed[tensor]), held.size, held.length, reductions, signal, edge)
             full[id(node.outputs[0])] = result[:, None, :] if node.operation.keepdims else result
         return full
 

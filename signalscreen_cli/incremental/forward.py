@@ -16,22 +16,22 @@ import numpy as np
 
 from ..model.adapter import tf
 from ..model.batching import copies_per_call
+from ..model.quiet_tf import traced_per_signature
 from .copies import CopyGraph, call_layer, reads_padding
 from .geometry import Plan, plan_ranges, tensor_lengths
 from .graph import Split, layer_geometry, split_model
-from .splice import pool_outside
+from .splice import pool_reductions
 
 SpanBuild = Callable[[slice, np.ndarray, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
 """``build(cases, source starts, source size) -> (signal of each copy (m,), span start of each copy (m,),
 the copy's input over ``source starts[span start] + [0, size)`` (m, size, C), target of each copy (m,))``."""
 
-CALL_BATCHES = 1
-"""A call holds this many times the engine's copies per call of copies as short as the re-read range."""
-BLOCK_CALLS = 4
-"""Calls' worth of cases built at once: enough that the edge copies among them fill calls of a useful size,
-few enough that building them stays in cache (a whole width of 1,024 beats at once builds 4x slower)."""
+BLOCK_CALLS = 1
+"""Calls' worth of cases built at once (the edge copies among them take calls of their own)."""
 CALL_GRAIN = 256
 """Call sizes are multiples of this: few distinct batch shapes, little padding."""
+SIDES = (0, 1)
+"""The two cached reductions of a global pool's input (``splice.pool_reductions``)."""
 _FORWARDS: weakref.WeakKeyDictionary[Any, dict[int, IncrementalForward | str]] = weakref.WeakKeyDictionary()
 
 
@@ -117,6 +117,20 @@ class IncrementalForward:
         wanted += [plan.held[id(node.input_tensors[0])].inside() for node, _ in self.split.pooled]
         return np.logical_and.reduce([np.ones(self.length - width + 1, bool), *wanted])
 
+    def copies_per_call(self, width: int) -> int:
+        """Copies per call: as many as hold the activations of one full-pass call of the perturbation engine
+        (the same memory). A copy's activations are its recomputed positions only, so a call holds several
+        times the engine's copies, and large calls are what make short convolutions cheap per copy (on CPU,
+        1,024-copy calls cost twice as much per copy as 16,384-copy ones on the sample model)."""
+        held = self.plan(width).held
+        full = kept = 0
+        for step in self.layers:
+            if step.output in held:
+                full += held[step.output].length * step.channels
+                kept += min(held[step.output].size, held[step.output].length) * step.channels
+        engine = copies_per_call(self.adapter, self.length, self.channels)
+        return max(1, engine * full // max(kept, 1))
+
     def source_range(self, width: int) -> tuple[np.ndarray, int]:
         """Where each copy's input is read, per span start, and how many positions."""
         held = self.plan(width).held[self.split.source]
@@ -128,7 +142,11 @@ class IncrementalForward:
         spliced = [
             step.output for step in self.split.steps if held.get(step.output, None) and held[step.output].spliced
         ]
-        pools = [(id(node.input_tensors[0]), kind, width) for node, kind in self.split.pooled]
+        pools = [
+            (id(node.input_tensors[0]), kind, held[id(node.input_tensors[0])].size, side)
+            for node, kind in self.split.pooled
+            for side in SIDES
+        ]
         return tuple(dict.fromkeys([*self.kept, *spliced, *pools]))
 
     # ---- the prefix, once per signal ----
@@ -137,24 +155,20 @@ class IncrementalForward:
         for step in self.split.steps:
             inputs = [values[t] for t in step.inputs]
             values[step.output] = call_layer(step.layer, inputs if step.kind == "merge" else inputs[0])
-        return [values[key] if isinstance(key, int) else self._outside(key, values[key[0]]) for key in keys]
-
-    def _outside(self, key: tuple[int, str, int], activations: tf.Tensor) -> tf.Tensor:
-        """A global pool's value outside the recomputed range, per signal and span start."""
-        tensor, kind, width = key
-        held = self.plan(width).held[tensor]
-        first = np.clip(held.starts, 0, held.length)
-        stop = np.clip(held.starts.astype(np.int64) + held.size, 0, held.length)
-        return pool_outside(kind, activations, first, stop)
+        pools = {key[:3] for key in keys if not isinstance(key, int)}
+        reductions = {pool: pool_reductions(pool[1], values[pool[0]], pool[2]) for pool in pools}
+        return [values[key] if isinstance(key, int) else reductions[key[:3]][SIDES.index(key[3])] for key in keys]
 
     def caches(self, x: np.ndarray, width: int) -> list[tf.Tensor]:
         """The prefix's activations the copies of ``width`` read, for every signal of ``x``, in one pass."""
         keys = self.cached(width)
         if keys not in self._prefixes:
             spec = tf.TensorSpec((None, self.length, self.channels), tf.float32)
-            self._prefixes[keys] = tf.function(
-                lambda x: self._prefix_impl(keys, x), input_signature=[spec], autograph=False
-            )
+
+            def prefix(x: tf.Tensor) -> list[tf.Tensor]:
+                return self._prefix_impl(keys, x)
+
+            self._prefixes[keys] = tf.function(traced_per_signature(prefix), input_signature=[spec], autograph=False)
         prefix, size = self._prefixes[keys], self.adapter.batch_size
         parts = [prefix(tf.constant(x[start : start + size], tf.float32)) for start in range(0, len(x), size)]
         return [tf.concat([part[i] for part in parts], axis=0) for i in range(len(keys))]
@@ -178,46 +192,67 @@ class IncrementalForward:
             def outputs(caches: list[tf.Tensor], signal: tf.Tensor, starts: tf.Tensor, values: tf.Tensor) -> tf.Tensor:
                 by_key = dict(zip(keys, caches, strict=True))
                 interior = None if edge else self.interior(width)
-                return self.copies.outputs(plan, width, interior, by_key, signal, starts, values)
+                return self.copies.outputs(plan, interior, by_key, signal, starts, values)
 
-            self._calls[width, edge] = tf.function(outputs, input_signature=signature, autograph=False)
+            self._calls[width, edge] = tf.function(
+                traced_per_signature(outputs), input_signature=signature, autograph=False
+            )
         return self._calls[width, edge]
 
     def perturbed_outputs(
         self, x: np.ndarray, width: int, cases: int, build: SpanBuild, cases_per_call: int | None = None
-    ) -> Iterator[tuple[slice, np.ndarray]]:
-        """Like ``perturbation.perturbed_outputs``, for copies that differ over one span of ``width``: each
-        block's cases and their target outputs.
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Like ``perturbation.perturbed_outputs``, for copies that differ over one span of ``width``: the
+        indices of some of the cases and their target outputs, until every case has been given once.
 
-        A copy here is its input over the re-read range only; calls hold the engine's copies per call for
-        copies that short, blocks ``BLOCK_CALLS`` calls' worth. Interior copies and copies near the edges
-        take calls of their own.
+        A copy here is its input over the re-read range only; calls hold :meth:`copies_per_call` copies,
+        blocks ``BLOCK_CALLS`` calls' worth. Interior copies and copies near the edges take calls of their
+        own; the edge copies of several blocks are gathered into one call, for a call of few copies costs
+        up to twice as much per copy.
         """
         caches = self.caches(x, width)
         interior = self.interior(width)
         starts, size = self.source_range(width)
-        per_call = cases_per_call or CALL_BATCHES * copies_per_call(self.adapter, size, self.channels)
+        per_call = cases_per_call or self.copies_per_call(width)
         per_block = per_call * BLOCK_CALLS
+        waiting: list[tuple[np.ndarray, ...]] = []
         for first in range(0, cases, per_block):
-            block = slice(first, min(cases, first + per_block))
-            signal, spans, values, targets = build(block, starts, size)
-            outputs = np.empty(len(signal), np.float32)
-            for edge, chosen in ((False, interior[spans]), (True, ~interior[spans])):
-                picked = np.flatnonzero(chosen)
-                if not len(picked):
-                    continue
-                # Calls of equal size, a multiple of CALL_GRAIN (the last one padded with repeats): each new
-                # batch shape makes the convolutions set themselves up again.
-                calls = -(-len(picked) // per_call)
-                even = -(-len(picked) // calls)
-                call_size = min(per_call, -(-even // CALL_GRAIN) * CALL_GRAIN)
-                for part in range(0, len(picked), call_size):
-                    rows = picked[part : part + call_size]
-                    padded = np.resize(rows, call_size)
-                    args = (tf.constant(signal[padded], tf.int32), tf.constant(spans[padded], tf.int32))
-                    result = self._compiled(width, edge)(caches, *args, tf.constant(values[padded])).numpy()
-                    outputs[rows] = result[np.arange(len(rows)), targets[rows]]
-            yield block, outputs
+            indices = np.arange(first, min(cases, first + per_block))
+            copies = (indices, *build(slice(first, indices[-1] + 1), starts, size))
+            inner = interior[copies[2]]
+            yield from self._calls_of(width, False, caches, per_call, *(part[inner] for part in copies))
+            waiting.append(tuple(part[~inner] for part in copies))
+            if sum(len(part[0]) for part in waiting) >= per_call or indices[-1] + 1 == cases:
+                gathered = [np.concatenate(column) for column in zip(*waiting, strict=True)]
+                waiting = []
+                yield from self._calls_of(width, True, caches, per_call, *gathered)
+
+    def _calls_of(
+        self,
+        width: int,
+        edge: bool,
+        caches: list[tf.Tensor],
+        per_call: int,
+        indices: np.ndarray,
+        signal: np.ndarray,
+        spans: np.ndarray,
+        values: np.ndarray,
+        targets: np.ndarray,
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The target outputs of these copies, in calls of equal size, a multiple of ``CALL_GRAIN`` (the
+        last one padded with repeats): each new batch shape makes the convolutions set themselves up again."""
+        if not len(indices):
+            return
+        calls = -(-len(indices) // per_call)
+        even = -(-len(indices) // calls)
+        call_size = min(per_call, -(-even // CALL_GRAIN) * CALL_GRAIN)
+        for part in range(0, len(indices), call_size):
+            rows = np.arange(part, min(len(indices), part + call_size))
+            padded = np.resize(rows, call_size)
+            args = (tf.constant(signal[padded], tf.int32), tf.constant(spans[padded], tf.int32))
+            result = self._compiled(width, edge)(caches, *args, tf.constant(values[padded])).numpy()
+            yield indices[rows], result[np.arange(len(rows)), targets[rows]]
+
 
 def incremental_forward(adapter: Any, length: int) -> IncrementalForward | str:
     """The incremental forward of ``adapter`` for signals of ``length``, or why full passes run instead."""

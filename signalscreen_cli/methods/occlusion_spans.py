@@ -54,8 +54,8 @@ def choose(
         path = forward if isinstance(forward, str) else f"full passes (window {width} reaches every position)"
         return path, perturbed_scores(adapter, cases, build, x.shape[1:], per_eval=per_eval).reshape(-1)
     outputs = np.empty(cases, np.float32)
-    for block, values in forward.perturbed_outputs(x, width, cases, build_spans, per_eval):
-        outputs[block] = values
+    for indices, values in forward.perturbed_outputs(x, width, cases, build_spans, per_eval):
+        outputs[indices] = values
     return forward.path, outputs
 
 
@@ -78,13 +78,18 @@ class OccludedReads:
         self.spans = np.clip(self.starts, 0, length - width).astype(np.int32)
         self.columns = reads[self.spans][:, None] + np.arange(size)[None, :]
         self.occluded = (self.columns >= self.starts[:, None]) & (self.columns < self.stops[:, None])
-        # Zero padding on both sides so that every column reads the padded signal directly.
-        self.pad = max(0, -int(self.columns.min()), int(self.columns.max()) - length + 1)
+        # Zero padding on both sides so that every column reads the padded signal directly, at least one
+        # position: a zero-filled window's columns read the padded row's first (zero) position.
+        self.pad = max(1, -int(self.columns.min()), int(self.columns.max()) - length + 1)
         self.padded = np.pad(x.astype(np.float32), ((0, 0), (self.pad, self.pad), (0, 0)))
         self.zero_fill = base is not None and not base.any()
         padding = ((0, 0), (self.pad, self.pad), (0, 0))
         self.base = None if base is None or self.zero_fill else np.pad(base.astype(np.float32), padding)
         self.x = x
+        # Flat indices into the padded rows: int32 where they fit (half the memory traffic of int64).
+        index = np.int32 if self.padded.shape[0] * self.padded.shape[1] < 2**31 else np.int64
+        self.reads = (self.columns + self.pad).astype(index)
+        self.zero_reads = np.where(self.occluded, 0, self.reads).astype(index)
         self.inside = ((self.columns >= 0) & (self.columns < length))[:, :, None]
 
     def __call__(
@@ -93,7 +98,10 @@ class OccludedReads:
         """Span starts ``(m,)`` and inputs ``(m, size, C)`` of the copies ``(samples, positions[where])``."""
         # One flat take over the padded signals' rows, and masks applied by multiplying or copying in
         # place: several times cheaper than indexing two axes and np.where.
-        rows = samples[:, None] * self.padded.shape[1] + (self.columns[where] + self.pad)
+        row_starts = (samples * self.padded.shape[1]).astype(self.reads.dtype)[:, None]
+        if self.zero_fill and channel is None:
+            return self.spans[where], _take_rows(self.padded, row_starts + self.zero_reads[where])
+        rows = row_starts + self.reads[where]
         values = _take_rows(self.padded, rows)
         occluded = self.occluded[where][:, :, None]
         if channel is not None:
