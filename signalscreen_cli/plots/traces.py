@@ -138,7 +138,7 @@ class SignalPlot:
         # ends touch the panel's side frames, which a full draw paints over them: the frames are redrawn too.
         changing = [part for axes, lines in zip(self.axes, self.lines, strict=True)
                     for part in (lines, *axes.spines.values(), axes.yaxis)]  # fmt: skip
-        self.still = StillFigure(self.figure, [*changing, self.title, *self.bar.changing], PNG_DPI)
+        self.still = StillFigure(self.figure, [*changing, self.title, *self.bar.changing], PNG_DPI, direct_svg=True)
 
     def save(self, path: Path) -> None:
         """Write the figure as drawn last, in the format the suffix names (PNGs redraw only what changed)."""
@@ -167,6 +167,7 @@ class SignalPlot:
             axes.set_ylim(float(trace.min()) - pad, float(trace.max()) + pad)
         self.title.set_text(title)
         self.bar.show(norm.vmin, norm.vmax, cmap, label or "attribution")
+        self.still.changed()
         return self.figure
 
 

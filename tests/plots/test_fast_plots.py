@@ -114,6 +114,7 @@ def test_spliced_svgs_draw_what_a_full_savefig_draws(tmp_path):
     import matplotlib
 
     plot = SignalPlot(LENGTH, 2, RATE, ["I", "II"], ["mV", "mV"])
+    plot.still.direct_svg = False  # the splicing (the fallback, and the report's); test_direct_svg.py: the rest
     cases = [(beat(1.5), np.abs(beat(1.0)), False), (beat(30.0, 4), beat(1.0) - 0.5 * beat(1.0, 12), True)]
     for number, (signal, attribution, signed) in enumerate(cases):
         figure = plot.draw(np.repeat(signal, 2, axis=1), attribution[:, 0], f"row {number}", "a meaning", signed)

@@ -1,0 +1,336 @@
+"""The changing part of a per-signal SVG written as text from the drawing the PNG makes, not by a second save.
+
+A per-signal SVG drawn by matplotlib's SVG backend took about 19 ms, most of it laying out the same ticks and
+texts again (the SVG renderer is new for every file, so none of its text measurements are reused) and
+writing one styled path per coloured run through its generic path-collection code. Here the PNG's own draw
+of the changing artists goes through :class:`Recorder`, which passes every call on to Agg unchanged (the
+PNG's pixels are the same) and keeps what was drawn: the tick marks and frames as paths in pixels, each text
+with its place, font and anchor. :func:`svg_body` writes those as SVG elements in matplotlib's own form
+(points at 72 per inch, y downwards, the same styles and text anchors), with the trace written from its
+``LineCollection`` and the colour bar's image, the same for every signal of one colour map, made once by
+matplotlib. Anything else (mathtext, hatches, clip paths other than rectangles) is not written here: the
+caller falls back to the spliced matplotlib SVG (``still.py``). ``tests/plots/test_direct_svg.py`` checks
+the result against a full matplotlib save, element by element and rendered in Chromium.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+
+class Unsupported(Exception):
+    """A drawing call this writer does not turn into SVG (the caller uses matplotlib's SVG instead)."""
+
+
+def _number(value: float) -> str:
+    """matplotlib's SVG number: ``%f`` without trailing zeros."""
+    return f"{value:f}".rstrip("0").rstrip(".")
+
+
+def _hex(rgb: Any) -> str:
+    from matplotlib.colors import rgb2hex
+
+    return rgb2hex(rgb[:3] if len(rgb) > 3 else rgb)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@functools.lru_cache(maxsize=64)
+def _font_style(family: tuple[str, ...], size: float, style: str, variant: str, weight: Any, stretch: Any) -> dict:
+    """The CSS matplotlib's SVG backend writes for a font (``svg.fonttype: none``), without the colour."""
+    from matplotlib import font_manager as fm
+
+    css: dict[str, str] = {}
+    if style != "normal":
+        css["font-style"] = style
+    if variant != "normal":
+        css["font-variant"] = variant
+    weight = fm.weight_dict.get(weight, weight)
+    if weight != 400:
+        css["font-weight"] = f"{weight}"
+
+    def sans(name: str) -> str:
+        return "sans-serif" if name in ("sans", "sans serif") else name
+
+    names = []
+    for entry in family:
+        entry = sans(entry)
+        if entry in fm.font_family_aliases:
+            names += [sans(name) for name in fm.FontManager._expand_aliases(entry)]
+        names.append(entry)
+    css["font-size"] = f"{_number(size)}px"
+    css["font-family"] = ", ".join(dict.fromkeys(n if n in fm.font_family_aliases else repr(n) for n in names))
+    if stretch != "normal":
+        css["font-stretch"] = stretch
+    return css
+
+
+def _css(attributes: dict[str, str]) -> str:
+    return "; ".join(f"{key}: {value}" for key, value in attributes.items())
+
+
+def _line_style(state: dict, fill: Any) -> str:
+    """matplotlib's SVG style of a stroked (and maybe filled) path."""
+    css: dict[str, str] = {}
+    if fill is None:
+        css["fill"] = "none"
+    else:
+        if tuple(fill[:3]) != (0, 0, 0):
+            css["fill"] = _hex(fill)
+        if len(fill) == 4 and fill[3] != 1.0 and not state["forced_alpha"]:
+            css["fill-opacity"] = _number(fill[3])
+    if state["forced_alpha"] and state["alpha"] != 1.0:
+        css["opacity"] = _number(state["alpha"])
+    offset, sequence = state["dashes"]
+    if sequence is not None:
+        css["stroke-dasharray"] = ",".join(_number(v) for v in sequence)
+        css["stroke-dashoffset"] = _number(float(offset))
+    if state["linewidth"]:
+        rgb = state["rgb"]
+        css["stroke"] = _hex(rgb)
+        if not state["forced_alpha"] and rgb[3] != 1.0:
+            css["stroke-opacity"] = _number(rgb[3])
+        if state["linewidth"] != 1.0:
+            css["stroke-width"] = _number(state["linewidth"])
+        if state["joinstyle"] != "round":
+            css["stroke-linejoin"] = state["joinstyle"]
+        if state["capstyle"] != "butt":
+            css["stroke-linecap"] = {"projecting": "square"}.get(state["capstyle"], state["capstyle"])
+    return _css(css)
+
+
+def _gc_state(gc: Any) -> dict:
+    if gc.get_hatch() is not None or gc.get_clip_path()[0] is not None or gc.get_url() is not None:
+        raise Unsupported("hatch, clip path or link")
+    clip = gc.get_clip_rectangle()
+    return {
+        "rgb": tuple(gc.get_rgb()),
+        "alpha": gc.get_alpha(),
+        "forced_alpha": gc.get_forced_alpha(),
+        "linewidth": gc.get_linewidth(),
+        "joinstyle": gc.get_joinstyle(),
+        "capstyle": gc.get_capstyle(),
+        "dashes": gc.get_dashes(),
+        "clip": None if clip is None else tuple(clip.bounds),
+    }
+
+
+class Recorder:
+    """A renderer that passes every call on to ``inner`` (an Agg renderer; ``forward=False``: to nothing) and
+    records the paths, tick marks and texts drawn, in pixels, for :func:`svg_body`. Text measurements are
+    the Agg renderer's (kept between figures: one recorder per canvas)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.forward = True
+        self.ops: list[tuple] = []
+        self.failed: str | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def start(self, forward: bool) -> None:
+        self.forward, self.ops, self.failed = forward, [], None
+
+    def mark(self, artist: Any) -> None:
+        """An artist written by :func:`svg_body` itself (the trace, the colour bar's image) comes here."""
+        self.ops.append(("artist", artist))
+
+    def _fail(self, why: str) -> None:
+        self.failed = self.failed or why
+
+    def draw_path(self, gc, path, transform, rgbFace=None):
+        try:
+            self.ops.append(("path", _gc_state(gc), transform.transform(path.vertices), path.codes, rgbFace))
+        except Unsupported as why:
+            self._fail(str(why))
+        if self.forward:
+            self._inner.draw_path(gc, path, transform, rgbFace)
+
+    def draw_markers(self, gc, marker_path, marker_trans, path, trans, rgbFace=None):
+        try:
+            marker = marker_trans.transform(marker_path.vertices)
+            self.ops.append(("markers", _gc_state(gc), marker, marker_path.codes, trans.transform(path.vertices),
+                             rgbFace))  # fmt: skip
+        except Unsupported as why:
+            self._fail(str(why))
+        if self.forward:
+            self._inner.draw_markers(gc, marker_path, marker_trans, path, trans, rgbFace)
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            self._fail("mathtext")
+        else:
+            try:
+                state = _gc_state(gc)
+                anchor = None
+                if mtext is not None and (angle == 0 or mtext.get_rotation_mode() == "anchor"):
+                    anchor = (*mtext.get_transform().transform(mtext.get_unitless_position()), mtext.get_ha())
+                font = (tuple(prop.get_family()), prop.get_size(), prop.get_style(), prop.get_variant(),
+                        prop.get_weight(), prop.get_stretch())  # fmt: skip
+                self.ops.append(("text", state, x, y, s, font, angle, anchor))
+            except Unsupported as why:
+                self._fail(str(why))
+        if self.forward:
+            self._inner.draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+
+    def draw_path_collection(self, *args, **kwargs):
+        self._fail("path collection")
+        if self.forward:
+            self._inner.draw_path_collection(*args, **kwargs)
+
+    def draw_image(self, *args, **kwargs):
+        self._fail("image")
+        if self.forward:
+            self._inner.draw_image(*args, **kwargs)
+
+    def draw_gouraud_triangles(self, *args, **kwargs):
+        self._fail("gouraud")
+        if self.forward:
+            self._inner.draw_gouraud_triangles(*args, **kwargs)
+
+    def draw_quad_mesh(self, *args, **kwargs):
+        self._fail("quad mesh")
+        if self.forward:
+            self._inner.draw_quad_mesh(*args, **kwargs)
+
+    def draw_mathtext(self, *args, **kwargs):
+        self._fail("mathtext")
+        if self.forward:
+            self._inner.draw_mathtext(*args, **kwargs)
+
+
+class Page:
+    """Pixels (y up, ``dpi``) to the SVG's points (y down) of a figure ``height`` pixels high."""
+
+    def __init__(self, dpi: float, height: float) -> None:
+        self.scale, self.height = 72.0 / dpi, height * 72.0 / dpi
+
+    def points(self, xy: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, float) * self.scale
+        return np.column_stack([xy[:, 0], self.height - xy[:, 1]])
+
+    def path(self, xy: np.ndarray, codes: np.ndarray | None) -> str:
+        """An SVG path's ``d`` of vertices already in points (MOVETO, LINETO and CLOSEPOLY only)."""
+        words = []
+        for i, (x, y) in enumerate(xy):
+            code = (1 if i == 0 else 2) if codes is None else int(codes[i])
+            if code == 0:
+                break
+            if code == 79:
+                words.append("z")
+            elif code in (1, 2):
+                words.append(f"{'M' if code == 1 else 'L'} {_number(x)} {_number(y)}")
+            else:
+                raise Unsupported("curve")
+        return " \n".join(words) + " \n"
+
+
+class Clips:
+    """The clip rectangles (in pixels) the body uses, each once in the document's ``<defs>``."""
+
+    def __init__(self, page: Page, prefix: str) -> None:
+        self.page, self.prefix, self.ids = page, prefix, {}
+
+    def attribute(self, bounds: tuple | None) -> str:
+        if bounds is None:
+            return ""
+        key = tuple(round(v, 6) for v in bounds)
+        if key not in self.ids:
+            self.ids[key] = f"{self.prefix}{len(self.ids) + 1}"
+        return f' clip-path="url(#{self.ids[key]})"'
+
+    def defs(self) -> list[str]:
+        found = []
+        for (x, y, width, height), name in self.ids.items():
+            s = self.page.scale
+            top = self.page.height - (y + height) * s
+            found.append(f'<clipPath id="{name}">\n   <rect x="{_number(x * s)}" y="{_number(top)}" '
+                         f'width="{_number(width * s)}" height="{_number(height * s)}"/>\n  </clipPath>')  # fmt: skip
+        return found
+
+
+def _text(op: tuple, page: Page, clips: Clips) -> str:
+    _, state, x, y, s, font, angle, anchor = op
+    css = dict(_font_style(*font))
+    colour = {}
+    if _hex(state["rgb"]) != "#000000":
+        colour["fill"] = _hex(state["rgb"])
+    alpha = state["alpha"] if state["forced_alpha"] else state["rgb"][3]
+    if alpha != 1:
+        colour["opacity"] = _number(alpha)
+    x, y = x * page.scale, y * page.scale  # the baseline's start, y already downwards
+    if anchor is not None:
+        ax, ay = anchor[0] * page.scale, page.height - anchor[1] * page.scale
+        radians = np.deg2rad(angle)
+        vertical = np.array([np.sin(radians), np.cos(radians)])
+        offset = float(np.dot(vertical, [x - ax, y - ay]))
+        ax, ay = ax + offset * vertical[0], ay + offset * vertical[1]
+        css["text-anchor"] = {"left": "start", "right": "end", "center": "middle"}[anchor[2]]
+        place = f'x="{_number(ax)}" y="{_number(ay)}" transform="rotate({_number(-angle)} {_number(ax)} {_number(ay)})"'
+    else:
+        place = f'transform="translate({_number(x)} {_number(y)}) rotate({_number(-angle)})"'
+    text = f'<text style="{_css({**css, **colour})}" {place}>{_escape(s)}</text>'
+    clip = clips.attribute(state["clip"])
+    return f"<g{clip}>{text}</g>" if clip else text
+
+
+def _trace(collection: Any, page: Page, clips: Clips) -> list[str]:
+    """A ``LineCollection``'s polylines (``still.coloured_runs``), one path each, in its colours."""
+    if len(collection.get_linewidths()) != 1 or collection.get_linestyle()[0][1] is not None:
+        raise Unsupported("several widths or dashes")
+    transform = collection.get_transform()
+    colours = collection.get_edgecolor()
+    width = float(collection.get_linewidths()[0])
+    cap = {"projecting": "square"}.get(collection.get_capstyle() or "butt", collection.get_capstyle() or "butt")
+    join = collection.get_joinstyle() or "round"
+    clip = clips.attribute(tuple(collection.get_clip_box().bounds) if collection.get_clip_on() else None)
+    found = []
+    for i, segment in enumerate(collection.get_segments()):
+        if len(segment) == 0:
+            continue
+        rgba = colours[i % len(colours)]
+        style = {"fill": "none", "stroke": _hex(rgba)}
+        if rgba[3] != 1.0:
+            style["stroke-opacity"] = _number(rgba[3])
+        if width != 1.0:
+            style["stroke-width"] = _number(width)
+        if join != "round":
+            style["stroke-linejoin"] = join
+        if cap != "butt":
+            style["stroke-linecap"] = cap
+        d = page.path(page.points(transform.transform(segment)), None)
+        found.append(f'<path d="{d}"{clip} style="{_css(style)}"/>')
+    return found
+
+
+def svg_body(ops: list[tuple], page: Page, clips: Clips, artist_svg: Any) -> str:
+    """The recorded drawing as SVG elements, in order; ``artist_svg(artist)`` writes a marked artist (the
+    trace and the colour bar's image go there)."""
+    from matplotlib.collections import LineCollection
+
+    found: list[str] = []
+    for op in ops:
+        kind = op[0]
+        if kind == "artist":
+            found += _trace(op[1], page, clips) if isinstance(op[1], LineCollection) else [artist_svg(op[1])]
+        elif kind == "path":
+            _, state, xy, codes, fill = op
+            found.append(f'<path d="{page.path(page.points(xy), codes)}"{clips.attribute(state["clip"])} '
+                         f'style="{_line_style(state, fill)}"/>')  # fmt: skip
+        elif kind == "markers":
+            _, state, marker, codes, places, fill = op
+            style = _line_style(state, fill)
+            clip = clips.attribute(state["clip"])
+            marker = np.asarray(marker, float) * page.scale * np.array([1.0, -1.0])
+            for x, y in page.points(places):
+                if np.isfinite(x) and np.isfinite(y):
+                    found.append(f'<path d="{page.path(marker + np.array([x, y]), codes)}"{clip} style="{style}"/>')
+        elif kind == "text":
+            found.append(_text(op, page, clips))
+    return "\n  ".join(found)
