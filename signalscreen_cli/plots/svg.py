@@ -176,7 +176,11 @@ class Recorder:
                 self.ops.append(("text", state, x, y, s, font, angle, anchor))
             except Unsupported as why:
                 self._fail(str(why))
-        if self.forward:
+        if self.forward and not ismath:
+            from .glyphs import draw_text
+
+            draw_text(self._inner, gc, x, y, s, prop, angle, mtext)  # Agg's pixels, from kept layouts and glyphs
+        elif self.forward:
             self._inner.draw_text(gc, x, y, s, prop, angle, ismath, mtext)
 
     def draw_path_collection(self, *args, **kwargs):

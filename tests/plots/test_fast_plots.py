@@ -183,3 +183,23 @@ def test_png_writer_gives_the_canvas_pixels_and_dpi(tmp_path):
     figure.savefig(tmp_path / "matplotlib.png", dpi=90)
     ours, theirs = (np.asarray(Image.open(tmp_path / name).convert("RGB")) for name in ("ours.png", "matplotlib.png"))
     np.testing.assert_array_equal(ours, theirs)
+
+
+def test_kept_layouts_and_glyphs_draw_a_full_draws_pixels(tmp_path):
+    """The second time round every text's layout and glyph comes from ``plots/glyphs.py``'s caches (the same
+    strings in the same places): the pixels are still a full draw's, and so are a new figure's whose texts
+    move by fractions of a pixel (another height of the same plot)."""
+    from signalscreen_cli.plots import glyphs
+
+    glyphs.LAYOUTS.clear()
+    glyphs.GLYPHS.clear()
+    for length in (LENGTH, LENGTH, 150):
+        plot = SignalPlot(length, 1, RATE, None, ["mV"])
+        for number, height in enumerate((1.5, 0.37, 1.5)):
+            signal = beat(height, number)[:length]
+            figure = plot.draw(signal, np.abs(beat(1.0))[:length, 0], f"row {number} · saliency", "|∂ logit N / ∂x|")
+            path = tmp_path / f"{length}_{number}.png"
+            plot.save(path)
+            figure.set_dpi(PNG_DPI)
+            assert np.array_equal(np.asarray(Image.open(path).convert("RGBA")), pixels_of_savefig(figure))
+    assert glyphs.LAYOUTS and glyphs.GLYPHS
