@@ -153,7 +153,7 @@ class StillFigure:
             if self.recording is None:
                 return None
         page = Page(self.figure.dpi, self.figure.bbox.height)
-        clips, image_clips = Clips(page, "signalscreen_clip_"), []
+        clips, image_clips = Clips(page, "ssc"), []
 
         def image(artist: Any) -> str:
             element, defs = self._image_svg(artist)

@@ -167,3 +167,34 @@ def test_chromium_renders_the_direct_svg_as_matplotlibs_own(tmp_path):
             assert differing.sum() < 400, f"{direct.name}: {differing.sum()} pixels differ"
     finally:
         browser.close()
+
+
+def test_the_overview_svg_with_written_traces_draws_what_matplotlib_draws(tmp_path):
+    """``save_figure`` writes the overview's traces itself into matplotlib's SVG of the rest
+    (``svg.save_with_traces``): the same paths, texts and images as matplotlib's own save, each trace clipped
+    to its column as matplotlib clips it, and the figure's traces left as they were."""
+    from signalscreen_cli.plots.overview import overview_figure
+    from signalscreen_cli.plots.traces import save_figure
+
+    signals = np.stack([beat(1.5), beat(0.4, 3), beat(30.0, -2)])
+    maps = {"occlusion": np.abs(np.stack([beat(1.0), beat(1.0, 5), beat(2.0)]))[..., 0],
+            "gradient": np.stack([beat(1.0) - 0.5 * beat(1.0, 10)] * 3)[..., 0]}  # fmt: skip
+    figure = overview_figure(signals, maps, ["row 0", "row 1", "row 2"], {"occlusion": False, "gradient": True},
+                             RATE, {"occlusion": "drop in P(N) when occluded"}, "mV")  # fmt: skip
+    save_figure(figure, tmp_path / "overview.svg", 90)
+    ours = (tmp_path / "overview.svg").read_text()
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "signalscreen"}):
+        figure.savefig(buffer, format="svg", dpi=90, metadata={"Date": None})
+    theirs = buffer.getvalue()
+    mine, full = primitives(ours), primitives(theirs)
+    assert sorted(mine[0]) == sorted(full[0]) and len(mine[0]) > 6 * 3
+    assert sorted(mine[1]) == sorted(full[1])
+    assert mine[2] == full[2]
+    ids = re.findall(r'id="([^"]+)"', ours)
+    assert len(ids) == len(set(ids)) and set(re.findall(r"url\(#([\w-]+)\)", ours)) <= set(ids)
+    clip_rects = lambda svg: sorted(re.findall(r"<rect [^>]*/>", svg))  # noqa: E731
+    assert set(clip_rects(ours)) == set(clip_rects(theirs))
+    assert ours.count('<g id="signalscreen_trace_') == 6
