@@ -203,3 +203,26 @@ def test_kept_layouts_and_glyphs_draw_a_full_draws_pixels(tmp_path):
             figure.set_dpi(PNG_DPI)
             assert np.array_equal(np.asarray(Image.open(path).convert("RGBA")), pixels_of_savefig(figure))
     assert glyphs.LAYOUTS and glyphs.GLYPHS
+
+
+def test_the_collector_is_set_aside_while_drawing_and_restored_after():
+    import gc
+
+    from signalscreen_cli.plots.quiet_gc import old_objects_frozen
+
+    assert gc.get_freeze_count() == 0
+    with old_objects_frozen():
+        assert gc.get_freeze_count() > 0
+        made = [[]]
+        made[0].append(made)  # a cycle made inside is still collected inside
+        del made
+        assert gc.collect() > 0
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # frozen by someone else: left as it is
+    try:
+        frozen = gc.get_freeze_count()
+        with old_objects_frozen():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
