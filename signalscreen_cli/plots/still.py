@@ -76,6 +76,12 @@ class StillFigure:
 
     def save_png(self, path: Path) -> None:
         """Draw the changing artists over the still parts and write the PNG (``png.write_png``)."""
+        from .layouts import kept_layouts
+
+        with kept_layouts():
+            self._save_png(path)
+
+    def _save_png(self, path: Path) -> None:
         from .png import write_png
 
         self._set_dpi()
@@ -131,6 +137,12 @@ class StillFigure:
     def svg(self) -> str:
         """The SVG: the still parts' document, made once, with the changing artists' drawing spliced in after
         them (the order of the blitted PNG; see :func:`splice_svg`)."""
+        from .layouts import kept_layouts
+
+        with kept_layouts():
+            return self._spliced_svg()
+
+    def _spliced_svg(self) -> str:
         if self.still_svg is None:
             with _left_out_of_svg(self.changing):
                 self.still_svg = self._svg()

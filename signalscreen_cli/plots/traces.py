@@ -32,6 +32,13 @@ def save_figure(figure: Figure, path: Path, dpi: int) -> None:
     PNG is drawn by Agg at ``dpi``, its texts from kept layouts and glyphs (``glyphs.py``: the same pixels),
     and written unfiltered at zlib level 1 (``png.py``: a third of Pillow's time, for a slightly smaller
     file)."""
+    from .layouts import kept_layouts
+
+    with kept_layouts():
+        _save_figure(figure, path, dpi)
+
+
+def _save_figure(figure: Figure, path: Path, dpi: int) -> None:
     if path.suffix == ".svg":
         from .svg import save_with_traces
 

@@ -226,3 +226,29 @@ def test_the_collector_is_set_aside_while_drawing_and_restored_after():
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_kept_layouts_are_the_layouts_matplotlib_computes():
+    """``layouts.kept_layouts``: the same boxes and line offsets as a fresh layout, for texts moved, rotated,
+    on two lines or changed in between; ``Text._get_layout`` is matplotlib's own again afterwards."""
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from signalscreen_cli.plots.layouts import kept_layouts
+
+    original = Text._get_layout
+    figure = Figure(figsize=(4, 3))
+    canvas = FigureCanvasAgg(figure)
+    renderer = canvas.get_renderer()
+    texts = [figure.text(0.1, 0.2, "0.5"), figure.text(0.3, 0.4, "two\nlines", rotation=90, ha="center"),
+             figure.text(0.5, 0.5, "−1.0", va="center_baseline", ha="right", fontsize=9)]  # fmt: skip
+    for _ in range(2):
+        fresh = [(t.get_window_extent(renderer).bounds, original(t, renderer)[1]) for t in texts]
+        with kept_layouts():
+            for _ in range(2):
+                kept = [(t.get_window_extent(renderer).bounds, t._get_layout(renderer)[1]) for t in texts]
+                assert kept == fresh
+        texts[0].set_position((0.6, 0.7))
+        texts[1].set_text("other\ntext")
+        texts[2].set_fontsize(12)
+    assert Text._get_layout is original
