@@ -198,3 +198,18 @@ def test_the_overview_svg_with_written_traces_draws_what_matplotlib_draws(tmp_pa
     clip_rects = lambda svg: sorted(re.findall(r"<rect [^>]*/>", svg))  # noqa: E731
     assert set(clip_rects(ours)) == set(clip_rects(theirs))
     assert ours.count('<g id="signalscreen_trace_') == 6
+
+
+def test_what_the_writer_does_not_write_falls_back_to_matplotlibs_svg(tmp_path):
+    """A colour-bar label in mathtext is not written by ``svg.py``: the file is the spliced matplotlib SVG,
+    which draws it (as paths), and the next plain figure is written directly again."""
+    plot = SignalPlot(LENGTH, 1, RATE, None, ["mV"])
+    plot.draw(beat(1.5), np.abs(beat(1.0))[:, 0], "row 0", r"$\partial$ logit N", False)
+    plot.save(tmp_path / "0.png")
+    plot.save(tmp_path / "0.svg")
+    fallback = (tmp_path / "0.svg").read_text()
+    assert 'id="changing"' not in fallback and "_moving" in fallback
+    ET.fromstring(fallback)
+    plot.draw(beat(1.5), np.abs(beat(1.0))[:, 0], "row 1", "|∂ logit N / ∂x|", False)
+    plot.save(tmp_path / "1.svg")
+    assert 'id="changing"' in (tmp_path / "1.svg").read_text()
