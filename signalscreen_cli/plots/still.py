@@ -114,7 +114,7 @@ class StillFigure:
         from matplotlib.collections import LineCollection
         from matplotlib.image import AxesImage
 
-        from .svg import Recorder
+        from .recorder import Recorder
 
         if self.recorder is None or self.recorder._inner is not renderer:
             self.recorder = Recorder(renderer)  # one per renderer: its text measurements are kept
@@ -157,7 +157,8 @@ class StillFigure:
     def _direct_svg(self) -> str | None:
         """The still parts' document with the recorded drawing written in (``svg.py``); ``None`` where the
         drawing has something that writer does not write."""
-        from .svg import Clips, Page, Unsupported, svg_body
+        from .recorder import Unsupported
+        from .svg import Clips, Page, svg_body
 
         if self.recording is None:
             self._set_dpi()
