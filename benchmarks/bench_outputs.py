@@ -7,12 +7,14 @@ Two runs, in process and warm (TensorFlow imported, the model loaded once before
 run (the 32 CSV beats, default methods, ``--format png,svg --report``) and 1,000 beats with ``--max-plots 16``.
 Each sink's ``write`` and ``close`` are timed by wrapping them (the sinks themselves run unchanged); the
 attribution is the methods' own seconds from the manifest. Prints each kind's median seconds and the outputs'
-total as a multiple of the attribution, and what the outputs add beyond it (the issue's budget: 2 s).
+total as a multiple of the attribution, and what the outputs add beyond it (the issue's budget: 2 s), with the
+machine's load average (the CPU seconds are what to compare between runs on a shared machine).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -88,7 +90,9 @@ def measure(label: str, request_kwargs: dict, repeats: int, work: Path) -> None:
         )  # fmt: skip
         rows["run, wall"].append((wall, wall))
     attribution = statistics.median(wall for wall, _ in rows["attribution"])
-    print(f"\n{label} (median of {repeats}; cpu: this thread's CPU seconds, what a quiet machine would take)")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\n{label} (median of {repeats}; cpu: this thread's CPU seconds, what a quiet machine would take; "
+          f"load average {load})")  # fmt: skip
     print(f"  {'what':<22} {'wall s':>8} {'cpu s':>8} {'wall / attribution':>19}")
     for name, values in rows.items():
         wall = statistics.median(w for w, _ in values)

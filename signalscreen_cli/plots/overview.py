@@ -26,6 +26,7 @@ from matplotlib.transforms import blended_transform_factory
 from .colours import colour_map
 from .labels import amplitude_label
 from .still import coloured_runs
+from .svg import TRACE_GID
 
 TEXT_POINTS = 9
 GAP = 1 / 6
@@ -97,7 +98,8 @@ def overview_figure(
             points = np.column_stack([time, to_band(signals[row, :, 0], scales[row])])
             middle = (scaled[row][:-1] + scaled[row][1:]) / 2 if length > 1 else scaled[row]
             paths, colours = coloured_runs(points, cmap(norm(middle)))
-            axes.add_collection(LineCollection(paths, colors=colours, linewidth=2.0, capstyle="round"))
+            axes.add_collection(LineCollection(paths, colors=colours, linewidth=2.0, capstyle="round",
+                                               gid=f"{TRACE_GID}{column}_{row}"))  # fmt: skip
         axes.set_title(name, fontsize=10, y=1.0, pad=5)
         axes.set_xlabel("time (s)" if sampling_rate else "sample", fontsize=TEXT_POINTS)
         axes.xaxis.set_label_coords(0.5, -0.3 / (axes.get_position().height * height))

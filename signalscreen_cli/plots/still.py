@@ -57,10 +57,17 @@ class StillFigure:
     a full draw would paint them) over the still parts, which are drawn once. The figure itself stays an
     ordinary one: ``savefig`` (a reader's own use) draws every artist as usual."""
 
-    def __init__(self, figure: Any, changing: Sequence[Any], dpi: int, svg_style: dict | None = None) -> None:
+    def __init__(
+        self, figure: Any, changing: Sequence[Any], dpi: int, svg_style: dict | None = None, direct_svg: bool = False
+    ) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.figure, self.changing, self.dpi = figure, list(changing), dpi
+        # SVGs written from the recorded drawing of the changing artists (``svg.py``), not by a second save
+        self.direct_svg = direct_svg
+        self.recorder: Any = None
+        self.recording: list | None = None  # what the last draw of the changing artists drew, until changed()
+        self.image_svg: dict[Any, tuple[str, list[str]]] = {}
         # rc settings an SVG is drawn in (the report's: tick labels made while drawing take their size from it)
         self.svg_style = {"svg.fonttype": "none", "svg.hashsalt": "signalscreen", **(svg_style or {})}
         self.canvas = FigureCanvasAgg(figure)
@@ -69,11 +76,15 @@ class StillFigure:
 
     def save_png(self, path: Path) -> None:
         """Draw the changing artists over the still parts and write the PNG (``png.write_png``)."""
+        from .layouts import kept_layouts
+
+        with kept_layouts():
+            self._save_png(path)
+
+    def _save_png(self, path: Path) -> None:
         from .png import write_png
 
-        if self.figure.dpi != self.dpi:
-            self.figure.set_dpi(self.dpi)
-            self.background = None
+        self._set_dpi()
         if self.background is None:
             with _left_out(self.changing):
                 self.canvas.draw()
@@ -81,9 +92,43 @@ class StillFigure:
         else:
             self.canvas.restore_region(self.background)
         renderer = self.canvas.get_renderer()
-        for artist in self.changing:
-            artist.draw(renderer)
+        if self.direct_svg:
+            self._record(renderer, forward=True)
+        else:
+            for artist in self.changing:
+                artist.draw(renderer)
         write_png(path, self.canvas.buffer_rgba(), self.dpi)
+
+    def changed(self) -> None:
+        """The changing artists were changed: the next SVG records their drawing again."""
+        self.recording = None
+
+    def _set_dpi(self) -> None:
+        if self.figure.dpi != self.dpi:
+            self.figure.set_dpi(self.dpi)
+            self.background = None
+
+    def _record(self, renderer: Any, forward: bool) -> None:
+        """Draw the changing artists through a :class:`svg.Recorder` (into Agg too where ``forward``); the
+        trace and the images are drawn by Agg alone and written by ``svg.py`` from the artists."""
+        from matplotlib.collections import LineCollection
+        from matplotlib.image import AxesImage
+
+        from .recorder import Recorder
+
+        if self.recorder is None or self.recorder._inner is not renderer:
+            self.recorder = Recorder(renderer)  # one per renderer: its text measurements are kept
+        recorder = self.recorder
+        recorder.start(forward)
+        for artist in self.changing:
+            if isinstance(artist, (LineCollection, AxesImage)):
+                if artist.get_visible():
+                    recorder.mark(artist)
+                    if forward:
+                        artist.draw(renderer)
+            else:
+                artist.draw(recorder)
+        self.recording = None if recorder.failed else recorder.ops
 
     def save_svg(self, path: Path) -> None:
         """Write the SVG of :meth:`svg`."""
@@ -92,12 +137,77 @@ class StillFigure:
     def svg(self) -> str:
         """The SVG: the still parts' document, made once, with the changing artists' drawing spliced in after
         them (the order of the blitted PNG; see :func:`splice_svg`)."""
+        from .layouts import kept_layouts
+
+        with kept_layouts():
+            return self._spliced_svg()
+
+    def _spliced_svg(self) -> str:
         if self.still_svg is None:
             with _left_out_of_svg(self.changing):
                 self.still_svg = self._svg()
+        if self.direct_svg:
+            written = self._direct_svg()
+            if written is not None:
+                return written
         with _left_out_of_svg(self._still_artists()):
             moving = self._svg()
         return splice_svg(self.still_svg, moving)
+
+    def _direct_svg(self) -> str | None:
+        """The still parts' document with the recorded drawing written in (``svg.py``); ``None`` where the
+        drawing has something that writer does not write."""
+        from .recorder import Unsupported
+        from .svg import Clips, Page, svg_body
+
+        if self.recording is None:
+            self._set_dpi()
+            self._record(self.canvas.get_renderer(), forward=False)
+            if self.recording is None:
+                return None
+        page = Page(self.figure.dpi, self.figure.bbox.height)
+        clips, image_clips = Clips(page, "ssc"), []
+
+        def image(artist: Any) -> str:
+            element, defs = self._image_svg(artist)
+            image_clips.extend(defs)
+            return element
+
+        try:
+            body = svg_body(self.recording, page, clips, image)
+        except Unsupported:
+            return None
+        assert self.still_svg is not None
+        opening = '<g id="figure_1">'
+        head, _, still_body = self.still_svg.partition(opening)
+        still_body, still_tail = _split_at_last_group_end(still_body)
+        found = {match.group(1): match.group(0) for match in CLIP.finditer(still_tail)}
+        for definition in image_clips:
+            match = CLIP.match(definition)
+            if match:
+                found.setdefault(match.group(1), definition)
+        definitions = [*found.values(), *clips.defs()]
+        defs = "\n <defs>\n  " + "\n  ".join(definitions) + "\n </defs>" if definitions else ""
+        return f'{head}{opening}{still_body}\n  <g id="changing">\n  {body}\n  </g>\n </g>{defs}\n</svg>\n'
+
+    def _image_svg(self, artist: Any) -> tuple[str, list[str]]:
+        """An image's SVG element as matplotlib writes it, and its clip paths: made once per colour map (the
+        colour bar's image fills its axes whatever the scale, so only its colours change)."""
+        key = (id(artist), artist.get_cmap().name, artist.get_array().shape)
+        if key not in self.image_svg:
+            others = [a for a in [*self._still_artists(), *self.changing] if a is not artist]
+            with _left_out_of_svg(others):
+                alone = self._svg()
+            body, tail = _split_at_last_group_end(alone.partition('<g id="figure_1">')[2])
+            match = re.search(r"<image .*?/>", body, re.DOTALL)
+            if match is None:
+                raise RuntimeError("matplotlib wrote no <image> for the colour bar")
+            clip = re.search(r'<g clip-path="url\(#(\w+)\)">\s*$', body[: match.start()])
+            element = match.group(0).replace('id="', 'id="bar_')
+            if clip:
+                element = f'<g clip-path="url(#{clip.group(1)})">\n    {element}\n   </g>'
+            self.image_svg[key] = (element, [m.group(0) for m in CLIP.finditer(tail)])
+        return self.image_svg[key]
 
     def _svg(self) -> str:
         import io

@@ -7,6 +7,7 @@ amplitude with its unit; every colour bar says what its value means. No text is 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,21 @@ PNG_DPI = 110
 
 def save_figure(figure: Figure, path: Path, dpi: int) -> None:
     """Save in the format the suffix names. SVG keeps its text as text (``svg.fonttype: none``: no glyph
-    outlines to build, and a reader can select it); PNG is drawn by Agg at ``dpi`` and written unfiltered at
-    zlib level 1 (``png.py``: a third of Pillow's time, for a slightly smaller file)."""
-    import matplotlib
+    outlines to build, and a reader can select it) and its traces are written by ``svg.save_with_traces``;
+    PNG is drawn by Agg at ``dpi``, its texts from kept layouts and glyphs (``glyphs.py``: the same pixels),
+    and written unfiltered at zlib level 1 (``png.py``: a third of Pillow's time, for a slightly smaller
+    file)."""
+    from .layouts import kept_layouts
 
+    with kept_layouts():
+        _save_figure(figure, path, dpi)
+
+
+def _save_figure(figure: Figure, path: Path, dpi: int) -> None:
     if path.suffix == ".svg":
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "signalscreen"}):
-            figure.savefig(path, dpi=dpi, metadata={"Date": None})
+        from .svg import save_with_traces
+
+        save_with_traces(figure, path, dpi, {"svg.fonttype": "none", "svg.hashsalt": "signalscreen"})
     elif path.suffix == ".png":
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -41,10 +50,25 @@ def save_figure(figure: Figure, path: Path, dpi: int) -> None:
 
         figure.set_dpi(dpi)
         canvas = FigureCanvasAgg(figure)
+        renderer = canvas.get_renderer()
+        renderer.draw_text = functools.partial(_kept_text, renderer)  # Agg's pixels, from kept layouts and glyphs
         canvas.draw()
         write_png(path, canvas.buffer_rgba(), dpi)
     else:
         figure.savefig(path, dpi=dpi)
+
+
+def _kept_text(renderer: Any, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, ismath: Any = False,
+               mtext: Any = None) -> None:  # fmt: skip
+    """``RendererAgg.draw_text`` through ``glyphs.py``'s caches (mathtext as Agg draws it)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from .glyphs import draw_text
+
+    if ismath:
+        RendererAgg.draw_text(renderer, gc, x, y, s, prop, angle, ismath, mtext)
+    else:
+        draw_text(renderer, gc, x, y, s, prop, angle, mtext)
 
 
 def is_signed(values: np.ndarray) -> bool:
@@ -138,7 +162,7 @@ class SignalPlot:
         # ends touch the panel's side frames, which a full draw paints over them: the frames are redrawn too.
         changing = [part for axes, lines in zip(self.axes, self.lines, strict=True)
                     for part in (lines, *axes.spines.values(), axes.yaxis)]  # fmt: skip
-        self.still = StillFigure(self.figure, [*changing, self.title, *self.bar.changing], PNG_DPI)
+        self.still = StillFigure(self.figure, [*changing, self.title, *self.bar.changing], PNG_DPI, direct_svg=True)
 
     def save(self, path: Path) -> None:
         """Write the figure as drawn last, in the format the suffix names (PNGs redraw only what changed)."""
@@ -167,6 +191,7 @@ class SignalPlot:
             axes.set_ylim(float(trace.min()) - pad, float(trace.max()) + pad)
         self.title.set_text(title)
         self.bar.show(norm.vmin, norm.vmax, cmap, label or "attribution")
+        self.still.changed()
         return self.figure
 
 

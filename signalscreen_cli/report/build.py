@@ -26,8 +26,9 @@ def report_context(
     still being written elsewhere). An evaluation of another model, data file or rows than the run's is
     refused unless ``allow_mismatch``; then ``join_warnings`` says how they differ."""
     from ..results.reader import read_result
-    from . import content
+    from . import content, figures
 
+    figures.forget_thumbnails()
     context: dict[str, Any] = {
         "version": package_versions().get("signalscreen", "unknown"),
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -113,7 +114,10 @@ def write_report(
     """Render the report and write it atomically to ``destination``."""
     if run is None and evaluation is None:
         raise UsageError("give an explain output folder, an --evaluation folder, or both")
-    html = render(report_context(run, evaluation, evaluation_name, allow_mismatch))
+    from ..plots.quiet_gc import old_objects_frozen
+
+    with old_objects_frozen():  # its figures: the collector looks at their objects only
+        html = render(report_context(run, evaluation, evaluation_name, allow_mismatch))
     folder = destination.absolute().parent
     with writing(destination):
         folder.mkdir(parents=True, exist_ok=True)

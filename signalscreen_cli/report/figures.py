@@ -89,12 +89,36 @@ def signal_maps_uri(
     signal: np.ndarray, maps: dict[str, np.ndarray], signed: dict[str, bool], rate: float | None, width: float
 ) -> tuple[str, tuple[int, int]]:
     """:func:`signal_maps_figure` as an SVG data URI and its CSS size; only what changes between signals is
-    drawn again (``plots/still.py``: the strips' names, frames and the time axis are drawn once)."""
+    drawn again (``plots/still.py``: the strips' names, frames and the time axis are drawn once), and a signal
+    the report shows twice (in the gallery and among the least sure, say) is drawn once."""
     key = (signal.shape, tuple(maps), tuple(signed[name] for name in maps), rate, 1.6, width)
+    import hashlib
+
+    digest = hashlib.sha256(repr(key).encode())
+    for values in (signal, *maps.values()):
+        values = np.ascontiguousarray(values)
+        digest.update(f"{values.dtype}{values.shape}".encode())
+        digest.update(values.tobytes())
+    drawn = _DRAWN.get(digest.digest())
+    if drawn is not None:
+        return drawn
     plot = _maps_plot(*key)
     plot.draw(signal, maps)
     text = plot.still.svg()
-    return "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii"), css_size(plot.figure)
+    drawn = "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii"), css_size(plot.figure)
+    if len(_DRAWN) >= 64:
+        _DRAWN.pop(next(iter(_DRAWN)))
+    _DRAWN[digest.digest()] = drawn
+    return drawn
+
+
+_DRAWN: dict[bytes, tuple[str, tuple[int, int]]] = {}
+"""The thumbnails of the report being built, by a digest of everything they show (``forget_thumbnails``)."""
+
+
+def forget_thumbnails() -> None:
+    """A new report begins: it draws its own thumbnails (one report's are never another's)."""
+    _DRAWN.clear()
 
 
 @functools.lru_cache(maxsize=4)

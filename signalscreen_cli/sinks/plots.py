@@ -47,8 +47,10 @@ class PlotKeeper:
         self.add(chunk.signals, chunk.arrays, chunk.rows)
 
     def close(self, record: RunRecord) -> None:
+        from ..plots.quiet_gc import old_objects_frozen
+
         self.manifest = record.manifest  # what each map means, and the channels' units, for the labels
-        with writing(self.folder / "plots"):
+        with writing(self.folder / "plots"), old_objects_frozen():
             self.draw(self.folder, record.kinds, self.request, record.class_names)
 
     def add(self, x: np.ndarray, arrays: dict[str, np.ndarray], index: np.ndarray) -> None:

@@ -114,6 +114,7 @@ def test_spliced_svgs_draw_what_a_full_savefig_draws(tmp_path):
     import matplotlib
 
     plot = SignalPlot(LENGTH, 2, RATE, ["I", "II"], ["mV", "mV"])
+    plot.still.direct_svg = False  # the splicing (the fallback, and the report's); test_direct_svg.py: the rest
     cases = [(beat(1.5), np.abs(beat(1.0)), False), (beat(30.0, 4), beat(1.0) - 0.5 * beat(1.0, 12), True)]
     for number, (signal, attribution, signed) in enumerate(cases):
         figure = plot.draw(np.repeat(signal, 2, axis=1), attribution[:, 0], f"row {number}", "a meaning", signed)
@@ -182,3 +183,72 @@ def test_png_writer_gives_the_canvas_pixels_and_dpi(tmp_path):
     figure.savefig(tmp_path / "matplotlib.png", dpi=90)
     ours, theirs = (np.asarray(Image.open(tmp_path / name).convert("RGB")) for name in ("ours.png", "matplotlib.png"))
     np.testing.assert_array_equal(ours, theirs)
+
+
+def test_kept_layouts_and_glyphs_draw_a_full_draws_pixels(tmp_path):
+    """The second time round every text's layout and glyph comes from ``plots/glyphs.py``'s caches (the same
+    strings in the same places): the pixels are still a full draw's, and so are a new figure's whose texts
+    move by fractions of a pixel (another height of the same plot)."""
+    from signalscreen_cli.plots import glyphs
+
+    glyphs.LAYOUTS.clear()
+    glyphs.GLYPHS.clear()
+    for length in (LENGTH, LENGTH, 150):
+        plot = SignalPlot(length, 1, RATE, None, ["mV"])
+        for number, height in enumerate((1.5, 0.37, 1.5)):
+            signal = beat(height, number)[:length]
+            figure = plot.draw(signal, np.abs(beat(1.0))[:length, 0], f"row {number} · saliency", "|∂ logit N / ∂x|")
+            path = tmp_path / f"{length}_{number}.png"
+            plot.save(path)
+            figure.set_dpi(PNG_DPI)
+            assert np.array_equal(np.asarray(Image.open(path).convert("RGBA")), pixels_of_savefig(figure))
+    assert glyphs.LAYOUTS and glyphs.GLYPHS
+
+
+def test_the_collector_is_set_aside_while_drawing_and_restored_after():
+    import gc
+
+    from signalscreen_cli.plots.quiet_gc import old_objects_frozen
+
+    assert gc.get_freeze_count() == 0
+    with old_objects_frozen():
+        assert gc.get_freeze_count() > 0
+        made = [[]]
+        made[0].append(made)  # a cycle made inside is still collected inside
+        del made
+        assert gc.collect() > 0
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # frozen by someone else: left as it is
+    try:
+        frozen = gc.get_freeze_count()
+        with old_objects_frozen():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_kept_layouts_are_the_layouts_matplotlib_computes():
+    """``layouts.kept_layouts``: the same boxes and line offsets as a fresh layout, for texts moved, rotated,
+    on two lines or changed in between; ``Text._get_layout`` is matplotlib's own again afterwards."""
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from signalscreen_cli.plots.layouts import kept_layouts
+
+    original = Text._get_layout
+    figure = Figure(figsize=(4, 3))
+    canvas = FigureCanvasAgg(figure)
+    renderer = canvas.get_renderer()
+    texts = [figure.text(0.1, 0.2, "0.5"), figure.text(0.3, 0.4, "two\nlines", rotation=90, ha="center"),
+             figure.text(0.5, 0.5, "−1.0", va="center_baseline", ha="right", fontsize=9)]  # fmt: skip
+    for _ in range(2):
+        fresh = [(t.get_window_extent(renderer).bounds, original(t, renderer)[1]) for t in texts]
+        with kept_layouts():
+            for _ in range(2):
+                kept = [(t.get_window_extent(renderer).bounds, t._get_layout(renderer)[1]) for t in texts]
+                assert kept == fresh
+        texts[0].set_position((0.6, 0.7))
+        texts[1].set_text("other\ntext")
+        texts[2].set_fontsize(12)
+    assert Text._get_layout is original
