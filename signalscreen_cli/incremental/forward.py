@@ -16,7 +16,6 @@ import numpy as np
 
 from ..model.adapter import tf
 from ..model.batching import copies_per_call
-from ..model.quiet_tf import traced_per_signature
 from .copies import CopyGraph, call_layer, reads_padding
 from .geometry import Plan, plan_ranges, tensor_lengths
 from .graph import Split, layer_geometry, split_model
@@ -164,11 +163,9 @@ class IncrementalForward:
         keys = self.cached(width)
         if keys not in self._prefixes:
             spec = tf.TensorSpec((None, self.length, self.channels), tf.float32)
-
-            def prefix(x: tf.Tensor) -> list[tf.Tensor]:
-                return self._prefix_impl(keys, x)
-
-            self._prefixes[keys] = tf.function(traced_per_signature(prefix), input_signature=[spec], autograph=False)
+            self._prefixes[keys] = quietly_traced(
+                tf.function(lambda x: self._prefix_impl(keys, x), input_signature=[spec], autograph=False)
+            )
         prefix, size = self._prefixes[keys], self.adapter.batch_size
         parts = [prefix(tf.constant(x[start : start + size], tf.float32)) for start in range(0, len(x), size)]
         return [tf.concat([part[i] for part in parts], axis=0) for i in range(len(keys))]
@@ -194,9 +191,7 @@ class IncrementalForward:
                 interior = None if edge else self.interior(width)
                 return self.copies.outputs(plan, interior, by_key, signal, starts, values)
 
-            self._calls[width, edge] = tf.function(
-                traced_per_signature(outputs), input_signature=signature, autograph=False
-            )
+            self._calls[width, edge] = quietly_traced(tf.function(outputs, input_signature=signature, autograph=False))
         return self._calls[width, edge]
 
     def perturbed_outputs(
@@ -252,6 +247,14 @@ class IncrementalForward:
             args = (tf.constant(signal[padded], tf.int32), tf.constant(spans[padded], tf.int32))
             result = self._compiled(width, edge)(caches, *args, tf.constant(values[padded])).numpy()
             yield indices[rows], result[np.arange(len(rows)), targets[rows]]
+
+
+def quietly_traced(function: Any) -> Any:
+    """``function`` (a ``tf.function`` of fixed signature, traced once) without TensorFlow's frequent-retracing
+    warning: it counts traces by source line, so the calls compiled per width and edge kind (six for three
+    widths) would read as retracing. As ``propagation.engine`` does for its per-adapter calls."""
+    function._omit_frequent_tracing_warning = True
+    return function
 
 
 def incremental_forward(adapter: Any, length: int) -> IncrementalForward | str:

@@ -4,33 +4,9 @@ from here (or from ``model.adapter``, which re-exports them)."""
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
-from typing import Any
-
-TRACED_PER_SIGNATURE: set[str] = set()
-"""Qualified names of the package's functions compiled once per signature on purpose (one ``tf.function``
-each, traced once): TensorFlow's warning that they "triggered tf.function retracing" is noise for them."""
-
-
-def traced_per_signature(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark ``function`` as compiled into one ``tf.function`` per signature (see ``TRACED_PER_SIGNATURE``)."""
-    TRACED_PER_SIGNATURE.add(function.__qualname__)
-    return function
-
-
-class _OwnRetracing(logging.Filter):
-    """Drops TensorFlow's frequent-retracing warning for the functions in ``TRACED_PER_SIGNATURE``: it counts
-    traces by code object, so several compiled calls of one function (an occlusion run of three window widths
-    compiles six) read as retracing. Any other function's warning still shows."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        return "triggered tf.function retracing" not in message or not any(
-            f"<function {name} at" in message for name in TRACED_PER_SIGNATURE
-        )
+from collections.abc import Iterator
 
 
 @contextlib.contextmanager
@@ -58,6 +34,5 @@ with _native_stderr_silenced():
     import tensorflow as tf
 
     tf.config.list_physical_devices()
-    tf.get_logger().addFilter(_OwnRetracing())
 
 __all__ = ["keras", "tf"]
