@@ -2,7 +2,9 @@
 
 The floor of a method is the compiled model work it cannot avoid, timed on inputs that already exist:
 forward passes for the perturbed copies of occlusion and Score-CAM, forward+backward passes for the
-gradient and path methods, one activation+gradient pass for Grad-CAM(++). Ratio = method / floor.
+gradient, path and relevance methods (DeepLIFT also the reference's forward pass), one activation+gradient
+pass and the map's own arithmetic (weights, weighted sum, ReLU, resize) for Grad-CAM(++), both passes for
+guided Grad-CAM. Ratio = method / floor.
 
     python benchmarks/bench_methods.py [--signals 256] [--batch-size 512] [--repeats 2] [--methods a,b]
 """
@@ -57,16 +59,28 @@ def floor_work(
             1.0,
         )
     if name in ("gradcam", "gradcam_plus_plus"):
-        return f"{n} layer fwd+bwd in graph", layer_pass(adapter, x, targets), 1.0
+        return f"{n} layer fwd+bwd and the map, in graph", layer_pass(adapter, x, targets, type(method).weighting), 1.0
     copies = getattr(method, "n_steps", getattr(method, "noise_samples", 1))
     inputs = np.repeat(x, copies, axis=0)
     repeated = np.repeat(targets, copies)
-    return f"{len(inputs)} fwd+bwd", lambda: adapter.gradients(inputs, repeated), 1.0
+    gradients = lambda: adapter.gradients(inputs, repeated)  # noqa: E731
+    if name == "deeplift":  # the multipliers need the reference's activations: its forward pass too
+        references = method.params.baseline_of(x, None, None)
+        return f"{n} fwd+bwd + {n} reference fwd", lambda: (gradients(), adapter.predict(references)), 1.0
+    if name == "guided_gradcam":  # guided backprop's pass and Grad-CAM's
+        from signalscreen_cli.methods.cam import gradcam_weights
+
+        cam = layer_pass(adapter, x, targets, gradcam_weights)
+        return f"{n} fwd+bwd + {n} layer fwd+bwd and the map", lambda: (gradients(), cam()), 1.0
+    return f"{len(inputs)} fwd+bwd", gradients, 1.0
 
 
-def layer_pass(adapter: object, x: np.ndarray, targets: np.ndarray) -> object:
-    """The forward pass and the backward pass down to the CAM layer, kept in the graph (one number out)."""
+def layer_pass(adapter: object, x: np.ndarray, targets: np.ndarray, weighting: object) -> object:
+    """The forward pass, the backward pass down to the CAM layer and the map's own arithmetic (channel weights,
+    weighted sum, ReLU, resized to the input: ``layer_calls.weighted_maps``), in one graph, the map out."""
     import tensorflow as tf
+
+    from signalscreen_cli.model.layer_calls import weighted_maps
 
     split = adapter._split(adapter.resolve_layer(None))
 
@@ -75,7 +89,7 @@ def layer_pass(adapter: object, x: np.ndarray, targets: np.ndarray) -> object:
         with tf.GradientTape() as tape:
             activations, logits = split(adapter._to_model(batch), training=False)
             score = adapter._target_score(logits, target)
-        return tf.reduce_sum(tape.gradient(score, activations))
+        return weighted_maps(activations, tape.gradient(score, activations), weighting, True, tf.shape(batch)[1])[1]
 
     def run() -> None:
         for start in range(0, len(x), adapter.batch_size):
