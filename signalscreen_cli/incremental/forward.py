@@ -242,11 +242,17 @@ class IncrementalForward:
         even = -(-len(indices) // calls)
         call_size = min(per_call, -(-even // CALL_GRAIN) * CALL_GRAIN)
         for part in range(0, len(indices), call_size):
-            rows = np.arange(part, min(len(indices), part + call_size))
-            padded = np.resize(rows, call_size)
-            args = (tf.constant(signal[padded], tf.int32), tf.constant(spans[padded], tf.int32))
-            result = self._compiled(width, edge)(caches, *args, tf.constant(values[padded])).numpy()
-            yield indices[rows], result[np.arange(len(rows)), targets[rows]]
+            rows = slice(part, part + call_size)
+            taken = len(indices[rows])
+            # Views of the copies, but for the last call, padded with repeats to the calls' size.
+            args = [
+                a[rows] if taken == call_size else np.resize(a[rows], (call_size, *a.shape[1:]))
+                for a in (signal, spans, values)
+            ]
+            result = self._compiled(width, edge)(
+                caches, tf.constant(args[0], tf.int32), tf.constant(args[1], tf.int32), tf.constant(args[2])
+            ).numpy()
+            yield indices[rows], result[np.arange(taken), targets[rows]]
 
 
 def quietly_traced(function: Any) -> Any:
