@@ -115,6 +115,21 @@ def test_every_layer_kind_and_option_equal_full_passes(tmp_path, fmt, options):
     assert all(path.startswith("incremental") for path in paths.values()), paths
 
 
+@pytest.mark.parametrize(
+    "build, length, channels",
+    [(every_layer_kind, 40, 2), (lambda: zoo.conv_gap_dense(30, 2, 4, 3, 5, seed=0), 30, 2)],
+    ids=["global_max_pool", "global_average_pool"],
+)
+def test_copies_in_many_small_calls_equal_full_passes(tmp_path, build, length, channels):
+    """Seven copies a call: many blocks, and the edge copies of several blocks gathered into one call."""
+    adapter = zoo.adapter_for(build(), "memory", tmp_path, batch_size=8)
+    x = signals(length, channels, count=3)
+    targets = adapter.predict(x).argmax(axis=1)
+    differences, paths = compare(adapter, x, targets, sliding_window=(1, 6), perturbations_per_eval=7)
+    assert max(differences.values()) <= TOLERANCE, differences
+    assert all(path.startswith("incremental") for path in paths.values()), paths
+
+
 def test_per_step_output_and_concatenate_equal_full_passes(tmp_path):
     adapter = zoo.adapter_for(concatenating(), ".h5", tmp_path, batch_size=8)
     x = signals(36, 1)
