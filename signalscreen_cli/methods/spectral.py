@@ -178,10 +178,11 @@ class FreqRISE(Method):
         def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
             samples, which = np.divmod(np.arange(block.start, block.stop), p.masks)
             padded = np.zeros((len(samples), channels, length + 2 * window), np.float32)
-            for signal in np.unique(samples):  # a block holds the masks of a few signals
-                rows = np.flatnonzero(samples == signal)
+            for signal in np.unique(samples):  # a block holds the masks of a few signals, each consecutive
+                found = np.flatnonzero(samples == signal)
+                rows = slice(found[0], found[-1] + 1)  # a view, not a gather: the overlap-add writes in place
                 kept = np.moveaxis(masks[signal, which[rows]], 2, 0).astype(np.float32)  # (T, k, F)
-                frames = np.matmul(kept, waveforms(signal)).reshape(len(starts), len(rows), channels, window)
+                frames = np.matmul(kept, waveforms(signal)).reshape(len(starts), len(found), channels, window)
                 for frame, start in enumerate(starts):  # overlap-add; the padding takes the frames' overhangs
                     padded[rows, :, window + start : 2 * window + start] += frames[frame]
             copies = np.swapaxes(padded[:, :, window : window + length], 1, 2)
