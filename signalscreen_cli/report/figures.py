@@ -121,18 +121,6 @@ def forget_thumbnails() -> None:
     _DRAWN.clear()
 
 
-@functools.lru_cache(maxsize=4)
-def _maps_plot(
-    shape: tuple[int, ...],
-    names: tuple[str, ...],
-    signed: tuple[bool, ...],
-    rate: float | None,
-    height: float,
-    width: float,
-) -> SignalMapsPlot:
-    return SignalMapsPlot(shape, names, signed, rate, height, width)
-
-
 class SignalMapsPlot:
     """The figure of :func:`signal_maps_figure` for one layout, its artists updated per signal."""
 
@@ -212,6 +200,10 @@ class SignalMapsPlot:
             image.set_data(track[None, :])
             text.set_text(f"±{scale.vmax:.2g}" if kind else f"0–{scale.vmax:.2g}")
         return self.figure
+
+
+_maps_plot = functools.lru_cache(maxsize=4)(SignalMapsPlot)
+"""One :class:`SignalMapsPlot` per layout, made once (its figure is built once and updated per signal)."""
 
 
 def curves_figure(fractions: Sequence[float], curves: dict[str, dict[str, Sequence[float]]], label: str) -> Figure:
