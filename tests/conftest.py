@@ -10,6 +10,20 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 ROOT = Path(__file__).parents[1]
 
 
+def _build_each_command_tree_once() -> None:
+    """``CliRunner().invoke(app, ...)`` turns the typer app into its click command tree on every call (~15 ms of
+    signature inspection, some 200 times in the quick loop); the tree depends only on the app, so the tests
+    build it once per app, as the console script does once per process. The invocations are unchanged."""
+    import functools
+
+    import typer.testing
+
+    typer.testing._get_command = functools.cache(typer.testing._get_command)
+
+
+_build_each_command_tree_once()
+
+
 @pytest.fixture(scope="session")
 def plugin_path(tmp_path_factory) -> Path:
     """The example plugin (``examples/plugin``) installed with pip into a folder of its own."""
@@ -85,6 +99,37 @@ SLOW_TESTS = (
 )
 SLOW_FIXTURES = {"plugin_path", "with_plugin", "cluster"}
 """Marked ``slow`` here, so they are listed once; ``pytest -m 'not slow'`` is the quick inner loop."""
+
+
+def _leaves_out_slow(config) -> bool:
+    """Whether ``-m`` deselects every ``slow`` test whatever other marks it has (``-m "not slow"``)."""
+    markexpr = config.getoption("markexpr", "")
+    if not markexpr:
+        return False
+    from _pytest.mark.expression import Expression
+
+    try:
+        expression = Expression.compile(markexpr)
+    except Exception:  # pytest itself reports a bad expression
+        return False
+
+    def selected(others: bool) -> bool:
+        return expression.evaluate(lambda name, **kwargs: name == "slow" or others)
+
+    return not selected(False) and not selected(True)
+
+
+def pytest_configure(config):
+    if _leaves_out_slow(config):  # the quick loop fuzzes each reader with a third of the full suite's inputs
+        os.environ.setdefault("FUZZ_EXAMPLES", "50")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A module whose every test is slow is not even imported when the slow tests are deselected: importing
+    them (Dask, browsers, the zoo in every format) costs the quick loop seconds of collection for nothing."""
+    if collection_path.name in SLOW_MODULES and _leaves_out_slow(config):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
