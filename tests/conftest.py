@@ -101,6 +101,26 @@ SLOW_TESTS = (
     "test_heads.py::test_each_head_equals_its_single_head_model[rhythm-.h5]",
     "test_heads.py::test_each_head_equals_its_single_head_model[morph-.keras]",
     "test_heads.py::test_each_head_equals_its_single_head_model[morph-.h5]",
+    # the closed forms of the CAMs and the evaluation scores in memory; their saved-and-reloaded twins run the same
+    # code on the same weights (CAMs of reloaded models stay quick in test_cam_layer.py and test_cam.py's others)
+    "test_cam.py::test_gradcam_closed_form[True-False-.keras]",
+    "test_cam.py::test_gradcam_closed_form[True-False-.h5]",
+    "test_cam.py::test_gradcam_closed_form[True-True-.keras]",
+    "test_cam.py::test_gradcam_closed_form[True-True-.h5]",
+    "test_cam.py::test_gradcam_closed_form[False-False-.keras]",
+    "test_cam.py::test_gradcam_closed_form[False-False-.h5]",
+    "test_cam.py::test_gradcam_closed_form[False-True-.keras]",
+    "test_cam.py::test_gradcam_closed_form[False-True-.h5]",
+    "test_cam.py::test_gradcam_plus_plus_closed_form[.keras]",
+    "test_cam.py::test_gradcam_plus_plus_closed_form[.h5]",
+    "test_cam.py::test_scorecam_closed_form[.keras]",
+    "test_cam.py::test_scorecam_closed_form[.h5]",
+    "test_robustness_scores.py::test_saliency_of_a_linear_model_has_zero_sensitivity[.keras]",
+    "test_robustness_scores.py::test_saliency_of_a_linear_model_has_zero_sensitivity[.h5]",
+    "test_robustness_scores.py::test_saliency_of_a_quadratic_model_by_hand[.keras]",
+    "test_robustness_scores.py::test_saliency_of_a_quadratic_model_by_hand[.h5]",
+    "test_faithfulness_scores.py::test_gradient_times_input_of_a_linear_model_correlates_perfectly[.keras]",
+    "test_faithfulness_scores.py::test_gradient_times_input_of_a_linear_model_correlates_perfectly[.h5]",
     # one head of the per-head comparison stays in the quick loop: morph, chosen by index (the other quick head
     # tests choose by name)
     "test_heads.py::test_each_head_equals_its_single_head_model[rhythm-memory]",
