@@ -22,6 +22,21 @@ def adapter_for(model: keras.Model, fmt: str, folder: Path, batch_size: int = 51
     return load_model(path, batch_size=batch_size)
 
 
+def built_once(folder: Path):
+    """``get(key, make, fmt=".keras") -> (model, adapter)``: ``make()``'s model and its adapter (saved and reloaded
+    in ``fmt``), made on the first call for each ``(key, fmt)`` and returned again after. For a module's tests
+    that only read a model (the methods never change weights): one model, save/reload and trace, not one each."""
+    made: dict[tuple[str, str], tuple[keras.Model, ModelAdapter]] = {}
+
+    def get(key: str, make, fmt: str = ".keras") -> tuple[keras.Model, ModelAdapter]:
+        if (key, fmt) not in made:
+            model = make()
+            made[key, fmt] = model, adapter_for(model, fmt, folder)
+        return made[key, fmt]
+
+    return get
+
+
 def _stack(name: str, inputs: keras.KerasTensor, layers: list, functional: bool) -> keras.Model:
     if not functional:
         return keras.Sequential([inputs, *layers], name=name)

@@ -25,8 +25,8 @@ def test_band_curves_remove_and_restore_the_ranked_bands(tmp_path):
     best, worst = band_ranking(found), band_ranking(-found)
     curves = band_curves(adapter, x, targets, weights, {"best": best, "worst": worst}, steps=5)
     assert curves["best"].fractions.tolist() == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
-    outputs = model.predict(x, verbose=0)[:, 0]
-    zero = model.predict(np.zeros_like(x), verbose=0)[:, 0]
+    outputs = model.predict_on_batch(x)[:, 0]
+    zero = model.predict_on_batch(np.zeros_like(x))[:, 0]
     for name, order in (("best", best), ("worst", worst)):
         curve = curves[name]
         np.testing.assert_allclose(curve.deletion[:, [0, -1]], np.stack([outputs, zero], 1), rtol=1e-5, atol=1e-7)
@@ -35,7 +35,7 @@ def test_band_curves_remove_and_restore_the_ranked_bands(tmp_path):
         for i in range(3):
             kept = weights[order[i, :4]].sum(axis=0)  # step 2 of 5 changes the first 4 of 10 bands
             part = np.fft.irfft(spectra[i] * kept[:, None], n=LENGTH, axis=0)
-            by_hand = model.predict(np.stack([x[i] - part, part]).astype(np.float32), verbose=0)[:, 0]
+            by_hand = model.predict_on_batch(np.stack([x[i] - part, part]).astype(np.float32))[:, 0]
             np.testing.assert_allclose([curve.deletion[i, 2], curve.insertion[i, 2]], by_hand, rtol=1e-4, atol=1e-6)
     # the band that carries the output goes first: the output is gone after one step
     assert curves["best"].deletion_auc.max() < 0.5 * curves["worst"].deletion_auc.min()

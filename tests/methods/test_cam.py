@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from signalscreen_cli.errors import MethodNotApplicableError
 from signalscreen_cli.methods.cam import GradCAM, GradCAMPlusPlus, ScoreCAM, upsample_half_pixel
-from tests.zoo import FORMATS, adapter_for, conv_gap_dense, recurrent_model, residual_cnn
+from tests.zoo import FORMATS, adapter_for, built_once, conv_gap_dense, recurrent_model, residual_cnn
 
 
 def conv_same(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -16,15 +16,24 @@ def conv_same(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray
     return np.stack([np.einsum("wc,wck->k", padded[t : t + width], kernel) for t in range(len(x))]) + bias
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Models shared by the tests that only read them (built, saved and reloaded once): ``built(key, make, fmt)``."""
+    return built_once(tmp_path_factory.mktemp("cam"))
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("functional", [False, True])
 @pytest.mark.parametrize("relu", [True, False])
-def test_gradcam_closed_form(tmp_path, fmt, functional, relu):
+def test_gradcam_closed_form(built, fmt, functional, relu):
     length, channels, filters, classes = 20, 2, 4, 3
-    model = conv_gap_dense(length, channels, filters, classes, kernel=3, seed=5, functional=functional)
+
+    def make():
+        return conv_gap_dense(length, channels, filters, classes, kernel=3, seed=5, functional=functional)
+
+    model, adapter = built(f"cgd_{functional}", make, fmt)  # one model for both settings of relu
     kernel, conv_bias = model.get_layer("conv").get_weights()
     dense_w, _ = model.get_layer("dense").get_weights()
-    adapter = adapter_for(model, fmt, tmp_path)
     x = np.random.default_rng(6).normal(size=(4, length, channels)).astype(np.float32)
     targets = np.array([0, 1, 2, 1])
     out = GradCAM(relu=relu).attribute(adapter, x, targets)
@@ -109,8 +118,8 @@ def test_scorecam_closed_form(tmp_path, fmt):
 
 
 @pytest.mark.parametrize("cls", [GradCAM, GradCAMPlusPlus, ScoreCAM])
-def test_cam_methods_on_multichannel_residual_model(tmp_path, cls):
-    adapter = adapter_for(residual_cnn(channels=3), ".h5", tmp_path)
+def test_cam_methods_on_multichannel_residual_model(built, cls):
+    adapter = built("residual_3", lambda: residual_cnn(channels=3), ".h5")[1]
     x = np.random.default_rng(17).normal(size=(2, 48, 3)).astype(np.float32)
     out = cls(layer="stem").attribute(adapter, x, np.array([0, 2]))
     assert out[cls.name].shape == (2, 48) and out[f"{cls.name}_raw"].shape == (2, 48)

@@ -13,7 +13,7 @@ import pytest
 
 from signalscreen_cli.errors import MethodNotApplicableError, UsageError
 from signalscreen_cli.methods import get_method
-from tests.zoo import adapter_for, build_linear, recurrent_model, small_cnn
+from tests.zoo import adapter_for, build_linear, built_once, recurrent_model, small_cnn
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy:DeprecationWarning")
 RNG = np.random.default_rng(0)
@@ -38,6 +38,12 @@ def mlp(w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray, length: 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     return tmp_path_factory.mktemp("relevance")
+
+
+@pytest.fixture(scope="module")
+def built(folder):
+    """Models the tests below share (each built, saved and reloaded once): ``built(key, make, fmt)``."""
+    return built_once(folder)
 
 
 def test_lrp_epsilon_bookkeeping_by_hand(folder):
@@ -145,21 +151,21 @@ def test_lrp_zero_through_every_convolution(folder, kind, conv):
     np.testing.assert_allclose(lrp(adapter, x, targets, lrp_rule="zero")["lrp"], grads * x, rtol=1e-4, atol=1e-6)
 
 
-def single_dense(folder, w: np.ndarray, b: float):
-    model = build_linear(len(w), 1, w[:, None], np.array([b]), head="linear")
-    return adapter_for(model, ".keras", folder)
-
-
 W = np.array([1.0, -2.0, 0.5, 3.0, -0.25])
 B = 0.4
+
+
+def single_dense(built):
+    """One Dense unit ``W·x + B``, built once for the module."""
+    return built("single_dense", lambda: build_linear(len(W), 1, W[:, None], np.array([B]), head="linear"))[1]
 X = np.array([[0.5, 1.0, -2.0, 0.25, 1.5], [-1.0, 0.2, 0.3, 0.8, -0.6]], np.float32)[:, :, None]
 ZERO_TARGETS = np.zeros(2, np.int32)
 
 
 @pytest.mark.parametrize("rule", ["flat", "w_square", "zb", "gamma", "alpha_beta"])
-def test_single_layer_rules_by_hand(folder, rule):
+def test_single_layer_rules_by_hand(built, rule):
     """Montavon et al. 2019: R_i = q_i / Σ q · R with the rule's contribution q_i, R = the logit."""
-    adapter = single_dense(folder, W, B)
+    adapter = single_dense(built)
     gamma, low, high = 0.5, -2.5, 2.0
     options = {"lrp_input_rule": rule, "lrp_gamma": gamma, "lrp_alpha": 2.0, "lrp_beta": 1.0}
     if rule == "zb":
@@ -184,8 +190,8 @@ def test_single_layer_rules_by_hand(folder, rule):
         np.testing.assert_allclose(out[n], expected, rtol=1e-5, atol=1e-6)
 
 
-def test_linear_model_lrp_zero_and_deeplift_are_weights_times_difference(folder):
-    adapter = single_dense(folder, W, B)
+def test_linear_model_lrp_zero_and_deeplift_are_weights_times_difference(built):
+    adapter = single_dense(built)
     lrp_zero = lrp(adapter, X, ZERO_TARGETS, lrp_rule="zero")
     np.testing.assert_allclose(lrp_zero["lrp"][:, :, 0], W * X[:, :, 0], rtol=1e-5, atol=1e-6)
     for baseline, reference in (
@@ -224,8 +230,8 @@ def tanh_model() -> keras.Model:
 
 
 @pytest.mark.parametrize("name", ["guided_backprop", "deconvnet"])
-def test_guided_methods_without_relu_equal_the_gradient(folder, name):
-    adapter = adapter_for(tanh_model(), ".keras", folder)
+def test_guided_methods_without_relu_equal_the_gradient(built, name):
+    adapter = built("tanh", tanh_model)[1]
     x = RNG.normal(size=(3, 16, 1)).astype(np.float32)
     targets = np.array([0, 1, 0], np.int32)
     grads, _ = adapter.gradients(x, targets)
@@ -256,8 +262,8 @@ def test_guided_gradcam_is_the_product_of_its_parts(folder):
     assert np.abs(product).max() > 0
 
 
-def test_recurrent_layer_is_refused_naming_it(folder):
-    adapter = adapter_for(recurrent_model(), ".keras", folder)
+def test_recurrent_layer_is_refused_naming_it(built):
+    adapter = built("lstm", recurrent_model)[1]
     x = RNG.normal(size=(2, 32, 1)).astype(np.float32)
     for name in ("lrp", "deeplift", "guided_backprop", "guided_gradcam"):
         with pytest.raises(MethodNotApplicableError) as caught:
@@ -265,9 +271,9 @@ def test_recurrent_layer_is_refused_naming_it(folder):
         assert "(LSTM) has no propagation rule" in str(caught.value) and "integrated_gradients" in str(caught.value)
 
 
-def test_not_applicable_says_why_before_running(folder):
+def test_not_applicable_says_why_before_running(folder, built):
     """What ``-m all`` asks before it runs a method: the refusal's message, or None where the pass runs."""
-    lstm = adapter_for(recurrent_model(), ".keras", folder)
+    lstm = built("lstm", recurrent_model)[1]
     cnn = adapter_for(small_cnn(length=24, channels=1, outputs=2, seed=1), ".keras", folder)
     for name in ("lrp", "deeplift", "guided_backprop", "deconvnet", "guided_gradcam"):
         method = get_method(name)()
@@ -285,8 +291,8 @@ def test_bad_rule_settings_are_usage_errors():
         get_method("deeplift")(baselines="interp")
 
 
-def test_bounds_that_do_not_hold_are_refused(folder):
-    adapter = single_dense(folder, W, B)
+def test_bounds_that_do_not_hold_are_refused(built):
+    adapter = single_dense(built)
     with pytest.raises(UsageError, match="do not hold every input value"):
         lrp(adapter, X, ZERO_TARGETS, lrp_input_rule="zb", lrp_low=-1.0, lrp_high=1.0)
 
@@ -413,13 +419,18 @@ def conv_reference(x, kernel, bias, stride: int, padding: str, rule: str, releva
 
 @pytest.mark.parametrize("rule", ["epsilon", "zplus", "flat", "w_square", "zb"])
 @pytest.mark.parametrize("stride, padding", [(1, "same"), (2, "same"), (2, "valid")])
-def test_first_layer_rules_on_a_convolution_index_by_index(folder, rule, stride, padding):
-    keras.utils.set_random_seed(5)
-    conv = keras.layers.Conv1D(3, 3, strides=stride, padding=padding, activation="relu", name="conv")
-    dense = keras.layers.Dense(2, name="dense")
-    model = keras.Sequential([keras.Input((11, 2)), conv, keras.layers.Flatten(), dense], name=f"conv_{rule}")
-    conv.set_weights([conv.get_weights()[0], np.array([0.1, -0.2, 0.05], np.float32)])
-    adapter = adapter_for(model, ".h5", folder)
+def test_first_layer_rules_on_a_convolution_index_by_index(built, rule, stride, padding):
+    def make() -> keras.Model:
+        keras.utils.set_random_seed(5)
+        conv = keras.layers.Conv1D(3, 3, strides=stride, padding=padding, activation="relu", name="conv")
+        dense = keras.layers.Dense(2, name="dense")
+        layers = [keras.Input((11, 2)), conv, keras.layers.Flatten(), dense]
+        model = keras.Sequential(layers, name=f"conv_{stride}_{padding}")
+        conv.set_weights([conv.get_weights()[0], np.array([0.1, -0.2, 0.05], np.float32)])
+        return model
+
+    model, adapter = built(f"conv_{stride}_{padding}", make, ".h5")  # one model for the five rules
+    conv, dense = model.get_layer("conv"), model.get_layer("dense")
     x = RNG.normal(size=(2, 11, 2)).astype(np.float32)
     targets = np.array([0, 1], np.int32)
     out = lrp(adapter, x, targets, lrp_rule="epsilon", lrp_input_rule=rule)["lrp"]

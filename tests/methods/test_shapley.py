@@ -1,5 +1,6 @@
 """Segment Shapley values against known answers: additive models, efficiency, and Kernel SHAP's convergence."""
 
+import functools
 import itertools
 import math
 
@@ -31,7 +32,9 @@ def additive_model(length: int, seed: int) -> tuple[keras.Model, np.ndarray]:
 
 
 def permutation_shapley(game, players: int) -> np.ndarray:
-    """Shapley values as the mean marginal contribution over every order of the players (the definition)."""
+    """Shapley values as the mean marginal contribution over every order of the players (the definition).
+    Each coalition's value is asked of ``game`` once (2^players calls, not two per player per order)."""
+    game = functools.cache(game)
     phi = np.zeros(players)
     for order in itertools.permutations(range(players)):
         held = frozenset()

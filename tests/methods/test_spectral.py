@@ -69,14 +69,14 @@ def test_spectral_occlusion_matches_removing_the_band_by_hand(tmp_path):
     )
     edges = np.r_[0.0, np.geomspace(1 / 40, 0.5, 5)]
     frequencies = np.fft.rfftfreq(40)
-    reference = model.predict(x, verbose=0)[np.arange(3), targets]
+    reference = model.predict_on_batch(x)[np.arange(3), targets]
     for band in range(5):
         hard = (frequencies >= edges[band]) & ((frequencies < edges[band + 1]) | (band == 4))
         for channel in range(2):
             spectrum = np.fft.rfft(x.astype(np.float64), axis=1)
             spectrum[:, hard, channel] = 0
             removed = np.fft.irfft(spectrum, n=40, axis=1).astype(np.float32)
-            expected = reference - model.predict(removed, verbose=0)[np.arange(3), targets]
+            expected = reference - model.predict_on_batch(removed)[np.arange(3), targets]
             np.testing.assert_allclose(out["spectral_occlusion"][:, band, channel], expected, atol=2e-6)
     np.testing.assert_allclose(out["spectral_occlusion_edges"][0], edges, rtol=1e-6)
 
@@ -119,7 +119,7 @@ def test_freqrise_is_the_centred_rise_estimator_on_its_own_masks(tmp_path, lengt
             np.stack([sp.istft(z * mask, **options, boundary=True)[1][:length] for z in spectra], axis=1)
             for mask in masks
         ]  # scipy's inverse STFT, one copy and channel at a time
-        outputs = model.predict(np.array(copies), verbose=0)[:, targets[i]]
+        outputs = model.predict_on_batch(np.array(copies))[:, targets[i]]
         expected = np.tensordot(outputs - outputs.mean(), masks, axes=1) / (16 * 0.4)
         np.testing.assert_allclose(out["freqrise"][i], expected, rtol=1e-4, atol=1e-6)
     alone = method.attribute(adapter, x[1:], targets[1:])["freqrise"]

@@ -78,8 +78,9 @@ def test_an_explainer_traces_once_for_any_batch_size(model):
     results = {size: explainer.explain(beats[:size]) for size in (1, 7, 64, 1000 % len(beats) + 3)}
     assert [function.experimental_get_tracing_count() for function in functions] == traces
     np.testing.assert_array_equal(results[1].arrays["saliency"], first.arrays["saliency"])
+    singles = [explainer.explain(beats[i : i + 1]) for i in range(7)]  # each signal alone, every method at once
     for name in ("saliency", "gradcam", "integrated_gradients"):
-        alone = np.concatenate([explainer.explain(beats[i : i + 1]).arrays[name] for i in range(7)])
+        alone = np.concatenate([single.arrays[name] for single in singles])
         np.testing.assert_allclose(alone, results[7].arrays[name], rtol=1e-4, atol=1e-6, err_msg=name)
     figure = explainer.plot(results[7], 3, "gradcam")
     assert isinstance(figure, Figure) and "signal 3 · gradcam" in figure.axes[0].get_title()

@@ -3,11 +3,13 @@ annotations, EDF headers. Whatever the bytes, a reader gives float32 ``(n, L, C)
 errors (never exit 1), and no library warning reaches the user.
 
 Bounded: each test tries ``FUZZ_EXAMPLES`` inputs (environment variable; 150 by default, so the suite takes
-seconds). The counts tried are printed with ``pytest -s`` (``cases tried``).
+seconds; 50 in the quick loop, ``-m "not slow"``, where ``tests/conftest.py`` sets it unless it is set). The counts
+tried are printed with ``pytest -s`` (``cases tried``).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import tempfile
@@ -236,7 +238,9 @@ def test_wfdb_headers_and_annotations(lines, data, annotations):
         read_all_ways(path, clinical=ClinicalOptions(beats="atr", before="2", after="2"))
 
 
+@functools.cache
 def _valid_edf() -> bytes:
+    """A valid EDF+ file's bytes, written once (each example changes a copy)."""
     edfio = pytest.importorskip("edfio")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "x.edf"
