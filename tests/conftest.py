@@ -74,6 +74,8 @@ SLOW_TESTS = (
     # end to end inside otherwise quick modules: a whole CLI or API run writing its outputs (``file::test``,
     # or ``file::test[params]`` for one case)
     "test_spectral.py::test_cli_writes_band_and_time_frequency_maps_with_their_axes_and_plots",
+    # the browser
+    "test_direct_svg.py::test_chromium_renders_the_direct_svg_as_matplotlibs_own",
     "test_cam_layer.py::test_the_manifest_names_the_layer_used",
     "test_bands.py::test_evaluate_judges_band_maps_against_a_random_band_order",
     "test_legible_plots.py::test_a_runs_manifest_gives_the_words",
