@@ -25,12 +25,8 @@ SpanBuild = Callable[[slice, np.ndarray, int], tuple[np.ndarray, np.ndarray, np.
 """``build(cases, source starts, source size) -> (signal of each copy (m,), span start of each copy (m,),
 the copy's input over ``source starts[span start] + [0, size)`` (m, size, C), target of each copy (m,))``."""
 
-BLOCK_CALLS = 1
-"""Calls' worth of cases built at once (the edge copies among them take calls of their own)."""
 CALL_GRAIN = 256
 """Call sizes are multiples of this: few distinct batch shapes, little padding."""
-SIDES = (0, 1)
-"""The two cached reductions of a global pool's input (``splice.pool_reductions``)."""
 _FORWARDS: weakref.WeakKeyDictionary[Any, dict[int, IncrementalForward | str]] = weakref.WeakKeyDictionary()
 
 
@@ -144,7 +140,7 @@ class IncrementalForward:
         pools = [
             (id(node.input_tensors[0]), kind, held[id(node.input_tensors[0])].size, side)
             for node, kind in self.split.pooled
-            for side in SIDES
+            for side in (0, 1)  # the two reductions of ``splice.pool_reductions``
         ]
         return tuple(dict.fromkeys([*self.kept, *spliced, *pools]))
 
@@ -156,7 +152,7 @@ class IncrementalForward:
             values[step.output] = call_layer(step.layer, inputs if step.kind == "merge" else inputs[0])
         pools = {key[:3] for key in keys if not isinstance(key, int)}
         reductions = {pool: pool_reductions(pool[1], values[pool[0]], pool[2]) for pool in pools}
-        return [values[key] if isinstance(key, int) else reductions[key[:3]][SIDES.index(key[3])] for key in keys]
+        return [values[key] if isinstance(key, int) else reductions[key[:3]][key[3]] for key in keys]
 
     def caches(self, x: np.ndarray, width: int) -> list[tf.Tensor]:
         """The prefix's activations the copies of ``width`` read, for every signal of ``x``, in one pass."""
@@ -201,18 +197,17 @@ class IncrementalForward:
         indices of some of the cases and their target outputs, until every case has been given once.
 
         A copy here is its input over the re-read range only; calls hold :meth:`copies_per_call` copies,
-        blocks ``BLOCK_CALLS`` calls' worth. Interior copies and copies near the edges take calls of their
-        own; the edge copies of several blocks are gathered into one call, for a call of few copies costs
-        up to twice as much per copy.
+        and a block of cases is built one call's worth at a time. Interior copies and copies near the edges
+        take calls of their own; the edge copies of several blocks are gathered into one call, for a call of
+        few copies costs up to twice as much per copy.
         """
         caches = self.caches(x, width)
         interior = self.interior(width)
         starts, size = self.source_range(width)
         per_call = cases_per_call or self.copies_per_call(width)
-        per_block = per_call * BLOCK_CALLS
         waiting: list[tuple[np.ndarray, ...]] = []
-        for first in range(0, cases, per_block):
-            indices = np.arange(first, min(cases, first + per_block))
+        for first in range(0, cases, per_call):
+            indices = np.arange(first, min(cases, first + per_call))
             copies = (indices, *build(slice(first, indices[-1] + 1), starts, size))
             inner = interior[copies[2]]
             yield from self._calls_of(width, False, caches, per_call, *(part[inner] for part in copies))
