@@ -63,7 +63,10 @@ def floor_work(
     copies = getattr(method, "n_steps", getattr(method, "noise_samples", 1))
     inputs = np.repeat(x, copies, axis=0)
     repeated = np.repeat(targets, copies)
-    gradients = lambda: adapter.gradients(inputs, repeated)  # noqa: E731
+
+    def gradients() -> object:
+        return adapter.gradients(inputs, repeated)
+
     if name == "deeplift":  # the multipliers need the reference's activations: its forward pass too
         references = method.params.baseline_of(x, None, None)
         return f"{n} fwd+bwd + {n} reference fwd", lambda: (gradients(), adapter.predict(references)), 1.0
