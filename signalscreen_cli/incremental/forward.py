@@ -16,6 +16,7 @@ import numpy as np
 
 from ..model.adapter import tf
 from ..model.batching import copies_per_call
+from ..model.compiled import compiled
 from .copies import CopyGraph, call_layer, reads_padding
 from .geometry import Plan, plan_ranges, tensor_lengths
 from .graph import Split, layer_geometry, split_model
@@ -159,9 +160,7 @@ class IncrementalForward:
         keys = self.cached(width)
         if keys not in self._prefixes:
             spec = tf.TensorSpec((None, self.length, self.channels), tf.float32)
-            self._prefixes[keys] = quietly_traced(
-                tf.function(lambda x: self._prefix_impl(keys, x), input_signature=[spec], autograph=False)
-            )
+            self._prefixes[keys] = compiled(lambda x: self._prefix_impl(keys, x), [spec], quiet=True)
         prefix, size = self._prefixes[keys], self.adapter.batch_size
         parts = [prefix(tf.constant(x[start : start + size], tf.float32)) for start in range(0, len(x), size)]
         return [tf.concat([part[i] for part in parts], axis=0) for i in range(len(keys))]
@@ -187,7 +186,7 @@ class IncrementalForward:
                 interior = None if edge else self.interior(width)
                 return self.copies.outputs(plan, interior, by_key, signal, starts, values)
 
-            self._calls[width, edge] = quietly_traced(tf.function(outputs, input_signature=signature, autograph=False))
+            self._calls[width, edge] = compiled(outputs, signature, quiet=True)  # one per width and edge kind
         return self._calls[width, edge]
 
     def perturbed_outputs(
@@ -248,14 +247,6 @@ class IncrementalForward:
                 caches, tf.constant(args[0], tf.int32), tf.constant(args[1], tf.int32), tf.constant(args[2])
             ).numpy()
             yield indices[rows], result[np.arange(taken), targets[rows]]
-
-
-def quietly_traced(function: Any) -> Any:
-    """``function`` (a ``tf.function`` of fixed signature, traced once) without TensorFlow's frequent-retracing
-    warning: it counts traces by source line, so the calls compiled per width and edge kind (six for three
-    widths) would read as retracing. As ``propagation.engine`` does for its per-adapter calls."""
-    function._omit_frequent_tracing_warning = True
-    return function
 
 
 def incremental_forward(adapter: Any, length: int) -> IncrementalForward | str:

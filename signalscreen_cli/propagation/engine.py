@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..errors import MethodNotApplicableError
+from ..model.compiled import compiled
 from .calls import carried, forward
 from .canonizer import walk
 from .composites import Backward, rule_for
@@ -98,27 +99,20 @@ def propagate(
     extras: tuple[np.ndarray, ...] = ()
     specs = [adapter._input_spec, adapter._target_spec]
     if backward.mode == "deeplift":
-        extras, specs = (np.asarray(reference, np.float32),), [*specs, adapter._input_spec]
+        extras, specs = (shared_or_each(np.asarray(reference, np.float32)),), [*specs, adapter._input_spec]
     elif backward.mode == "lrp":
         low, high = bounds if bounds is not None else (x.min(axis=(1, 2)), x.max(axis=(1, 2)))
         extras = (np.asarray(low, np.float32), np.asarray(high, np.float32))
         specs = [*specs, tf.TensorSpec((None,), tf.float32), tf.TensorSpec((None,), tf.float32)]
     cache = _compiled.setdefault(adapter, {})
     if backward not in cache:
-        cache[backward] = tf.function(
-            lambda *args: _pass(adapter, backward, *args),
-            input_signature=specs,
-            autograph=False,
-            jit_compile=adapter.jit,
-        )
-        # Traced exactly once (fixed signature), but TensorFlow counts traces by source line across every
-        # adapter: evaluate's randomisation builds one adapter per layer and would be warned of "retracing".
-        cache[backward]._omit_frequent_tracing_warning = True
+        # quiet: evaluate's randomisation builds one adapter per layer, each traced once
+        cache[backward] = compiled(lambda *args: _pass(adapter, backward, *args), specs, adapter.jit, quiet=True)
     call = cache[backward]
     maps, logits, references = [], [], []
     for start in range(0, len(x), adapter.batch_size):
         rows = slice(start, start + adapter.batch_size)
-        given = [tf.constant(extra[rows]) for extra in extras]
+        given = [tf.constant(extra if len(extra) == 1 else extra[rows]) for extra in extras]
         m, z, z0 = call(tf.constant(x[rows]), tf.constant(targets[rows], tf.int32), *given)
         maps.append(m.numpy())
         logits.append(z.numpy())
@@ -126,6 +120,12 @@ def propagate(
     if not maps:
         return np.zeros_like(x), np.zeros(0, np.float32), np.zeros(0, np.float32)
     return np.concatenate(maps), np.concatenate(logits), np.concatenate(references)
+
+
+def shared_or_each(reference: np.ndarray) -> np.ndarray:
+    """One row when every signal has the same reference (the zero, dataset-mean and file baselines): its
+    forward pass then runs once per batch, not once per signal, and broadcasts."""
+    return reference[:1] if len(reference) > 1 and bool((reference == reference[:1]).all()) else reference
 
 
 def _pass(
@@ -144,7 +144,8 @@ def _pass(
         low, high = (carried(steps, input_key, adapter._to_model(bound)) for bound in full)
         result = relevance_pass(steps, input_key, output_key, values, pre, out * mask, backward, low, high)
     elif backward.mode == "deeplift":
-        # the reference's own forward pass (not one doubled batch: slicing it back apart costs more)
+        # the reference's own forward pass (not one doubled batch: slicing it back apart costs more), of one
+        # row when the reference is shared
         reference_in = adapter._to_model(extras[0])
         reference = forward(steps, input_key, reference_in)
         chosen_ref = tf.reduce_sum(tf.reshape(reference[0][output_key] * mask, (n, -1)), axis=1)

@@ -109,7 +109,8 @@ def rescaled_max(step: Step, values: dict[int, tf.Tensor], reference: dict[int, 
     where that ``Δx`` is ~0, to the winner of ``x₀`` (if both are ~0, ``Δy`` ~ 0 too and the gradient is
     used); so the window's contributions sum to ``m · Δy`` exactly (summation-to-delta)."""
     key = step.inputs[0]
-    x, x0 = values[key], reference[key]
+    x = values[key]
+    x0 = tf.broadcast_to(reference[key], tf.shape(x))  # a shared reference is one row
     dx = x - x0
     dy = values[step.outputs[0]] - reference[step.outputs[0]]
     tiled = tiling(step)
