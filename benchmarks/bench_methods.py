@@ -2,9 +2,9 @@
 
 The floor of a method is the compiled model work it cannot avoid, timed on inputs that already exist:
 forward passes for the perturbed copies of occlusion and Score-CAM, forward+backward passes for the
-gradient, path and relevance methods (DeepLIFT also the reference's forward pass), one activation+gradient
-pass and the map's own arithmetic (weights, weighted sum, ReLU, resize) for Grad-CAM(++), both passes for
-guided Grad-CAM. Ratio = method / floor.
+gradient, path and relevance methods (DeepLIFT also the reference's forward pass, of one row when every
+signal shares it), one activation+gradient pass and the map's own arithmetic (weights, weighted sum, ReLU,
+resize) for Grad-CAM(++), both passes for guided Grad-CAM. Ratio = method / floor.
 
     python benchmarks/bench_methods.py [--signals 256] [--batch-size 512] [--repeats 2] [--methods a,b]
 """
@@ -68,8 +68,14 @@ def floor_work(
         return adapter.gradients(inputs, repeated)
 
     if name == "deeplift":  # the multipliers need the reference's activations: its forward pass too
-        references = method.params.baseline_of(x, None, None)
-        return f"{n} fwd+bwd + {n} reference fwd", lambda: (gradients(), adapter.predict(references)), 1.0
+        from signalscreen_cli.propagation.engine import shared_or_each
+
+        references = shared_or_each(method.params.baseline_of(x, None, None))  # one row, when shared
+        return (
+            f"{n} fwd+bwd + {len(references)} reference fwd",
+            lambda: (gradients(), adapter.predict(references)),
+            1.0,
+        )
     if name == "guided_gradcam":  # guided backprop's pass and Grad-CAM's
         from signalscreen_cli.methods.cam import gradcam_weights
 
