@@ -76,6 +76,7 @@ class ModelAdapter(LayerCalls):
         self.batch_size = batch_size or auto_batch_size(model, memory_budget)
         self._layer_calls_cache: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {}
         self._layer_maps_cache: dict[tuple[str, Weighting, bool], Callable[..., Any]] = {}
+        self._default_cam_layer: tuple[str, str] | None = None
         self._input_spec = tf.TensorSpec((None, *self.input_shape), tf.float32)
         self._target_spec = tf.TensorSpec((None,), tf.int32)
         # the other inputs follow as further tensors: one fixed signature however many rows a call has
@@ -138,7 +139,9 @@ class ModelAdapter(LayerCalls):
         """The CAM methods' default layer, the last conv on the main path, and why (``cam_layer.py``)."""
         from .cam_layer import default_cam_layer
 
-        return default_cam_layer(self.model, self.conv_layers())
+        if self._default_cam_layer is None:  # asked at every CAM call; the graph of an adapter's model is fixed
+            self._default_cam_layer = default_cam_layer(self.model, self.conv_layers())
+        return self._default_cam_layer
 
     def resolve_layer(self, layer: str | int | None) -> str:
         """The layer a CAM method uses: by default the last conv layer on the main path; a name or index

@@ -142,12 +142,14 @@ def dataset_mean(path: Path, **reading: Any) -> np.ndarray:
 
 def read_rows(source: RowSource, index: np.ndarray, path: Path) -> np.ndarray:
     """Read rows ``index`` (any order) as float32 ``(n, L, C)``."""
-    unique, inverse = np.unique(index, return_inverse=True)
+    increasing = len(index) < 2 or bool((index[1:] > index[:-1]).all())  # as chunks and the API ask
+    unique, inverse = (index, None) if increasing else np.unique(index, return_inverse=True)
     try:
         block = np.asarray(source[unique])
     except (OSError, ValueError) as exc:
         raise SignalFileError(f"{path}: cannot read rows: {exc}") from exc
-    block = block[inverse]
+    if inverse is not None:
+        block = block[inverse]
     if block.ndim == 2:
         block = block[:, :, None]
     with np.errstate(over="ignore"):
