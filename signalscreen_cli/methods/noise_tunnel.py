@@ -6,6 +6,7 @@ the method whose maps are smoothed; the default, ``gradient``, is the raw logit 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,9 +16,13 @@ from .base import Adapter, Method
 from .baselines import Seeded
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
     import numpy as np
 
 RAW_GRADIENT = "gradient"
+NOISE_THREADS = 2
+"""Threads drawing the noise: a block's signals are split between them (each signal's draws stay its own)."""
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,8 @@ class NoiseTunnel(Method):
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         m = self.noise_samples
         parts: dict[str, list[np.ndarray]] = {}
-        for rows in batched_rows(len(x), max(1, adapter.batch_size // m)):
-            noisy = np.concatenate([self._noisy_copies(signal) for signal in x[rows]])
+        blocks = batched_rows(len(x), max(1, adapter.batch_size // m))
+        for rows, noisy in zip(blocks, self._noisy_blocks(x, blocks), strict=True):
             # a multi-input model: each noisy copy keeps its signal's other inputs (noise goes on the signal)
             copies = adapter.rows(np.repeat(np.arange(len(x))[rows], m)) if has_context(adapter) else adapter
             for name, values in self._maps(copies, noisy, np.repeat(targets[rows], m)).items():
@@ -111,13 +116,53 @@ class NoiseTunnel(Method):
         return copies.var(axis=1)
 
     def _noisy_copies(self, signal: np.ndarray) -> np.ndarray:
+        """One signal's ``m`` noisy copies ``(m, L, C)`` float32."""
         import numpy as np
 
+        copies = np.empty((self.noise_samples, *signal.shape), np.float32)
+        self._draw_into(signal[None], copies)
+        return copies
+
+    def _noisy_blocks(self, x: np.ndarray, blocks: list[slice]) -> Iterator[np.ndarray]:
+        """Each block's noisy copies ``(len(block) × m, L, C)``, signal by signal, the next block drawn in
+        the background while the caller runs the model on this one (numpy's generators release the GIL)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(NOISE_THREADS) as pool:
+            drawing = [self._start_block(pool, x[rows]) for rows in blocks[:1]]
+            for index in range(len(blocks)):
+                if index + 1 < len(blocks):
+                    drawing.append(self._start_block(pool, x[blocks[index + 1]]))
+                copies, parts = drawing.pop(0)
+                for part in parts:
+                    part.result()
+                yield copies
+
+    def _start_block(self, pool: Executor, signals: np.ndarray) -> tuple[np.ndarray, list[Future[None]]]:
+        """The block's copies (being written) and the drawing tasks, its signals split between the threads."""
+        import numpy as np
+
+        m = self.noise_samples
+        copies = np.empty((len(signals) * m, *signals.shape[1:]), np.float32)
+        step = -(-len(signals) // NOISE_THREADS)
+        return copies, [
+            pool.submit(self._draw_into, signals[start : start + step], copies[start * m : (start + step) * m])
+            for start in range(0, len(signals), step)
+        ]
+
+    def _draw_into(self, signals: np.ndarray, copies: np.ndarray) -> None:
+        """Write each signal's ``m`` noisy copies into ``copies`` (``(len(signals) × m, L, C)``, float32).
+
+        σ = ``noise`` × (max − min) of the signal; the draws (float64) come from the generator seeded by
+        ``seed`` and the signal's own values, and the sum is rounded to float32 once, at the end."""
         from .arrays import signal_rng
 
-        sigma = self.noise * float(signal.max() - signal.min())
-        draws = signal_rng(self.seed, signal).standard_normal((self.noise_samples, *signal.shape))
-        return (signal[None] + sigma * draws).astype(np.float32)
+        m = self.noise_samples
+        for index, signal in enumerate(signals):
+            noisy = signal_rng(self.seed, signal).standard_normal((m, *signal.shape))
+            noisy *= self.noise * float(signal.max() - signal.min())
+            noisy += signal
+            copies[index * m : (index + 1) * m] = noisy
 
 
 class SmoothGrad(NoiseTunnel):
