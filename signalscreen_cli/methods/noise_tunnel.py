@@ -80,13 +80,21 @@ class NoiseTunnel(Method):
         import numpy as np
 
         from ..model.context import has_context
+        from ..model.noisy_statistic import noisy_statistic, reduces_in_graph
         from .arrays import batched_rows, check_inputs
 
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         m = self.noise_samples
+        # the raw gradient of a one-input Keras model: the statistic comes out of the compiled call itself
+        # (a signal's copies in one call: not where they are more than a batch)
+        in_graph = self.inner is None and m <= adapter.batch_size and reduces_in_graph(adapter)
         parts: dict[str, list[np.ndarray]] = {}
         blocks = batched_rows(len(x), max(1, adapter.batch_size // m))
         for rows, noisy in zip(blocks, self._noisy_blocks(x, blocks), strict=True):
+            if in_graph:
+                statistic = noisy_statistic(adapter, noisy, targets[rows], m, self.statistic)
+                parts.setdefault(self.name, []).append(statistic)
+                continue
             # a multi-input model: each noisy copy keeps its signal's other inputs (noise goes on the signal)
             copies = adapter.rows(np.repeat(np.arange(len(x))[rows], m)) if has_context(adapter) else adapter
             for name, values in self._maps(copies, noisy, np.repeat(targets[rows], m)).items():
