@@ -50,7 +50,9 @@ class NoiseTunnel(Method):
     Noise is Gaussian with σ = ``noise`` × (max − min) of the signal, drawn from a generator seeded by
     ``seed`` and the signal itself, so a signal's copies are the same alone or in any batch. The smoothed
     method's maps keep their kinds (as ``<name>_<its array>``); its axes come from the first copy and its
-    per-signal diagnostics are dropped.
+    per-signal diagnostics are dropped. The next block's copies are drawn in background threads while the
+    model runs on this one; for the raw gradient of a one-input Keras model the statistic is reduced inside
+    the compiled gradient call (``model/noisy_statistic.py``), so only it leaves the call.
     """
 
     family = "gradient"
