@@ -6,6 +6,7 @@ the method whose maps are smoothed; the default, ``gradient``, is the raw logit 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,9 +16,13 @@ from .base import Adapter, Method
 from .baselines import Seeded
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
+
     import numpy as np
 
 RAW_GRADIENT = "gradient"
+NOISE_THREADS = 2
+"""Threads drawing the noise: a block's signals are split between them (each signal's draws stay its own)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,9 @@ class NoiseTunnel(Method):
     Noise is Gaussian with σ = ``noise`` × (max − min) of the signal, drawn from a generator seeded by
     ``seed`` and the signal itself, so a signal's copies are the same alone or in any batch. The smoothed
     method's maps keep their kinds (as ``<name>_<its array>``); its axes come from the first copy and its
-    per-signal diagnostics are dropped.
+    per-signal diagnostics are dropped. The next block's copies are drawn in background threads while the
+    model runs on this one; for the raw gradient of a one-input Keras model the statistic is reduced inside
+    the compiled gradient call (``model/noisy_statistic.py``), so only it leaves the call.
     """
 
     family = "gradient"
@@ -75,13 +82,21 @@ class NoiseTunnel(Method):
         import numpy as np
 
         from ..model.context import has_context
+        from ..model.noisy_statistic import noisy_statistic, reduces_in_graph
         from .arrays import batched_rows, check_inputs
 
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         m = self.noise_samples
+        # the raw gradient of a one-input Keras model: the statistic comes out of the compiled call itself
+        # (a signal's copies in one call: not where they are more than a batch)
+        in_graph = self.inner is None and m <= adapter.batch_size and reduces_in_graph(adapter)
         parts: dict[str, list[np.ndarray]] = {}
-        for rows in batched_rows(len(x), max(1, adapter.batch_size // m)):
-            noisy = np.concatenate([self._noisy_copies(signal) for signal in x[rows]])
+        blocks = batched_rows(len(x), max(1, adapter.batch_size // m))
+        for rows, noisy in zip(blocks, self._noisy_blocks(x, blocks), strict=True):
+            if in_graph:
+                statistic = noisy_statistic(adapter, noisy, targets[rows], m, self.statistic)
+                parts.setdefault(self.name, []).append(statistic)
+                continue
             # a multi-input model: each noisy copy keeps its signal's other inputs (noise goes on the signal)
             copies = adapter.rows(np.repeat(np.arange(len(x))[rows], m)) if has_context(adapter) else adapter
             for name, values in self._maps(copies, noisy, np.repeat(targets[rows], m)).items():
@@ -111,13 +126,53 @@ class NoiseTunnel(Method):
         return copies.var(axis=1)
 
     def _noisy_copies(self, signal: np.ndarray) -> np.ndarray:
+        """One signal's ``m`` noisy copies ``(m, L, C)`` float32."""
         import numpy as np
 
+        copies = np.empty((self.noise_samples, *signal.shape), np.float32)
+        self._draw_into(signal[None], copies)
+        return copies
+
+    def _noisy_blocks(self, x: np.ndarray, blocks: list[slice]) -> Iterator[np.ndarray]:
+        """Each block's noisy copies ``(len(block) × m, L, C)``, signal by signal, the next block drawn in
+        the background while the caller runs the model on this one (numpy's generators release the GIL)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(NOISE_THREADS) as pool:
+            drawing = [self._start_block(pool, x[rows]) for rows in blocks[:1]]
+            for index in range(len(blocks)):
+                if index + 1 < len(blocks):
+                    drawing.append(self._start_block(pool, x[blocks[index + 1]]))
+                copies, parts = drawing.pop(0)
+                for part in parts:
+                    part.result()
+                yield copies
+
+    def _start_block(self, pool: Executor, signals: np.ndarray) -> tuple[np.ndarray, list[Future[None]]]:
+        """The block's copies (being written) and the drawing tasks, its signals split between the threads."""
+        import numpy as np
+
+        m = self.noise_samples
+        copies = np.empty((len(signals) * m, *signals.shape[1:]), np.float32)
+        step = -(-len(signals) // NOISE_THREADS)
+        return copies, [
+            pool.submit(self._draw_into, signals[start : start + step], copies[start * m : (start + step) * m])
+            for start in range(0, len(signals), step)
+        ]
+
+    def _draw_into(self, signals: np.ndarray, copies: np.ndarray) -> None:
+        """Write each signal's ``m`` noisy copies into ``copies`` (``(len(signals) × m, L, C)``, float32).
+
+        σ = ``noise`` × (max − min) of the signal; the draws (float64) come from the generator seeded by
+        ``seed`` and the signal's own values, and the sum is rounded to float32 once, at the end."""
         from .arrays import signal_rng
 
-        sigma = self.noise * float(signal.max() - signal.min())
-        draws = signal_rng(self.seed, signal).standard_normal((self.noise_samples, *signal.shape))
-        return (signal[None] + sigma * draws).astype(np.float32)
+        m = self.noise_samples
+        for index, signal in enumerate(signals):
+            noisy = signal_rng(self.seed, signal).standard_normal((m, *signal.shape))
+            noisy *= self.noise * float(signal.max() - signal.min())
+            noisy += signal
+            copies[index * m : (index + 1) * m] = noisy
 
 
 class SmoothGrad(NoiseTunnel):
