@@ -2,8 +2,10 @@
 
 The floor of a method is the compiled model work it cannot avoid, timed on inputs that already exist:
 forward passes for the perturbed copies of occlusion and Score-CAM, forward+backward passes for the
-gradient, path and relevance methods (DeepLIFT also the reference's forward pass, of one row when every
-signal shares it), one activation+gradient pass and the map's own arithmetic (weights, weighted sum, ReLU,
+gradient and path methods, guided backprop and deconvnet, LRP-ε and DeepLIFT written by hand in one
+graph (the forward pass, the transposed convolutions and the rule's own arithmetic, checked to give the
+method's maps: ``rules_by_hand.py``; DeepLIFT's shared reference forwarded once; also printed beside a
+gradient pass), one activation+gradient pass and the map's own arithmetic (weights, weighted sum, ReLU,
 resize) for Grad-CAM(++), both passes for guided Grad-CAM. Ratio = method / floor.
 
     python benchmarks/bench_methods.py [--signals 256] [--batch-size 512] [--repeats 2] [--methods a,b]
@@ -67,21 +69,37 @@ def floor_work(
     def gradients() -> object:
         return adapter.gradients(inputs, repeated)
 
-    if name == "deeplift":  # the multipliers need the reference's activations: its forward pass too
-        from signalscreen_cli.propagation.engine import shared_or_each
-
-        references = shared_or_each(method.params.baseline_of(x, None, None))  # one row, when shared
-        return (
-            f"{n} fwd+bwd + {len(references)} reference fwd",
-            lambda: (gradients(), adapter.predict(references)),
-            1.0,
-        )
+    if name in ("lrp", "deeplift"):  # the rule's own arithmetic too: the same maps, written by hand
+        return rule_by_hand(name, method, adapter, x, targets)
     if name == "guided_gradcam":  # guided backprop's pass and Grad-CAM's
         from signalscreen_cli.methods.cam import gradcam_weights
 
         cam = layer_pass(adapter, x, targets, gradcam_weights)
         return f"{n} fwd+bwd + {n} layer fwd+bwd and the map", lambda: (gradients(), cam()), 1.0
     return f"{len(inputs)} fwd+bwd", gradients, 1.0
+
+
+def rule_by_hand(
+    name: str, method: object, adapter: object, x: np.ndarray, targets: np.ndarray
+) -> tuple[str, object, float]:
+    """LRP-ε or DeepLIFT (against its shared reference, one row) written by hand in one graph
+    (``rules_by_hand.py``), checked to compute the method's maps."""
+    import rules_by_hand
+
+    from signalscreen_cli.propagation.engine import shared_or_each
+
+    if name == "lrp":  # the default rule: ε on every linear layer
+        run = rules_by_hand.batched(adapter, rules_by_hand.lrp_epsilon_pass(adapter.model), x, targets)
+    else:
+        reference = shared_or_each(method.params.baseline_of(x, None, None))
+        run = rules_by_hand.batched(adapter, rules_by_hand.deeplift_pass(adapter.model), x, targets, reference)
+    rules_by_hand.check(run(), method.attribute(adapter, x, targets)[name], name)
+    return f"{len(x)} fwd + the rule's bwd, by hand", run, 1.0
+
+
+def gradient_pass(adapter: object, x: np.ndarray, targets: np.ndarray) -> float:
+    """Seconds of one forward+backward pass over ``x``: the modified-backward methods beside it."""
+    return best_of(3, lambda: adapter.gradients(x, targets))
 
 
 def layer_pass(adapter: object, x: np.ndarray, targets: np.ndarray, weighting: object) -> object:
@@ -127,6 +145,9 @@ def main() -> None:
         description, work, scale = floor_work(name, method, adapter, x, targets)
         floor = best_of(args.repeats, work) * scale
         print(f"{name:<22} {elapsed:>9.3f} {floor:>9.3f} {elapsed / floor:>6.2f}  {description}")
+        if name in ("lrp", "deeplift"):
+            plain = gradient_pass(adapter, x, targets)
+            print(f"{'  the same, by hand':<22} {floor:>9.3f} {plain:>9.3f} {floor / plain:>6.2f}  vs a gradient pass")
         if name == "integrated_gradients":
             adaptive(adapter, x, targets, elapsed, args.repeats)
         if name == "lrp":
