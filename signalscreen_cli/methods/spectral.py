@@ -86,24 +86,27 @@ class SpectralOcclusion(Method):
 
         from .arrays import check_inputs
         from .perturbation import perturbed_scores
+        from .spectral_copies import band_operators, band_removed_copies
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         n, length, channels = x.shape
         edges = band_edges(length, p.bands, p.band_scale)
-        weights = band_weights(length, edges, p.band_taper).astype(np.float32)
+        operators = band_operators(band_weights(length, edges, p.band_taper), length)
         spectra = fft.rfft(x, axis=1)  # single precision, as the model computes
         reference = adapter.predict(x)[np.arange(n), targets]
-        groups = channels if p.occlude_channels == "each" else 1
+        each_channel = p.occlude_channels == "each"
+        groups = channels if each_channel else 1
         per_signal = p.bands * groups
 
         def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
-            samples, rest = np.divmod(np.arange(block.start, block.stop), per_signal)
-            band, group = np.divmod(rest, groups)
-            removed = fft.irfft(spectra[samples] * weights[band][:, :, None], n=length, axis=1, workers=-1)
-            if groups > 1:
-                removed *= np.arange(channels)[None, None, :] == group[:, None, None]
-            return x[samples] - removed, targets[samples]
+            # the copies of every signal the block touches, then the block's rows of them (a view)
+            first, last = block.start // per_signal, -(-block.stop // per_signal)
+            signals = slice(first, last)
+            copies = band_removed_copies(x[signals], spectra[signals], operators, each_channel)
+            rows = slice(block.start - first * per_signal, block.stop - first * per_signal)
+            samples = np.arange(block.start, block.stop) // per_signal
+            return copies.reshape(-1, length, channels)[rows], targets[samples]
 
         outputs = perturbed_scores(adapter, n * per_signal, build, (length, channels))
         scores = reference[:, None, None] - outputs.reshape(n, p.bands, groups)
