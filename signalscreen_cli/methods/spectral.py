@@ -158,6 +158,7 @@ class FreqRISE(Method):
 
         from .arrays import check_inputs, signal_rng
         from .perturbation import perturbed_scores
+        from .spectral_copies import MaskedSTFTCopies
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
@@ -165,36 +166,21 @@ class FreqRISE(Method):
         window = min(p.stft_window, length)
         frequencies, times, spectra = sp.stft(x, axis=1, **_stft_options(window))  # (n, F, C, T)
         cells = (len(frequencies), len(times))
-        masks = np.empty((n, p.masks, *cells), bool)
+        masks = np.empty((n, p.masks, *cells[::-1]), bool)  # frame-major, (n, masks, T, F), as the copies read them
         for signal, values in zip(masks, x, strict=True):
-            np.less(signal_rng(p.seed, values).random(signal.shape, np.float32), p.mask_probability, out=signal)
-        atoms, starts = stft_atoms(length, window)
-        frequency_count = cells[0]
-
-        def waveforms(signal: int) -> np.ndarray:
-            """What each kept cell of ``signal`` adds to its frame, every channel: ``(T, F, C·window)``."""
-            z = np.moveaxis(spectra[signal], 1, 2)  # (F, T, C)
-            real = np.einsum("ftc,tfw->tfcw", z.real, atoms[:, :frequency_count])
-            imaginary = np.einsum("ftc,tfw->tfcw", z.imag, atoms[:, frequency_count:])
-            return (real + imaginary).reshape(len(starts), frequency_count, -1).astype(np.float32)
+            drawn = signal_rng(p.seed, values).random((p.masks, *cells), np.float32)
+            np.less(drawn, p.mask_probability, out=signal.transpose(0, 2, 1))
+        copies = MaskedSTFTCopies(spectra, *stft_atoms(length, window), length)
+        every_mask = masks.reshape(n * p.masks, *masks.shape[2:])  # (n·masks, T, F), a view
 
         def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
-            samples, which = np.divmod(np.arange(block.start, block.stop), p.masks)
-            padded = np.zeros((len(samples), channels, length + 2 * window), np.float32)
-            for signal in np.unique(samples):  # a block holds the masks of a few signals, each consecutive
-                found = np.flatnonzero(samples == signal)
-                rows = slice(found[0], found[-1] + 1)  # a view, not a gather: the overlap-add writes in place
-                kept = np.moveaxis(masks[signal, which[rows]], 2, 0).astype(np.float32)  # (T, k, F)
-                frames = np.matmul(kept, waveforms(signal)).reshape(len(starts), len(found), channels, window)
-                for frame, start in enumerate(starts):  # overlap-add; the padding takes the frames' overhangs
-                    padded[rows, :, window + start : 2 * window + start] += frames[frame]
-            copies = np.swapaxes(padded[:, :, window : window + length], 1, 2)
-            return np.ascontiguousarray(copies), targets[samples]
+            samples = np.arange(block.start, block.stop) // p.masks
+            return copies.build(every_mask[block], samples), targets[samples]
 
         outputs = perturbed_scores(adapter, n * p.masks, build, (length, channels)).reshape(n, p.masks)
         outputs = outputs.astype(np.float64)
         centred = outputs - outputs.mean(axis=1, keepdims=True)
-        weighted = np.stack([np.tensordot(c, m, axes=1) for c, m in zip(centred, masks, strict=True)])
+        weighted = np.stack([np.tensordot(c, m, axes=1).T for c, m in zip(centred, masks, strict=True)])
         rate = self.sampling_rate
         return {
             "freqrise": (weighted / (p.masks * p.mask_probability)).astype(np.float32),

@@ -58,3 +58,63 @@ def band_removed_copies(
         else:
             np.subtract(x, removed.transpose(0, 2, 1), out=copies[:, band, 0])
     return copies
+
+
+class MaskedSTFTCopies:
+    """Inverse STFTs of one block of masked spectra, as one batched product per signal.
+
+    Frames start every ``hop = window − window // 2`` samples, so a frame spans at most two hops: cut the
+    signal into hop-long segments; segment ``j`` is frame ``j``'s first half plus frame ``j − 1``'s second
+    half, a product of the masks of those two frames (``2F`` values, adjacent in a frame-major mask array)
+    with a ``(2F, hop·C)`` operator of the signal's own spectrum. No overlap-add, no inverse STFT per copy.
+    """
+
+    def __init__(self, spectra: np.ndarray, atoms: np.ndarray, starts: np.ndarray, length: int) -> None:
+        """``spectra``: the signals' STFTs ``(n, F, C, T)``; ``atoms``, ``starts``: :func:`spectral.stft_atoms`."""
+        self.spectra = spectra
+        frames, twice_frequencies, window = atoms.shape
+        self.frequencies, self.frames, self.channels = twice_frequencies // 2, frames, spectra.shape[2]
+        self.hop = hop = window - window // 2
+        before = -int(starts[0])  # segment j spans samples [j·hop − before, (j + 1)·hop − before)
+        # only the segments the signal overlaps (of T + 1: the padding's may lie wholly outside it)
+        self.segments = slice(before // hop, (before + length - 1) // hop + 1)
+        if self.segments.stop > frames + 1:
+            raise ValueError("the STFT frames do not cover the signal")
+        self.crop = slice(before - self.segments.start * hop, before - self.segments.start * hop + length)
+        # (T, 2F, 2·hop): an odd window's frames padded with a zero so both halves are a hop long
+        self.atoms = np.pad(atoms, ((0, 0), (0, 0), (0, 2 * hop - window)))
+        self._kept = self._segments = np.empty((0, 0), np.float32)
+
+    def operators(self, signals: np.ndarray) -> np.ndarray:
+        """``(s, segments, 2F, hop·C)`` float32: each segment's operator on the masks of the frame before it
+        (second half) and of its own frame (first half)."""
+        f, hop = self.frequencies, self.hop
+        z = self.spectra[signals]  # (s, F, C, T)
+        # what each cell adds to its frame, (s, T, F, 2·hop, C): the real and imaginary parts' atoms
+        waves = np.einsum("sfct,tfw->stfwc", z.real, self.atoms[:, :f]) + np.einsum(
+            "sfct,tfw->stfwc", z.imag, self.atoms[:, f:]
+        )
+        operators = np.zeros((len(signals), self.frames + 1, 2 * f, hop, self.channels), np.float32)
+        operators[:, 1:, :f] = waves[:, :, :, hop:]  # frame j − 1's second half
+        operators[:, :-1, f:] = waves[:, :, :, :hop]  # frame j's first half
+        return operators[:, self.segments].reshape(len(signals), -1, 2 * f, hop * self.channels)
+
+    def build(self, masks: np.ndarray, samples: np.ndarray) -> np.ndarray:
+        """The copies ``(k, L, C)`` float32 of masks ``(k, T, F)`` bool, copy ``i`` of signal ``samples[i]``
+        (each signal's copies consecutive)."""
+        k, f, hop, channels = len(masks), self.frequencies, self.hop, self.channels
+        count = self.segments.stop - self.segments.start
+        if len(self._kept) < k:  # reused from block to block: fresh pages of memory cost more than the work
+            self._kept = np.zeros((k, self.frames + 2, f), np.float32)  # a masked-out frame before and after
+            self._segments = np.empty((k, count * hop * channels), np.float32)
+        kept = self._kept[:k]
+        kept[:, 1:-1] = masks
+        # frames j − 1 and j of a copy side by side, for each segment j it needs: (k, segments, 2F), a view
+        pairs = np.lib.stride_tricks.as_strided(
+            kept[:, self.segments.start :], (k, count, 2 * f), kept.strides, writeable=False
+        )
+        signals, first = np.unique(samples, return_index=True)
+        segments = self._segments[:k].reshape(k, count, hop * channels)
+        for operator, start, stop in zip(self.operators(signals), first, [*first[1:], k], strict=True):
+            np.matmul(pairs[start:stop].transpose(1, 0, 2), operator, out=segments[start:stop].transpose(1, 0, 2))
+        return np.ascontiguousarray(segments.reshape(k, count * hop, channels)[:, self.crop])
