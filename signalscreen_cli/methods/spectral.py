@@ -135,7 +135,9 @@ class FreqRISE(Method):
     the inverse STFT; the map is RISE's estimator ``Σ_i (f(x ⊙ M_i) − f̄) M_i / (N p)`` (Petsiuk et al. 2018) on
     the target's own output, centred on the masks' mean output ``f̄``: RISE's map less a constant, with far less
     sampling noise when each cell moves the output a little. Masks are drawn seeded by ``seed`` and the signal,
-    as SmoothGrad's noise, and the same mask applies to every channel.
+    as SmoothGrad's noise, as random levels below a threshold (1 bit a cell for the default ``p`` = 0.5, 8 bits
+    for multiples of 1/256, else 16), so ``p`` is rounded to a multiple of 1/65,536 and that ``p`` divides the
+    map; the same mask applies to every channel.
 
     ``freqrise`` is ``(n, F, T)``; ``freqrise_frequencies`` ``(n, F)`` (Hz when the sampling rate is known,
     else cycles per sample) and ``freqrise_times`` ``(n, T)`` (seconds, else samples) are its axes.
@@ -158,18 +160,15 @@ class FreqRISE(Method):
 
         from .arrays import check_inputs, signal_rng
         from .perturbation import perturbed_scores
-        from .spectral_copies import MaskedSTFTCopies
+        from .spectral_copies import MaskedSTFTCopies, draw_masks
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         n, length, channels = x.shape
         window = min(p.stft_window, length)
         frequencies, times, spectra = sp.stft(x, axis=1, **_stft_options(window))  # (n, F, C, T)
-        cells = (len(frequencies), len(times))
-        masks = np.empty((n, p.masks, *cells[::-1]), bool)  # frame-major, (n, masks, T, F), as the copies read them
-        for signal, values in zip(masks, x, strict=True):
-            drawn = signal_rng(p.seed, values).random((p.masks, *cells), np.float32)
-            np.less(drawn, p.mask_probability, out=signal.transpose(0, 2, 1))
+        seed_of = functools.partial(signal_rng, p.seed)
+        masks, probability = draw_masks(seed_of, x, p.masks, (len(times), len(frequencies)), p.mask_probability)
         copies = MaskedSTFTCopies(spectra, *stft_atoms(length, window), length)
         every_mask = masks.reshape(n * p.masks, *masks.shape[2:])  # (n·masks, T, F), a view
 
@@ -183,7 +182,7 @@ class FreqRISE(Method):
         weighted = np.stack([np.tensordot(c, m, axes=1).T for c, m in zip(centred, masks, strict=True)])
         rate = self.sampling_rate
         return {
-            "freqrise": (weighted / (p.masks * p.mask_probability)).astype(np.float32),
+            "freqrise": (weighted / (p.masks * probability)).astype(np.float32),
             "freqrise_frequencies": np.tile(frequencies * (rate or 1.0), (n, 1)).astype(np.float32),
             "freqrise_times": np.tile(times / (rate or 1.0), (n, 1)).astype(np.float32),
         }

@@ -9,8 +9,12 @@ one overlap-add loop per copy.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
+
+MASK_BITS = 16
+"""FreqRISE's keep probability is rounded to a multiple of ``2**-MASK_BITS``."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -58,6 +62,37 @@ def band_removed_copies(
         else:
             np.subtract(x, removed.transpose(0, 2, 1), out=copies[:, band, 0])
     return copies
+
+
+def draw_masks(
+    seed_of: Callable[[np.ndarray], np.random.Generator],
+    x: np.ndarray,
+    masks: int,
+    cells: tuple[int, int],
+    probability: float,
+) -> tuple[np.ndarray, float]:
+    """Each signal's ``masks`` random keep-masks over ``cells = (T, F)``, ``(n, masks, T, F)`` bool, and the
+    probability they were drawn with: ``p`` rounded to a multiple of ``2**-MASK_BITS``.
+
+    A cell is kept when a uniform level below its threshold, the levels drawn as raw bits of the signal's own
+    generator (``seed_of(signal)``), little-endian: one bit a cell when the rounded ``p`` is 1/2 (the default;
+    64 cells a 64-bit draw), a byte when it is a multiple of 1/256, else 16 bits. The fewest bits that give
+    the same probability, instead of a uniform float each: a twentieth of the draws for the default.
+    """
+    threshold = min(max(round(probability * (1 << MASK_BITS)), 1), (1 << MASK_BITS) - 1)
+    bits = next(width for width in (1, 8, MASK_BITS) if threshold % (1 << (MASK_BITS - width)) == 0)
+    level_threshold = threshold >> (MASK_BITS - bits)
+    count = masks * cells[0] * cells[1]
+    drawn = np.empty((len(x), masks, *cells), bool)
+    for signal, values in zip(drawn, x, strict=True):
+        raw = seed_of(values).bit_generator.random_raw(-(-count * bits // 64))
+        octets = raw.astype("<u8", copy=False).view(np.uint8)  # the same stream on any byte order
+        if bits == 1:
+            levels = np.unpackbits(octets, count=count, bitorder="little")
+        else:
+            levels = octets.view("<u2" if bits == MASK_BITS else np.uint8)[:count]
+        np.less(levels.reshape(signal.shape), level_threshold, out=signal)
+    return drawn, threshold / (1 << MASK_BITS)
 
 
 class MaskedSTFTCopies:

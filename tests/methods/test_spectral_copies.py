@@ -1,15 +1,19 @@
 """The spectral methods' copies built as matrix products equal the inverse FFTs and STFTs they replace."""
 
+import functools
+
 import numpy as np
 import pytest
 from scipy import fft
 from scipy import signal as sp
 
+from signalscreen_cli.methods.arrays import signal_rng
 from signalscreen_cli.methods.spectral import _stft_options, band_edges, band_weights, stft_atoms
 from signalscreen_cli.methods.spectral_copies import (
     MaskedSTFTCopies,
     band_operators,
     band_removed_copies,
+    draw_masks,
 )
 
 
@@ -56,3 +60,33 @@ def test_masked_stft_copies_are_scipy_inverse_stfts_of_the_masked_spectra(length
         z = spectra[signal].astype(np.complex128) * kept[signal, mask].T[:, None, :]  # (F, C, T)
         expected = np.stack([sp.istft(z[:, c], **inverse)[1][:length] for c in range(channels)], axis=1)
         np.testing.assert_allclose(built[row], expected, rtol=0, atol=2e-6 * np.abs(x).max())
+
+
+def replayed_levels(seed: int, signal: np.ndarray, count: int, bits: int) -> np.ndarray:
+    """``count`` uniform ``bits``-bit levels from the signal's generator's raw 64-bit draws, least significant
+    bits first, by plain integer arithmetic."""
+    raw = signal_rng(seed, signal).bit_generator.random_raw(-(-count * bits // 64))
+    stream = [(int(word) >> shift) & ((1 << bits) - 1) for word in raw for shift in range(0, 64, bits)]
+    return np.array(stream[:count])
+
+
+@pytest.mark.parametrize(("probability", "bits"), [(0.5, 1), (0.25, 8), (0.75, 8), (0.3, 16), (0.5001, 16)])
+def test_masks_are_the_signals_own_draws_below_the_rounded_probability(probability, bits):
+    x = np.random.default_rng(0).normal(size=(5, 30, 2)).astype(np.float32)
+    seed_of = functools.partial(signal_rng, 3)
+    masks, drawn_with = draw_masks(seed_of, x, 400, (7, 9), probability)
+    assert masks.shape == (5, 400, 7, 9) and masks.dtype == bool
+    threshold = round(probability * 65536)
+    assert drawn_with == threshold / 65536
+    assert abs(masks.mean() - probability) < 0.01  # 126,000 cells: the standard error is at most 0.0014
+    alone, _ = draw_masks(seed_of, x[3:4], 400, (7, 9), probability)
+    np.testing.assert_array_equal(alone[0], masks[3])  # a signal's masks do not depend on its batch
+    levels = replayed_levels(3, x[1], 400 * 7 * 9, bits)
+    np.testing.assert_array_equal(masks[1].ravel(), levels < threshold >> (16 - bits))
+
+
+def test_mask_probability_is_never_rounded_to_0_or_1():
+    seed_of = functools.partial(signal_rng, 3)
+    x = np.zeros((1, 8, 1), np.float32)
+    assert draw_masks(seed_of, x, 10, (2, 2), 1e-9)[1] == 1 / 65536
+    assert draw_masks(seed_of, x, 10, (2, 2), 1 - 1e-9)[1] == 65535 / 65536
