@@ -86,24 +86,27 @@ class SpectralOcclusion(Method):
 
         from .arrays import check_inputs
         from .perturbation import perturbed_scores
+        from .spectral_copies import band_operators, band_removed_copies
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         n, length, channels = x.shape
         edges = band_edges(length, p.bands, p.band_scale)
-        weights = band_weights(length, edges, p.band_taper).astype(np.float32)
+        operators = band_operators(band_weights(length, edges, p.band_taper), length)
         spectra = fft.rfft(x, axis=1)  # single precision, as the model computes
         reference = adapter.predict(x)[np.arange(n), targets]
-        groups = channels if p.occlude_channels == "each" else 1
+        each_channel = p.occlude_channels == "each"
+        groups = channels if each_channel else 1
         per_signal = p.bands * groups
 
         def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
-            samples, rest = np.divmod(np.arange(block.start, block.stop), per_signal)
-            band, group = np.divmod(rest, groups)
-            removed = fft.irfft(spectra[samples] * weights[band][:, :, None], n=length, axis=1, workers=-1)
-            if groups > 1:
-                removed *= np.arange(channels)[None, None, :] == group[:, None, None]
-            return x[samples] - removed, targets[samples]
+            # the copies of every signal the block touches, then the block's rows of them (a view)
+            first, last = block.start // per_signal, -(-block.stop // per_signal)
+            signals = slice(first, last)
+            copies = band_removed_copies(x[signals], spectra[signals], operators, each_channel)
+            rows = slice(block.start - first * per_signal, block.stop - first * per_signal)
+            samples = np.arange(block.start, block.stop) // per_signal
+            return copies.reshape(-1, length, channels)[rows], targets[samples]
 
         outputs = perturbed_scores(adapter, n * per_signal, build, (length, channels))
         scores = reference[:, None, None] - outputs.reshape(n, p.bands, groups)
@@ -132,7 +135,9 @@ class FreqRISE(Method):
     the inverse STFT; the map is RISE's estimator ``Σ_i (f(x ⊙ M_i) − f̄) M_i / (N p)`` (Petsiuk et al. 2018) on
     the target's own output, centred on the masks' mean output ``f̄``: RISE's map less a constant, with far less
     sampling noise when each cell moves the output a little. Masks are drawn seeded by ``seed`` and the signal,
-    as SmoothGrad's noise, and the same mask applies to every channel.
+    as SmoothGrad's noise, as random levels below a threshold (1 bit a cell for the default ``p`` = 0.5, 8 bits
+    for multiples of 1/256, else 16), so ``p`` is rounded to a multiple of 1/65,536 and that ``p`` divides the
+    map; the same mask applies to every channel.
 
     ``freqrise`` is ``(n, F, T)``; ``freqrise_frequencies`` ``(n, F)`` (Hz when the sampling rate is known,
     else cycles per sample) and ``freqrise_times`` ``(n, T)`` (seconds, else samples) are its axes.
@@ -155,46 +160,29 @@ class FreqRISE(Method):
 
         from .arrays import check_inputs, signal_rng
         from .perturbation import perturbed_scores
+        from .spectral_copies import MaskedSTFTCopies, draw_masks
 
         p = self.params
         x, targets = check_inputs(x, targets, adapter.n_outputs)
         n, length, channels = x.shape
         window = min(p.stft_window, length)
         frequencies, times, spectra = sp.stft(x, axis=1, **_stft_options(window))  # (n, F, C, T)
-        cells = (len(frequencies), len(times))
-        masks = np.empty((n, p.masks, *cells), bool)
-        for signal, values in zip(masks, x, strict=True):
-            np.less(signal_rng(p.seed, values).random(signal.shape, np.float32), p.mask_probability, out=signal)
-        atoms, starts = stft_atoms(length, window)
-        frequency_count = cells[0]
-
-        def waveforms(signal: int) -> np.ndarray:
-            """What each kept cell of ``signal`` adds to its frame, every channel: ``(T, F, C·window)``."""
-            z = np.moveaxis(spectra[signal], 1, 2)  # (F, T, C)
-            real = np.einsum("ftc,tfw->tfcw", z.real, atoms[:, :frequency_count])
-            imaginary = np.einsum("ftc,tfw->tfcw", z.imag, atoms[:, frequency_count:])
-            return (real + imaginary).reshape(len(starts), frequency_count, -1).astype(np.float32)
+        seed_of = functools.partial(signal_rng, p.seed)
+        masks, probability = draw_masks(seed_of, x, p.masks, (len(times), len(frequencies)), p.mask_probability)
+        copies = MaskedSTFTCopies(spectra, *stft_atoms(length, window), length)
+        every_mask = masks.reshape(n * p.masks, *masks.shape[2:])  # (n·masks, T, F), a view
 
         def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
-            samples, which = np.divmod(np.arange(block.start, block.stop), p.masks)
-            padded = np.zeros((len(samples), channels, length + 2 * window), np.float32)
-            for signal in np.unique(samples):  # a block holds the masks of a few signals, each consecutive
-                found = np.flatnonzero(samples == signal)
-                rows = slice(found[0], found[-1] + 1)  # a view, not a gather: the overlap-add writes in place
-                kept = np.moveaxis(masks[signal, which[rows]], 2, 0).astype(np.float32)  # (T, k, F)
-                frames = np.matmul(kept, waveforms(signal)).reshape(len(starts), len(found), channels, window)
-                for frame, start in enumerate(starts):  # overlap-add; the padding takes the frames' overhangs
-                    padded[rows, :, window + start : 2 * window + start] += frames[frame]
-            copies = np.swapaxes(padded[:, :, window : window + length], 1, 2)
-            return np.ascontiguousarray(copies), targets[samples]
+            samples = np.arange(block.start, block.stop) // p.masks
+            return copies.build(every_mask[block], samples), targets[samples]
 
         outputs = perturbed_scores(adapter, n * p.masks, build, (length, channels)).reshape(n, p.masks)
         outputs = outputs.astype(np.float64)
         centred = outputs - outputs.mean(axis=1, keepdims=True)
-        weighted = np.stack([np.tensordot(c, m, axes=1) for c, m in zip(centred, masks, strict=True)])
+        weighted = np.stack([np.tensordot(c, m, axes=1).T for c, m in zip(centred, masks, strict=True)])
         rate = self.sampling_rate
         return {
-            "freqrise": (weighted / (p.masks * p.mask_probability)).astype(np.float32),
+            "freqrise": (weighted / (p.masks * probability)).astype(np.float32),
             "freqrise_frequencies": np.tile(frequencies * (rate or 1.0), (n, 1)).astype(np.float32),
             "freqrise_times": np.tile(times / (rate or 1.0), (n, 1)).astype(np.float32),
         }

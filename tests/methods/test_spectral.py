@@ -114,13 +114,18 @@ def test_freqrise_is_the_centred_rise_estimator_on_its_own_masks(tmp_path, lengt
     options = {"nperseg": window, "noverlap": window // 2}
     for i in range(2):
         spectra = [sp.stft(x[i, :, c], **options, boundary="zeros", padded=True)[2] for c in range(2)]
-        masks = signal_rng(7, x[i]).random((16, *spectra[0].shape), np.float32) < 0.4
+        # the mask stream at p = 0.4: 16-bit levels, four to each of the signal's generator's raw 64-bit outputs,
+        # frame-major
+        shape = spectra[0].shape
+        raw = signal_rng(7, x[i]).bit_generator.random_raw(16 * shape[0] * shape[1] // 4 + 1)
+        levels = np.frombuffer(raw.astype("<u8").tobytes(), "<u2")[: 16 * shape[0] * shape[1]]
+        masks = (levels.reshape(16, shape[1], shape[0]) < round(0.4 * 65536)).transpose(0, 2, 1)
         copies = [
             np.stack([sp.istft(z * mask, **options, boundary=True)[1][:length] for z in spectra], axis=1)
             for mask in masks
         ]  # scipy's inverse STFT, one copy and channel at a time
         outputs = model.predict_on_batch(np.array(copies))[:, targets[i]]
-        expected = np.tensordot(outputs - outputs.mean(), masks, axes=1) / (16 * 0.4)
+        expected = np.tensordot(outputs - outputs.mean(), masks, axes=1) / (16 * (round(0.4 * 65536) / 65536))
         np.testing.assert_allclose(out["freqrise"][i], expected, rtol=1e-4, atol=1e-6)
     alone = method.attribute(adapter, x[1:], targets[1:])["freqrise"]
     np.testing.assert_allclose(alone[0], out["freqrise"][1], rtol=1e-6)
