@@ -33,13 +33,19 @@ def upsample_half_pixel(maps: np.ndarray, length: int) -> np.ndarray:
     """
     import numpy as np
 
-    source_length = maps.shape[1]
+    left, right, frac = half_pixel_taps(maps.shape[1], length)
+    return (maps[:, left] * (1 - frac) + maps[:, right] * frac).astype(np.float32)
+
+
+def half_pixel_taps(source_length: int, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The two source samples each output sample reads, and the weight of the right one (float32)."""
+    import numpy as np
+
     where = (np.arange(length) + 0.5) * source_length / length - 0.5
     where = np.clip(where, 0, source_length - 1)
     left = np.floor(where).astype(np.int64)
     right = np.minimum(left + 1, source_length - 1)
-    frac = (where - left).astype(np.float32)
-    return (maps[:, left] * (1 - frac) + maps[:, right] * frac).astype(np.float32)
+    return left, right, (where - left).astype(np.float32)
 
 
 def gradcam_weights(activations: Any, grads: Any, ops: Any) -> Any:
@@ -135,15 +141,25 @@ class ScoreCAM(_LayerMethod):
         from .perturbation import perturbed_scores
 
         activations = adapter.layer_activations(x, layer)
-        n, _, channels = activations.shape
+        n, source_length, channels = activations.shape
+        by_copy = np.ascontiguousarray(np.swapaxes(activations, 1, 2)).reshape(n * channels, source_length)
+        left, right, frac = half_pixel_taps(source_length, x.shape[1])
+        keep = 1 - frac
 
         def build(block: slice) -> tuple[np.ndarray, np.ndarray]:
-            samples, channel = np.divmod(np.arange(block.start, block.stop), channels)
-            masks = upsample_half_pixel(activations[samples, :, channel], x.shape[1])
+            # upsample_half_pixel and the min-max scaling, in place over one block's rows (the same values)
+            samples = np.arange(block.start, block.stop) // channels
+            rows = by_copy[block]
+            masks = np.take(rows, left, axis=1)
+            masks *= keep
+            masks += np.take(rows, right, axis=1) * frac
             low = masks.min(axis=1, keepdims=True)
             span = masks.max(axis=1, keepdims=True) - low
-            masks = np.divide(masks - low, span, out=np.zeros_like(masks), where=span > 0)
-            return x[samples] * masks[:, :, None], targets[samples]
+            masks -= low
+            masks /= np.where(span > 0, span, 1)  # a flat channel's mask is zeros, as (m - low) is
+            copies = np.take(x, samples, axis=0)
+            copies *= masks[:, :, None]
+            return copies, targets[samples]
 
         weights = perturbed_scores(adapter, n * channels, build, x.shape[1:]).reshape(n, channels)
         raw = np.einsum("nlk,nk->nl", activations, weights).astype(np.float32)
