@@ -19,7 +19,16 @@ from .base import Method
 
 PLUGIN_GROUP = "signalscreen.methods"
 DEFAULT_METHODS = ("occlusion", "saliency", "gradcam")
-HELPER_MODULES = ("arrays", "base", "baselines", "occlusion_spans", "perturbation", "quadrature", "windows")
+HELPER_MODULES = (
+    "arrays",
+    "base",
+    "baselines",
+    "occlusion_spans",
+    "perturbation",
+    "quadrature",
+    "spectral_copies",
+    "windows",
+)
 FAMILIES = ("perturbation", "gradient", "layer")
 
 
